@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-_LABEL = re.compile(r"^\s*(\d{4})\s*(?:[-/–]\s*(\d{2}|\d{4}))?\s*$")
+_LABEL = re.compile(r"^\s*(\d{4})\s*(?:[-/\u2013]\s*(\d{2}|\d{4}))?\s*$")
 
 
 def start_year_of(day: date) -> int:

@@ -35,6 +35,13 @@ class Term:
     key: str
     label: str
     aliases: tuple[str, ...] = ()
+    noun: str = ""
+    """How a count of them reads, singular then plural: "county council|county councils"."""
+
+    def count_noun(self, number: int) -> str:
+        """The noun for a number of these: "1 county council", "2 county councils"."""
+        singular, _, plural = (self.noun or self.label.lower()).partition("|")
+        return singular if number == 1 else (plural or singular + "s")
 
 
 @dataclass(frozen=True)
@@ -93,12 +100,17 @@ class Vocabulary:
 AUTHORITY_TYPES = Vocabulary(
     "authority type",
     (
-        Term("county", "County Council", ("county council", "CTY")),
-        Term("district", "District Council", ("district council", "NMD", "non-metropolitan district")),
-        Term("metropolitan", "Metropolitan Borough", ("metropolitan borough", "MD", "met")),
-        Term("unitary", "Unitary Council", ("unitary authority", "UA")),
-        Term("london_borough", "London Borough", ("LBO", "London", "CC")),
-        Term("other", "Other"),
+        Term("county", "County Council", ("CTY",), "county council|county councils"),
+        Term(
+            "district",
+            "District Council",
+            ("NMD", "non-metropolitan district"),
+            "district council|district councils",
+        ),
+        Term("metropolitan", "Metropolitan Borough", ("MD", "met"), "metropolitan borough"),
+        Term("unitary", "Unitary Council", ("unitary authority", "UA"), "unitary council"),
+        Term("london_borough", "London Borough", ("LBO", "London", "CC"), "London borough"),
+        Term("other", "Other", (), "other council"),
     ),
 )
 """The five groups of similar authorities, plus `other` (never compared)."""

@@ -1,0 +1,335 @@
+"""The `upheld` command line: thin verbs over the library, each with an example in its help."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from sqlalchemy import Engine
+
+from upheld import __version__, db
+from upheld.errors import InputError, UpheldError, UsageError
+from upheld.kinds import KINDS
+from upheld.periods import ReviewYear
+from upheld.register import AmbiguousAuthority, Register, UnknownAuthority, builtin
+from upheld.stats import AVERAGE_METHODS, AverageMethod
+from upheld.vocabulary import AUTHORITY_TYPES
+
+FORMATS = ("table", "csv", "json")
+PROGRESS_MIN_BYTES = 2_000_000
+
+
+class App:
+    """What every command shares: the database URL, its engine and the consoles."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._engine: Engine | None = None
+        self.out = Console(highlight=False)
+        self.err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+    @property
+    def engine(self) -> Engine:
+        """The database engine, opened on first use."""
+        if self._engine is None:
+            self._engine = db.connect(self.url)
+        return self._engine
+
+    def ready(self, *, create: bool = False) -> Engine:
+        """The engine, after checking (or, for writing commands, creating) the schema."""
+        engine = self.engine
+        if create:
+            with engine.connect() as connection:
+                fresh = db.current_revision(connection) is None
+            if fresh:
+                db.upgrade(engine)
+                self.err.print(f"Created the upheld database at {self.url}")
+        db.require_schema(engine)
+        return engine
+
+    def register(self) -> Register:
+        """The register in force: built in, plus councils imported into this database."""
+        from upheld.queries import load_register
+
+        with self.ready().connect() as connection:
+            return load_register(connection, builtin())
+
+
+pass_app = click.make_pass_decorator(App)
+
+
+class _Group(click.Group):
+    """Reports the user's mistakes in one line, without a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except UsageError as exc:
+            raise click.UsageError(str(exc), ctx) from None
+        except InputError as exc:
+            click.echo(exc.report(), err=True)
+            plural = "s" if exc.total != 1 else ""
+            click.echo(f"{exc.total} problem{plural} found; nothing was imported.", err=True)
+            ctx.exit(exc.exit_code)
+        except UpheldError as exc:
+            click.echo(str(exc), err=True)
+            ctx.exit(exc.exit_code)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    "database",
+    metavar="URL",
+    help="Database URL or SQLite file; default $UPHELD_DB, else sqlite:///upheld.db.",
+)
+@click.version_option(__version__, prog_name="upheld")
+@click.pass_context
+def cli(ctx: click.Context, database: str | None) -> None:
+    """An ombudsman's annual review of councils: import case records, compute statistics.
+
+    \b
+    Example:
+      upheld --db sqlite:///review.db init
+      upheld import cases cases-2024.csv
+      upheld stats --year 2024-25
+    """
+    ctx.obj = App(db.database_url(database))
+
+
+def main() -> None:
+    """Run the command line."""
+    cli(prog_name="upheld")
+
+
+def _year(_ctx: click.Context, _param: click.Parameter, value: str | None) -> ReviewYear | None:
+    if value is None:
+        return None
+    try:
+        return ReviewYear.parse(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+YEAR = click.option(
+    "--year",
+    "year",
+    callback=_year,
+    metavar="YYYY-YY",
+    help="Review year, 1 April to 31 March, written like 2024-25.",
+)
+
+
+@cli.command()
+@pass_app
+def init(app: App) -> None:
+    """Create the database, or upgrade it to this version's schema (safe to rerun).
+
+    \b
+    Example:
+      upheld --db postgresql://upheld@localhost/upheld init
+    """
+    with app.engine.connect() as connection:
+        before = db.current_revision(connection)
+    revision = db.upgrade(app.engine)
+    if before == revision:
+        app.out.print(f"The database at {app.url} is up to date (schema {revision}).")
+    elif before is None:
+        app.out.print(f"Created the upheld database at {app.url} (schema {revision}).")
+    else:
+        app.out.print(f"Upgraded the database at {app.url} from schema {before} to {revision}.")
+
+
+@cli.command("import")
+@click.argument("kind", type=click.Choice(list(KINDS)), metavar="KIND")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Check the files and report, but write nothing.")
+@pass_app
+def import_(app: App, kind: str, files: tuple[Path, ...], dry_run: bool) -> None:
+    """Import files of one KIND (CSV, XLSX or JSON Lines): all of them, or nothing.
+
+    KIND is one of: cases, compliance, improvements, reports, contacts, populations,
+    authorities, events. Rows already stored are updated if changed and left alone if not.
+
+    \b
+    Example:
+      upheld import cases cases-2024-25.csv
+      upheld import compliance --dry-run compliance.xlsx
+    """
+    from upheld.imports import import_files
+
+    engine = app.ready(create=not dry_run)
+    register = app.register()
+    started = time.perf_counter()
+    with _progress(app, files) as progress:
+        result = import_files(
+            engine, KINDS[kind], list(files), register, dry_run=dry_run, progress=progress
+        )
+    elapsed = time.perf_counter() - started
+    for warning in result.warnings:
+        app.err.print(f"warning: {warning}", markup=False)
+    verb = "would be" if dry_run else "were"
+    for outcome in result.files:
+        app.out.print(
+            f"{outcome.file}: {outcome.rows:,} rows; {outcome.inserted:,} {verb} inserted, "
+            f"{outcome.updated:,} updated, {outcome.unchanged:,} unchanged",
+            markup=False,
+        )
+    done = "Checked (dry run, nothing written)" if dry_run else "Imported"
+    plural = "s" if len(result.files) != 1 else ""
+    app.out.print(
+        f"{done}: {len(result.files)} {kind} file{plural}, {result.rows:,} rows in {elapsed:.1f} s."
+    )
+
+
+@contextmanager
+def _progress(app: App, files: Sequence[Path]) -> Iterator[Callable[[str, int, int], None] | None]:
+    large = any(p.exists() and p.stat().st_size > PROGRESS_MIN_BYTES for p in files)
+    if not (large and app.err.is_terminal):
+        yield None
+        return
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=app.err, transient=True) as bar:
+        tasks: dict[str, Any] = {}
+
+        def update(file: str, done: int, total: int) -> None:
+            if file not in tasks:
+                tasks[file] = bar.add_task(Path(file).name, total=total)
+            bar.update(tasks[file], completed=done, total=total)
+
+        yield update
+
+
+def _resolve_codes(register: Register, names: Sequence[str], year: ReviewYear) -> list[str]:
+    codes = []
+    for name in names:
+        try:
+            codes.append(register.resolve(name, year.start).code)
+        except (UnknownAuthority, AmbiguousAuthority) as exc:
+            raise UsageError(str(exc)) from None
+    return codes
+
+
+@cli.command()
+@YEAR
+@click.option(
+    "--authority",
+    "authorities",
+    multiple=True,
+    metavar="CODE",
+    help="Only this council (code or name); repeat for several.",
+)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option(
+    "--average",
+    type=click.Choice(AVERAGE_METHODS),
+    default="mean",
+    show_default=True,
+    help="Average of similar authorities: mean of council rates, or pooled counts.",
+)
+@pass_app
+def stats(
+    app: App,
+    year: ReviewYear | None,
+    authorities: tuple[str, ...],
+    fmt: str,
+    average: AverageMethod,
+) -> None:
+    """Each council's statistics for a year, against the average of similar authorities.
+
+    \b
+    Example:
+      upheld stats --year 2024-25
+      upheld stats --year 2019-20 --authority E08000002 --format json
+      upheld stats --year 2023-24 --format csv --average pooled > stats.csv
+    """
+    from upheld.queries import statistics, year_figures
+
+    if year is None:
+        raise click.UsageError("--year is required, e.g. --year 2024-25")
+    register = app.register()
+    codes = _resolve_codes(register, authorities, year)
+    with app.ready().connect() as connection:
+        figures = year_figures(connection, register, year, average)
+    result = statistics(figures, codes or None)
+    if fmt == "json":
+        app.out.print_json(json.dumps(result), indent=2)
+        return
+    if fmt == "csv":
+        _write_csv(result["authorities"])
+        return
+    from upheld.terminal import statistics_table
+
+    for renderable in statistics_table(result):
+        app.out.print(renderable)
+
+
+def _write_csv(rows: Sequence[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    scalar = [k for k, v in rows[0].items() if not isinstance(v, dict)]
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=scalar, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    sys.stdout.write(buffer.getvalue())
+
+
+@cli.command()
+@YEAR
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@pass_app
+def authorities(app: App, year: ReviewYear | None, fmt: str) -> None:
+    """The councils in the register (for a year: those that existed on 1 April).
+
+    \b
+    Example:
+      upheld authorities --year 2023-24
+      upheld authorities --format csv > councils.csv
+    """
+    register = app.register()
+    councils = register.in_year(year) if year else sorted(register, key=lambda c: c.name)
+    rows = []
+    for council in councils:
+        population = register.population(council.code, year) if year else None
+        rows.append(
+            {
+                "code": council.code,
+                "name": council.name,
+                "short_name": council.short_name,
+                "type": council.type,
+                "region": council.region,
+                "parent": council.parent,
+                "valid_from": council.valid_from.isoformat() if council.valid_from else None,
+                "valid_to": council.valid_to.isoformat() if council.valid_to else None,
+                "successors": ";".join(council.successors) or None,
+                "population": population.population if population else None,
+                "population_vintage": population.vintage if population else None,
+            }
+        )
+    if fmt == "json":
+        app.out.print_json(json.dumps(rows), indent=2)
+    elif fmt == "csv":
+        _write_csv(rows)
+    else:
+        from upheld.terminal import authorities_table
+
+        app.out.print(authorities_table(rows, year))
+        counts = {t: sum(1 for r in rows if r["type"] == t.key) for t in AUTHORITY_TYPES}
+        summary = ", ".join(f"{n} {t.count_noun(n)}" for t, n in counts.items() if n)
+        app.out.print(f"{len(rows)} councils: {summary}")

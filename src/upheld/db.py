@@ -1,0 +1,272 @@
+"""The database: schema (SQLAlchemy Core), connecting by URL, and creating or upgrading it."""
+
+from __future__ import annotations
+
+import os
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Connection,
+    Date,
+    DateTime,
+    Engine,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    event,
+    inspect,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.pool import NullPool
+
+from upheld.errors import UpheldError, UsageError
+
+DEFAULT_URL = "sqlite:///upheld.db"
+ENVIRONMENT_VARIABLE = "UPHELD_DB"
+
+metadata = MetaData()
+
+authorities = Table(
+    "authorities",
+    metadata,
+    Column("code", String(20), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("short_name", String(200), nullable=False),
+    Column("type", String(20), nullable=False),
+    Column("region", String(100)),
+    Column("parent", String(20)),
+    Column("valid_from", Date),
+    Column("valid_to", Date),
+    Column("successors", Text),
+    Column("aliases", Text),
+    Column("lat", Float),
+    Column("lon", Float),
+    comment="Councils imported to extend or override the built-in register",
+)
+
+populations = Table(
+    "populations",
+    metadata,
+    Column("authority", String(20), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("population", Integer, nullable=False),
+    Column("vintage", String(100), nullable=False),
+    comment="Population figures imported to override the register's",
+)
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("reference", String(40), primary_key=True),
+    Column("authority", String(20), nullable=False),
+    Column("received", Date, nullable=False),
+    Column("received_year", Integer, nullable=False),
+    Column("category", String(100), nullable=False),
+    Column("subcategory", String(200)),
+    Column("decided", Date),
+    Column("decided_year", Integer),
+    Column("outcome", String(40)),
+    Column("satisfactory_remedy", Boolean, nullable=False),
+    Column("summary", Text),
+    Column("publish", Boolean, nullable=False),
+    Column("complainant", String(200)),
+    Index("cases_received", "received_year", "authority", "category"),
+    Index("cases_decided", "decided_year", "authority", "outcome", "satisfactory_remedy"),
+)
+
+compliance = Table(
+    "compliance",
+    metadata,
+    Column("reference", String(40), ForeignKey("cases.reference"), primary_key=True),
+    Column("assessed", Date, nullable=False),
+    Column("assessed_year", Integer, nullable=False),
+    Column("outcome", String(20), nullable=False),
+    Column("due", Date),
+    Column("recommendation", Text),
+    Index("compliance_assessed", "assessed_year"),
+)
+
+improvements = Table(
+    "improvements",
+    metadata,
+    Column("reference", String(40), ForeignKey("cases.reference"), primary_key=True),
+    Column("description", String(2000), primary_key=True),
+    Column("agreed", Date, nullable=False),
+    Column("agreed_year", Integer, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("category", String(100)),
+)
+
+reports = Table(
+    "reports",
+    metadata,
+    Column("reference", String(40), ForeignKey("cases.reference"), primary_key=True),
+    Column("kind", String(20), primary_key=True),
+    Column("issued", Date, nullable=False),
+    Column("issued_year", Integer, nullable=False),
+    Column("title", String(500), nullable=False),
+    Column("url", String(1000)),
+)
+
+contacts = Table(
+    "contacts",
+    metadata,
+    Column("authority", String(20), primary_key=True),
+    Column("role", String(40), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("email", String(320)),
+    Column("title", String(40)),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("date", Date, primary_key=True),
+    Column("kind", String(20), primary_key=True),
+    Column("title", String(300), primary_key=True),
+    Column("year", Integer, nullable=False),
+    Column("location", String(200)),
+    Column("attendees", Integer, nullable=False),
+    Column("authorities", Text),
+)
+
+imports = Table(
+    "imports",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(20), nullable=False),
+    Column("file", String(1000), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("rows", Integer, nullable=False),
+    Column("inserted", Integer, nullable=False),
+    Column("updated", Integer, nullable=False),
+    Column("unchanged", Integer, nullable=False),
+    Column("imported_at", DateTime(timezone=True), nullable=False),
+    Column("version", String(40), nullable=False),
+    comment="Every file imported: what, when, and what it changed",
+)
+
+
+def database_url(explicit: str | None = None) -> str:
+    """The database to use: the --db option, else $UPHELD_DB, else upheld.db here."""
+    url = explicit or os.environ.get(ENVIRONMENT_VARIABLE) or DEFAULT_URL
+    if "://" not in url:
+        url = f"sqlite:///{url}"
+    if url.startswith(("postgresql://", "postgres://")):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def connect(url: str, *, read_only: bool = False) -> Engine:
+    """An engine for a database URL, set up for upheld's work on SQLite or PostgreSQL."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise UsageError(f"{url!r} is not a database URL") from None
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_engine(url, parsed.database, read_only)
+    if parsed.get_backend_name() == "postgresql":
+        options: dict[str, Any] = {}
+        if read_only:
+            options["execution_options"] = {"postgresql_readonly": True}
+        return create_engine(url, pool_pre_ping=True, **options)
+    raise UsageError(
+        f"unsupported database {parsed.get_backend_name()!r}; use SQLite or PostgreSQL"
+    )
+
+
+def _sqlite_engine(url: str, database: str | None, read_only: bool) -> Engine:
+    if database and database != ":memory:" and not read_only:
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    connect_args: dict[str, Any] = {"check_same_thread": False}
+    if read_only and database and database != ":memory:":
+        url = f"sqlite:///file:{Path(database).resolve()}?mode=ro&uri=true"
+    engine = create_engine(url, connect_args=connect_args, poolclass=NullPool)
+
+    @event.listens_for(engine, "connect")
+    def _configure(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin, so that
+        # schema changes and bulk loads are inside the same all-or-nothing transaction.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        if not read_only:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA cache_size=-65536")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+    return engine
+
+
+def _alembic_config(connection: Connection) -> Any:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(resources.files("upheld") / "migrations"))
+    config.attributes["connection"] = connection
+    return config
+
+
+def upgrade(engine: Engine) -> str:
+    """Create the schema or bring it up to date; safe to run again. Returns the revision."""
+    from alembic import command
+
+    try:
+        with engine.begin() as connection:
+            command.upgrade(_alembic_config(connection), "head")
+    except OperationalError as exc:
+        raise UpheldError(f"cannot open the database {engine.url!r}: {exc.orig}") from None
+    return head_revision()
+
+
+def head_revision() -> str:
+    """The newest schema revision this version of upheld knows."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory(str(resources.files("upheld") / "migrations"))
+    head = script.get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(connection: Connection) -> str | None:
+    """The schema revision a database is at, or None if it has no upheld schema."""
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    row = connection.exec_driver_sql("SELECT version_num FROM alembic_version").first()
+    return None if row is None else str(row[0])
+
+
+def require_schema(engine: Engine) -> None:
+    """Stop with advice if the database has not been created or is out of date."""
+    try:
+        with engine.connect() as connection:
+            revision = current_revision(connection)
+    except OperationalError as exc:
+        raise UpheldError(f"cannot open the database {engine.url!r}: {exc.orig}") from None
+    if revision is None:
+        raise UpheldError(
+            f"the database {engine.url!r} has no upheld tables yet; run `upheld init` first"
+        )
+    if revision != head_revision():
+        raise UpheldError(
+            f"the database {engine.url!r} is at schema {revision}, this upheld needs "
+            f"{head_revision()}; run `upheld init` to upgrade it"
+        )

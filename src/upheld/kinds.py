@@ -1,0 +1,319 @@
+"""The kinds of input file the ombudsman imports: columns, keys and rules (data-contract.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from upheld import fields
+from upheld.periods import start_year_of
+from upheld.register import AmbiguousAuthority, Register, UnknownAuthority
+from upheld.vocabulary import (
+    AUTHORITY_TYPES,
+    COMPLIANCE_OUTCOMES,
+    CONTACT_ROLES,
+    EVENT_KINDS,
+    IMPROVEMENT_STATUSES,
+    OUTCOMES,
+    REPORT_KINDS,
+    SERVICE_AREAS,
+)
+
+Row = dict[str, Any]
+
+INVALID: Any = object()
+"""Stands in for a value that could not be read, so rules that need it are not checked."""
+RowProblems = list[tuple[str, str]]
+"""(column, message) pairs for one row."""
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an input file: its name, whether it must be filled, and how to read it."""
+
+    name: str
+    parse: fields.Parser
+    required: bool = False
+    default: Any = None
+    accepts: tuple[str, ...] = ()
+    """Other header spellings that mean this column."""
+
+
+class AuthorityNames:
+    """Resolves the councils named in a file, remembering each answer (files repeat names a lot)."""
+
+    def __init__(self, register: Register) -> None:
+        self.register = register
+        self._cache: dict[tuple[str, int | None], str] = {}
+
+    def code(self, written: str, on: date | None = None) -> str:
+        """The code of the council a file names, as it stood on a date."""
+        key = (written, None if on is None else start_year_of(on))
+        found = self._cache.get(key)
+        if found is None:
+            found = self.register.resolve(written, on).code
+            self._cache[key] = found
+        return found
+
+
+@dataclass(frozen=True)
+class Kind:
+    """An input kind: the file's columns, the table rows go to, their key and cross-column rules."""
+
+    name: str
+    table: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    derived: tuple[str, ...] = ()
+    finish: Callable[[Row, AuthorityNames], RowProblems] | None = None
+    references_cases: bool = False
+    description: str = ""
+
+    @property
+    def required(self) -> list[str]:
+        """The columns a file must have."""
+        return [c.name for c in self.columns if c.required]
+
+    @property
+    def stored(self) -> tuple[str, ...]:
+        """The table's columns filled from the file, in order."""
+        return tuple(c.name for c in self.columns) + self.derived
+
+
+def _resolve(row: Row, column: str, names: AuthorityNames, on: date | None) -> RowProblems:
+    if row[column] is INVALID or on is INVALID:
+        return []
+    try:
+        row[column] = names.code(row[column], on)
+    except (UnknownAuthority, AmbiguousAuthority) as exc:
+        return [(column, str(exc))]
+    return []
+
+
+def _year(day: date | None) -> int | None:
+    return None if day is None or day is INVALID else start_year_of(day)
+
+
+def _finish_case(row: Row, names: AuthorityNames) -> RowProblems:
+    problems = _resolve(row, "authority", names, row["received"])
+    received, decided, outcome = row["received"], row["decided"], row["outcome"]
+    row["received_year"] = _year(received)
+    row["decided_year"] = _year(decided)
+    readable = INVALID not in (received, decided)
+    if readable and decided is not None and decided < received:
+        problems.append(("decided", f"{decided} is before the date received ({received})"))
+    if decided is not None and outcome is None:
+        problems.append(("outcome", "a decided case needs an outcome"))
+    if outcome is not None and decided is None:
+        problems.append(("decided", "the case has an outcome but no decision date"))
+    if outcome is INVALID or row["satisfactory_remedy"] is INVALID:
+        return problems
+    if row["satisfactory_remedy"] and outcome != "upheld":
+        problems.append(
+            (
+                "satisfactory_remedy",
+                f"only an upheld case can have a satisfactory remedy; the outcome is "
+                f"{OUTCOMES.label(outcome).lower() if outcome else 'not yet decided'}",
+            )
+        )
+    return problems
+
+
+def _finish_dated(column: str, year_column: str) -> Callable[[Row, AuthorityNames], RowProblems]:
+    def finish(row: Row, names: AuthorityNames) -> RowProblems:
+        row[year_column] = _year(row[column])
+        return []
+
+    return finish
+
+
+def _finish_contact(row: Row, names: AuthorityNames) -> RowProblems:
+    return _resolve(row, "authority", names, None)
+
+
+def _finish_population(row: Row, names: AuthorityNames) -> RowProblems:
+    row["vintage"] = "imported"
+    year = row["year"]
+    return _resolve(row, "authority", names, INVALID if year is INVALID else date(year, 4, 1))
+
+
+def _finish_event(row: Row, names: AuthorityNames) -> RowProblems:
+    row["year"] = _year(row["date"])
+    if INVALID in (row["date"], row["authorities"]):
+        return []
+    codes: list[str] = []
+    for written in row["authorities"] or ():
+        try:
+            codes.append(names.code(written, row["date"]))
+        except (UnknownAuthority, AmbiguousAuthority) as exc:
+            return [("authorities", str(exc))]
+    row["authorities"] = ";".join(codes) or None
+    return []
+
+
+def _finish_authority(row: Row, names: AuthorityNames) -> RowProblems:
+    problems: RowProblems = []
+    if INVALID in row.values():
+        return problems
+    row["code"] = row["code"].upper()
+    row["successors"] = ";".join(s.upper() for s in row["successors"] or ()) or None
+    row["aliases"] = ";".join(row["aliases"] or ()) or None
+    if row["parent"]:
+        row["parent"] = row["parent"].upper()
+    if row["short_name"] is None:
+        row["short_name"] = row["name"]
+    start, end = row["valid_from"], row["valid_to"]
+    if start is not None and end is not None and end < start:
+        problems.append(("valid_to", f"{end} is before valid_from ({start})"))
+    return problems
+
+
+_REFERENCE = Column("reference", fields.text(40), required=True)
+
+CASES = Kind(
+    "cases",
+    "cases",
+    (
+        _REFERENCE,
+        Column("authority", fields.text(), required=True),
+        Column("received", fields.a_date, required=True),
+        Column("category", fields.a_term(SERVICE_AREAS), required=True),
+        Column("subcategory", fields.text(200)),
+        Column("decided", fields.a_date),
+        Column("outcome", fields.a_term(OUTCOMES)),
+        Column("satisfactory_remedy", fields.a_bool, default=False),
+        Column("summary", fields.text()),
+        Column("publish", fields.a_bool, default=True),
+        Column("complainant", fields.text(200)),
+    ),
+    key=("reference",),
+    derived=("received_year", "decided_year"),
+    finish=_finish_case,
+    description="one row per complaint or enquiry",
+)
+
+COMPLIANCE = Kind(
+    "compliance",
+    "compliance",
+    (
+        _REFERENCE,
+        Column("assessed", fields.a_date, required=True),
+        Column("outcome", fields.a_term(COMPLIANCE_OUTCOMES), required=True),
+        Column("due", fields.a_date),
+        Column("recommendation", fields.text()),
+    ),
+    key=("reference",),
+    derived=("assessed_year",),
+    finish=_finish_dated("assessed", "assessed_year"),
+    references_cases=True,
+    description="one row per compliance outcome",
+)
+
+IMPROVEMENTS = Kind(
+    "improvements",
+    "improvements",
+    (
+        _REFERENCE,
+        Column("agreed", fields.a_date, required=True),
+        Column("description", fields.text(2000), required=True),
+        Column("status", fields.a_term(IMPROVEMENT_STATUSES), default="agreed"),
+        Column("category", fields.a_term(SERVICE_AREAS)),
+    ),
+    key=("reference", "description"),
+    derived=("agreed_year",),
+    finish=_finish_dated("agreed", "agreed_year"),
+    references_cases=True,
+    description="service improvements a council agreed",
+)
+
+REPORTS = Kind(
+    "reports",
+    "reports",
+    (
+        _REFERENCE,
+        Column("issued", fields.a_date, required=True),
+        Column("title", fields.text(500), required=True),
+        Column("kind", fields.a_term(REPORT_KINDS), default="public_interest"),
+        Column("url", fields.text(1000)),
+    ),
+    key=("reference", "kind"),
+    derived=("issued_year",),
+    finish=_finish_dated("issued", "issued_year"),
+    references_cases=True,
+    description="public reports the ombudsman issued",
+)
+
+CONTACTS = Kind(
+    "contacts",
+    "contacts",
+    (
+        Column("authority", fields.text(), required=True),
+        Column("role", fields.a_term(CONTACT_ROLES), required=True),
+        Column("name", fields.text(200), required=True),
+        Column("email", fields.an_email),
+        Column("title", fields.text(40)),
+    ),
+    key=("authority", "role"),
+    finish=_finish_contact,
+    description="who annual review letters go to",
+)
+
+POPULATIONS = Kind(
+    "populations",
+    "populations",
+    (
+        Column("authority", fields.text(), required=True),
+        Column("year", fields.a_year, required=True),
+        Column("population", fields.positive_int, required=True),
+    ),
+    key=("authority", "year"),
+    derived=("vintage",),
+    finish=_finish_population,
+    description="population figures that override the register's",
+)
+
+AUTHORITIES = Kind(
+    "authorities",
+    "authorities",
+    (
+        Column("code", fields.text(20), required=True),
+        Column("name", fields.text(200), required=True),
+        Column("type", fields.a_term(AUTHORITY_TYPES), required=True),
+        Column("region", fields.text(100)),
+        Column("valid_from", fields.a_date),
+        Column("valid_to", fields.a_date),
+        Column("successors", fields.a_list, accepts=("successor",)),
+        Column("aliases", fields.a_list, accepts=("alias",)),
+        Column("short_name", fields.text(200)),
+        Column("parent", fields.text(20)),
+        Column("lat", fields.a_number),
+        Column("lon", fields.a_number),
+    ),
+    key=("code",),
+    finish=_finish_authority,
+    description="councils that extend or override the built-in register",
+)
+
+EVENTS = Kind(
+    "events",
+    "events",
+    (
+        Column("date", fields.a_date, required=True),
+        Column("kind", fields.a_term(EVENT_KINDS), required=True),
+        Column("title", fields.text(300), required=True),
+        Column("location", fields.text(200)),
+        Column("attendees", fields.whole_number, required=True),
+        Column("authorities", fields.a_list),
+    ),
+    key=("date", "kind", "title"),
+    derived=("year",),
+    finish=_finish_event,
+    description="the ombudsman's own training courses and seminars",
+)
+
+KINDS: dict[str, Kind] = {
+    k.name: k
+    for k in (CASES, COMPLIANCE, IMPROVEMENTS, REPORTS, CONTACTS, POPULATIONS, AUTHORITIES, EVENTS)
+}

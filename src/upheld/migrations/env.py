@@ -1,0 +1,14 @@
+"""Alembic environment: upheld runs migrations on a connection it passes in."""
+
+from alembic import context
+
+from upheld.db import metadata
+
+connection = context.config.attributes["connection"]
+context.configure(
+    connection=connection,
+    target_metadata=metadata,
+    render_as_batch=connection.dialect.name == "sqlite",
+    compare_type=True,
+)
+context.run_migrations()

@@ -1,0 +1,320 @@
+"""Reading input files (CSV, XLSX, JSON Lines) as a stream of numbered rows under a found header."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from upheld.errors import InputError, Problem
+
+HEADER_SEARCH_ROWS = 20
+FORMATS = ("csv", "xlsx", "jsonl")
+
+_COLUMN_NOISE = re.compile(r"[\s_\-]+")
+
+csv.field_size_limit(16 * 1024 * 1024)
+
+
+def column_key(name: object) -> str:
+    """Fold a column name: case, spaces, `-` and `_` don't matter."""
+    return _COLUMN_NOISE.sub("", str(name)).lower().lstrip("\ufeff")
+
+
+@dataclass
+class Sheet:
+    """An opened input file: where its header is, its columns, and its rows still to read."""
+
+    path: Path
+    format: str
+    header_line: int
+    columns: list[str]
+    """Column keys (folded) in file order; '' for a blank header cell."""
+    rows: Iterator[tuple[int, Sequence[Any]]]
+    """(line number, cells in column order) for each data row, read lazily."""
+    position: Callable[[], tuple[int, int]]
+    """How far reading has got: (done, total), in bytes or rows."""
+    warnings: list[str] = field(default_factory=list)
+
+    def index_of(self, key: str) -> int | None:
+        """The position of a folded column key, or None."""
+        try:
+            return self.columns.index(key)
+        except ValueError:
+            return None
+
+
+def detect_format(path: Path) -> str:
+    """CSV, XLSX or JSON Lines: by extension, else by the file's first bytes."""
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".txt", ".tsv"):
+        return "csv"
+    if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
+        return "xlsx"
+    if suffix in (".jsonl", ".ndjson", ".json"):
+        return "jsonl"
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+        return "jsonl"
+    return "csv"
+
+
+def open_sheet(path: Path, required: Iterable[str], known: Iterable[str]) -> Sheet:
+    """Open a file of any supported format and find its header row among the first 20 rows."""
+    if not path.exists():
+        raise InputError([Problem(str(path), None, None, "no such file")])
+    if path.is_dir():
+        raise InputError([Problem(str(path), None, None, "is a folder, not a file")])
+    if path.stat().st_size == 0:
+        raise InputError([Problem(str(path), None, None, "the file is empty")])
+    required_keys = [column_key(c) for c in required]
+    known_keys = {column_key(c) for c in known} | set(required_keys)
+    fmt = detect_format(path)
+    if fmt == "xlsx":
+        rows_read = [0, 0]
+        numbered: Iterator[tuple[int, Sequence[Any]]] = _xlsx_rows(path, rows_read)
+        return _with_header(
+            path, fmt, numbered, required_keys, known_keys, lambda: (rows_read[0], rows_read[1])
+        )
+    stream = _LineCounter(path)
+    size = path.stat().st_size
+
+    def position() -> tuple[int, int]:
+        return stream.bytes_done, size
+
+    if fmt == "jsonl":
+        return _open_jsonl(path, stream, required_keys, known_keys, position)
+    numbered = _csv_rows(path, stream)
+    return _with_header(path, fmt, numbered, required_keys, known_keys, position)
+
+
+def _with_header(
+    path: Path,
+    fmt: str,
+    numbered: Iterator[tuple[int, Sequence[Any]]],
+    required: list[str],
+    known: set[str],
+    position: Callable[[], tuple[int, int]],
+) -> Sheet:
+    head = list(islice(numbered, HEADER_SEARCH_ROWS))
+    if not any(any(_present(c) for c in cells) for _, cells in head):
+        raise InputError([Problem(str(path), None, None, "the file has no rows")])
+    best: tuple[int, int, list[str]] | None = None
+    for index, (_line, cells) in enumerate(head):
+        keys = [column_key(c) if _present(c) else "" for c in cells]
+        score = len(known.intersection(keys))
+        if score and (best is None or score > best[0]):
+            best = (score, index, keys)
+        if score and all(r in keys for r in required):
+            best = (score, index, keys)
+            break
+    if best is None:
+        expected = ", ".join(required)
+        raise InputError(
+            [
+                Problem(
+                    str(path),
+                    None,
+                    None,
+                    f"no header row found in the first {HEADER_SEARCH_ROWS} rows; "
+                    f"expected columns {expected}",
+                )
+            ]
+        )
+    _score, found, columns = best
+    header_line = head[found][0]
+    missing = [r for r in required if r not in columns]
+    if missing:
+        names = ", ".join(missing)
+        plural = "s" if len(missing) > 1 else ""
+        raise InputError(
+            [Problem(str(path), header_line, None, f"missing required column{plural}: {names}")]
+        )
+    _check_repeated(path, header_line, columns)
+    unknown = [c for c in columns if c and c not in known]
+    warnings = []
+    if unknown:
+        warnings.append(f"{path}:{header_line}: ignoring unknown column(s): {', '.join(unknown)}")
+    rest = head[found + 1 :]
+    rows = _skip_blank(_chain(rest, numbered))
+    return Sheet(path, fmt, header_line, columns, rows, position, warnings)
+
+
+def _check_repeated(path: Path, line: int, columns: list[str]) -> None:
+    seen: set[str] = set()
+    for name in columns:
+        if name and name in seen:
+            raise InputError([Problem(str(path), line, name, "column appears more than once")])
+        seen.add(name)
+
+
+def _present(value: Any) -> bool:
+    return value is not None and value != ""
+
+
+def _chain(
+    first: list[tuple[int, Sequence[Any]]], rest: Iterator[tuple[int, Sequence[Any]]]
+) -> Iterator[tuple[int, Sequence[Any]]]:
+    yield from first
+    yield from rest
+
+
+def _skip_blank(rows: Iterator[tuple[int, Sequence[Any]]]) -> Iterator[tuple[int, Sequence[Any]]]:
+    for line, cells in rows:
+        for cell in cells:
+            if cell is not None and cell != "":
+                yield line, cells
+                break
+
+
+class _LineCounter:
+    """A UTF-8 text stream that knows which line it is on, to place decoding errors."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._raw = path.open("rb")
+        self._decoder = codecs.getincrementaldecoder("utf-8-sig")("strict")
+        self.lines_done = 0
+        self.bytes_done = 0
+
+    def __iter__(self) -> Iterator[str]:
+        for raw in self._raw:
+            try:
+                text = self._decoder.decode(raw)
+            except UnicodeDecodeError as exc:
+                line = self.lines_done + 1
+                byte = raw[exc.start]
+                raise InputError(
+                    [
+                        Problem(
+                            str(self.path),
+                            line,
+                            None,
+                            f"not UTF-8 text (byte 0x{byte:02x} at character {exc.start + 1}); "
+                            "save the file as UTF-8 (CSV UTF-8 in Excel) and try again",
+                        )
+                    ]
+                ) from None
+            self.lines_done += 1
+            self.bytes_done += len(raw)
+            yield text
+
+    def close(self) -> None:
+        self._raw.close()
+
+
+def _csv_rows(path: Path, stream: _LineCounter) -> Iterator[tuple[int, Sequence[Any]]]:
+    try:
+        with path.open("rb") as handle:
+            sample = handle.read(4096)
+        if b"\x00" in sample:
+            raise InputError(
+                [
+                    Problem(
+                        str(path), None, None, "this is not a text file (CSV); is it a spreadsheet?"
+                    )
+                ]
+            )
+        delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
+        reader = csv.reader(iter(stream), delimiter=delimiter, strict=True)
+        try:
+            for cells in reader:
+                yield reader.line_num, cells
+        except csv.Error as exc:
+            raise InputError(
+                [Problem(str(path), reader.line_num, None, f"malformed CSV: {exc}")]
+            ) from None
+    finally:
+        stream.close()
+
+
+def _xlsx_rows(path: Path, rows_read: list[int]) -> Iterator[tuple[int, Sequence[Any]]]:
+    import python_calamine
+
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+        sheet = workbook.get_sheet_by_index(0)
+        first_row = sheet.start[0] if sheet.start else 0
+        rows_read[1] = sheet.height
+        rows = sheet.iter_rows()
+    except Exception as exc:  # calamine raises several unrelated types for damaged files
+        raise InputError(
+            [
+                Problem(
+                    str(path),
+                    None,
+                    None,
+                    f"not a readable XLSX spreadsheet ({exc}); "
+                    "export it again from Excel, or save it as CSV",
+                )
+            ]
+        ) from None
+    for offset, cells in enumerate(rows):
+        rows_read[0] = offset + 1
+        yield first_row + offset + 1, cells
+
+
+def _open_jsonl(
+    path: Path,
+    stream: _LineCounter,
+    required: list[str],
+    known: set[str],
+    position: Callable[[], tuple[int, int]],
+) -> Sheet:
+    """JSON Lines: each object's keys are columns, so every known column is in the header."""
+    lines = iter(stream)
+    columns: list[str] = list(required) + sorted(known - set(required))
+    index = {c: i for i, c in enumerate(columns)}
+    unknown: set[str] = set()
+    warnings: list[str] = []
+
+    def rows() -> Iterator[tuple[int, Sequence[Any]]]:
+        width = len(columns)
+        for number, text in enumerate(lines, start=1):
+            if not text.strip():
+                continue
+            try:
+                record = json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise InputError(
+                    [
+                        Problem(
+                            str(path),
+                            number,
+                            None,
+                            f"not valid JSON: {exc.msg} at column {exc.colno}",
+                        )
+                    ]
+                ) from None
+            if not isinstance(record, dict):
+                raise InputError(
+                    [Problem(str(path), number, None, "each line must be a JSON object {...}")]
+                )
+            cells: list[Any] = [None] * width
+            for name, value in record.items():
+                key = column_key(name)
+                position = index.get(key)
+                if position is None:
+                    if key not in unknown:
+                        unknown.add(key)
+                        warnings.append(f"{path}:{number}: ignoring unknown key {name!r}")
+                    continue
+                cells[position] = value
+            yield number, cells
+        stream.close()
+
+    generated = rows()
+    first = next(generated, None)
+    if first is None:
+        stream.close()
+        raise InputError([Problem(str(path), None, None, "the file has no rows")])
+    return Sheet(path, "jsonl", 0, columns, _chain([first], generated), position, warnings)
