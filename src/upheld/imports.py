@@ -112,10 +112,16 @@ def import_files(
         transaction = connection.begin()
         try:
             for path in paths:
+                # Each file in its own savepoint: a file that fails part-way (a bad byte in the
+                # middle of a COPY, say) is undone alone, and the others are still checked.
+                savepoint = connection.begin_nested()
                 before = problems.count
                 outcome = _import_one(connection, kind, path, names, problems, result, progress)
                 if problems.count == before and outcome is not None:
+                    savepoint.commit()
                     result.files.append(outcome)
+                else:
+                    savepoint.rollback()
             problems.raise_if_any()
             if dry_run:
                 transaction.rollback()
@@ -161,43 +167,42 @@ def _import_one(
     target = db.metadata.tables[kind.table]
     stage = _stage_table(kind, target)
     stage.create(connection)
+    before = problems.count
     try:
-        before = problems.count
-        try:
-            with _StageWriter(connection, stage) as writer:
-                for line, values in _valid_rows(kind, sheet, names, problems, progress):
-                    outcome.rows += 1
-                    writer.add(line, values)
-        except InputError as exc:
-            for problem in exc.problems:
-                problems.add(problem)
-            return None
-        if outcome.rows == 0 and problems.count == before:
-            problems.add(Problem(str(path), None, None, "the file has a header but no data rows"))
-            return None
-        _check_staged(connection, kind, stage, str(path), names.register, problems)
-        if problems.count > before:
-            return None
-        _fill_defaults(connection, kind, stage)
-        counts = _count_changes(connection, kind, stage, target)
-        outcome.inserted, outcome.updated, outcome.unchanged = counts
-        _merge(connection, kind, stage, target, outcome.rows)
-        connection.execute(
-            db.imports.insert().values(
-                kind=kind.name,
-                file=path.name,
-                sha256=outcome.sha256,
-                rows=outcome.rows,
-                inserted=outcome.inserted,
-                updated=outcome.updated,
-                unchanged=outcome.unchanged,
-                imported_at=datetime.now(UTC),
-                version=__version__,
-            )
+        with _StageWriter(connection, stage) as writer:
+            for line, values in _valid_rows(kind, sheet, names, problems, progress):
+                outcome.rows += 1
+                writer.add(line, values)
+    except InputError as exc:
+        for problem in exc.problems:
+            problems.add(problem)
+        return None
+    if outcome.rows == 0 and problems.count == before:
+        problems.add(Problem(str(path), None, None, "the file has a header but no data rows"))
+        return None
+    _check_staged(connection, kind, stage, str(path), names.register, problems)
+    if problems.count > before:
+        return None
+    _fill_defaults(connection, kind, stage)
+    outcome.inserted, outcome.updated, outcome.unchanged = _count_changes(
+        connection, kind, stage, target
+    )
+    _merge(connection, kind, stage, target, outcome.rows)
+    stage.drop(connection)
+    connection.execute(
+        db.imports.insert().values(
+            kind=kind.name,
+            file=path.name,
+            sha256=outcome.sha256,
+            rows=outcome.rows,
+            inserted=outcome.inserted,
+            updated=outcome.updated,
+            unchanged=outcome.unchanged,
+            imported_at=datetime.now(UTC),
+            version=__version__,
         )
-        return outcome
-    finally:
-        stage.drop(connection)
+    )
+    return outcome
 
 
 def _known_columns(kind: Kind) -> list[str]:
@@ -249,7 +254,9 @@ def _valid_rows(
                 if column.required:
                     problems.add(Problem(file, line, column.name, "is required"))
                     bad = True
-                row[column.name] = column.default
+                    row[column.name] = INVALID
+                else:
+                    row[column.name] = column.default
                 continue
             try:
                 row[column.name] = column.parse(value)

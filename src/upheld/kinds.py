@@ -72,9 +72,9 @@ class Kind:
     description: str = ""
 
     @property
-    def required(self) -> list[str]:
-        """The columns a file must have."""
-        return [c.name for c in self.columns if c.required]
+    def required(self) -> list[tuple[str, ...]]:
+        """The columns a file must have, each with the other spellings it may go by."""
+        return [(c.name, *c.accepts) for c in self.columns if c.required]
 
     @property
     def stored(self) -> tuple[str, ...]:
@@ -170,7 +170,7 @@ def _finish_authority(row: Row, names: AuthorityNames) -> RowProblems:
     return problems
 
 
-_REFERENCE = Column("reference", fields.text(40), required=True)
+_REFERENCE = Column("reference", fields.text(40), required=True, accepts=("case reference",))
 
 CASES = Kind(
     "cases",

@@ -68,16 +68,19 @@ def detect_format(path: Path) -> str:
     return "csv"
 
 
-def open_sheet(path: Path, required: Iterable[str], known: Iterable[str]) -> Sheet:
-    """Open a file of any supported format and find its header row among the first 20 rows."""
+def open_sheet(path: Path, required: Iterable[Sequence[str]], known: Iterable[str]) -> Sheet:
+    """Open a file of any supported format and find its header row among the first 20 rows.
+
+    Each required column is given with its accepted spellings, the usual name first.
+    """
     if not path.exists():
         raise InputError([Problem(str(path), None, None, "no such file")])
     if path.is_dir():
         raise InputError([Problem(str(path), None, None, "is a folder, not a file")])
     if path.stat().st_size == 0:
         raise InputError([Problem(str(path), None, None, "the file is empty")])
-    required_keys = [column_key(c) for c in required]
-    known_keys = {column_key(c) for c in known} | set(required_keys)
+    required_keys = [tuple(column_key(c) for c in spellings) for spellings in required]
+    known_keys = {column_key(c) for c in known} | {k for group in required_keys for k in group}
     fmt = detect_format(path)
     if fmt == "xlsx":
         rows_read = [0, 0]
@@ -101,7 +104,7 @@ def _with_header(
     path: Path,
     fmt: str,
     numbered: Iterator[tuple[int, Sequence[Any]]],
-    required: list[str],
+    required: list[tuple[str, ...]],
     known: set[str],
     position: Callable[[], tuple[int, int]],
 ) -> Sheet:
@@ -114,11 +117,11 @@ def _with_header(
         score = len(known.intersection(keys))
         if score and (best is None or score > best[0]):
             best = (score, index, keys)
-        if score and all(r in keys for r in required):
+        if score and not _missing(required, keys):
             best = (score, index, keys)
             break
     if best is None:
-        expected = ", ".join(required)
+        expected = ", ".join(group[0] for group in required)
         raise InputError(
             [
                 Problem(
@@ -132,7 +135,7 @@ def _with_header(
         )
     _score, found, columns = best
     header_line = head[found][0]
-    missing = [r for r in required if r not in columns]
+    missing = _missing(required, columns)
     if missing:
         names = ", ".join(missing)
         plural = "s" if len(missing) > 1 else ""
@@ -147,6 +150,10 @@ def _with_header(
     rest = head[found + 1 :]
     rows = _skip_blank(_chain(rest, numbered))
     return Sheet(path, fmt, header_line, columns, rows, position, warnings)
+
+
+def _missing(required: list[tuple[str, ...]], columns: list[str]) -> list[str]:
+    return [group[0] for group in required if not any(k in columns for k in group)]
 
 
 def _check_repeated(path: Path, line: int, columns: list[str]) -> None:
@@ -266,13 +273,13 @@ def _xlsx_rows(path: Path, rows_read: list[int]) -> Iterator[tuple[int, Sequence
 def _open_jsonl(
     path: Path,
     stream: _LineCounter,
-    required: list[str],
+    required: list[tuple[str, ...]],
     known: set[str],
     position: Callable[[], tuple[int, int]],
 ) -> Sheet:
     """JSON Lines: each object's keys are columns, so every known column is in the header."""
     lines = iter(stream)
-    columns: list[str] = list(required) + sorted(known - set(required))
+    columns: list[str] = sorted(known)
     index = {c: i for i, c in enumerate(columns)}
     unknown: set[str] = set()
     warnings: list[str] = []
