@@ -117,12 +117,12 @@ def case_rows(
     prefix: str | None = None,
     remedies: int = 0,
     category: str = "Housing",
-) -> list[tuple[str, str, str, str, str, str, str]]:
+) -> list[tuple[str, ...]]:
     """Case records for one council: so many decisions of each outcome within a review year.
 
     The first `remedies` upheld cases had a satisfactory remedy from the council.
     """
-    rows = []
+    rows: list[tuple[str, ...]] = []
     stem = prefix or f"{year % 100:02d}{authority[-4:]}"
     number = 0
     given = 0
