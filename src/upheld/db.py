@@ -135,8 +135,8 @@ events = Table(
     Column("date", Date, primary_key=True),
     Column("kind", String(20), primary_key=True),
     Column("title", String(300), primary_key=True),
+    Column("location", String(200), primary_key=True, comment="'' when not given"),
     Column("year", Integer, nullable=False),
-    Column("location", String(200)),
     Column("attendees", Integer, nullable=False),
     Column("authorities", Text),
 )

@@ -355,12 +355,13 @@ def _check_staged(
         .order_by(stage.c.line)
         .limit(limit)
     )
-    described = " and ".join(kind.key)
     for line, first_line, *values in connection.execute(repeated):
-        shown = ", ".join(str(v) for v in values)
-        problems.add(
-            Problem(file, line, kind.key[0], f"{described} {shown} is already on line {first_line}")
-        )
+        if len(kind.key) == 1:
+            message = f"{kind.key[0]} {values[0]} is already on line {first_line}"
+        else:
+            names = ", ".join(kind.key[:-1]) + f" and {kind.key[-1]}"
+            message = f"the same {names} as line {first_line}"
+        problems.add(Problem(file, line, kind.key[0], message))
     if kind.references_cases:
         _check_references(connection, kind, stage, file, problems, limit)
     if kind.name == "cases":

@@ -1,0 +1,204 @@
+"""The `upheld` command line, run in process: exit codes, messages and output formats."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from tests.conftest import CASE_COLUMNS, case_rows, write_csv
+from upheld.cli import cli
+
+BURY = "E08000002"
+
+
+def run(url: str, *args: str) -> Result:
+    return CliRunner().invoke(cli, ["--db", url, *args], catch_exceptions=False)
+
+
+@pytest.fixture
+def loaded(database_url: str, tmp_path: Path) -> str:
+    """A database with Bury's 2019-20 decisions imported through the command line."""
+    rows = case_rows(BURY, {"upheld": 6, "not_upheld": 9, "advice_given": 2}, remedies=1)
+    path = write_csv(tmp_path / "cases.csv", CASE_COLUMNS, rows)
+    assert run(database_url, "init").exit_code == 0
+    result = run(database_url, "import", "cases", str(path))
+    assert result.exit_code == 0, result.output
+    assert "17 rows; 17 were inserted, 0 updated, 0 unchanged" in result.output
+    return database_url
+
+
+def test_init_is_safe_to_rerun(database_url: str) -> None:
+    first = run(database_url, "init")
+    assert first.exit_code == 0
+    assert "Created the upheld database" in first.output
+    again = run(database_url, "init")
+    assert again.exit_code == 0
+    assert "is up to date" in again.output
+
+
+def test_stats_json_follows_the_contract(loaded: str) -> None:
+    result = run(loaded, "stats", "--year", "2019-20", "--authority", "Bury", "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["year"] == "2019-20"
+    assert data["period"] == {"start": "2019-04-01", "end": "2020-03-31"}
+    assert data["average_method"] == "mean"
+    (bury,) = data["authorities"]
+    expected = {
+        "code": BURY,
+        "name": "Bury Metropolitan Borough Council",
+        "type": "metropolitan",
+        "received": 17,
+        "decided": 17,
+        "investigated": 15,
+        "upheld": 6,
+        "uphold_rate": 40,
+        "similar_uphold_rate": 40,
+        "satisfactory_remedies": 1,
+        "satisfactory_remedy_rate": 17,
+        "compliance_outcomes": 0,
+        "compliance_rate": None,
+        "population": 190_990,
+        "upheld_per_100k": 3.1,
+    }
+    assert {k: bury[k] for k in expected} == expected
+    assert set(data["averages"]) == {
+        "county",
+        "district",
+        "metropolitan",
+        "unitary",
+        "london_borough",
+    }
+    assert data["averages"]["metropolitan"]["councils"] == 36
+    assert data["national"]["upheld"] == 6
+
+
+def test_stats_csv_has_every_council(loaded: str) -> None:
+    result = run(loaded, "stats", "--year", "2019-20", "--format", "csv", "--average", "pooled")
+    assert result.exit_code == 0
+    rows = list(csv.DictReader(io.StringIO(result.output)))
+    assert len(rows) == 343
+    bury = next(r for r in rows if r["code"] == BURY)
+    assert (bury["uphold_rate"], bury["upheld_per_100k"]) == ("40", "3.1")
+    kent = next(r for r in rows if r["code"] == "E10000016")
+    assert (kent["received"], kent["uphold_rate"]) == ("0", "")
+    assert "received_by_category" not in rows[0]
+
+
+def test_stats_table_is_for_people(loaded: str) -> None:
+    result = run(loaded, "stats", "--year", "2019-20", "--authority", BURY)
+    assert result.exit_code == 0
+    assert "Bury Metropolitan Borough Council" in result.output
+    assert "40% (40%)" in result.output
+    assert "n/a" in result.output
+    assert "Average of similar authorities" in result.output
+
+
+def test_dry_run_then_import(database_url: str, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "cases.csv", CASE_COLUMNS, case_rows(BURY, {"upheld": 2}))
+    run(database_url, "init")
+    dry = run(database_url, "import", "cases", "--dry-run", str(path))
+    assert dry.exit_code == 0
+    assert "2 would be inserted" in dry.output
+    assert "nothing written" in dry.output
+    stats = run(database_url, "stats", "--year", "2019-20", "--authority", BURY, "--format", "json")
+    assert json.loads(stats.output)["authorities"][0]["upheld"] == 0
+
+
+def test_bad_file_exits_1_with_file_and_line(database_url: str, tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path / "cases.csv",
+        CASE_COLUMNS,
+        [("1", "Bury", "2019-05-01", "Hosing", "", "", "")],
+    )
+    run(database_url, "init")
+    result = run(database_url, "import", "cases", str(path))
+    assert result.exit_code == 1
+    assert f"{path}:2: category: unknown service area 'Hosing'; did you mean 'Housing'?" in (
+        result.output
+    )
+    assert "1 problem found; nothing was imported." in result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["stats"], "--year is required"),
+        (["stats", "--year", "2019-21"], "'2019-21' is not a review year"),
+        (["stats", "--year", "2019-20", "--authority", "Atlantis"], "no council called 'Atlantis'"),
+        (["import", "parish", "x.csv"], "'parish' is not one of"),
+        (["stats", "--year", "2019-20", "--format", "xml"], "'xml' is not one of"),
+    ],
+)
+def test_usage_errors_exit_2(loaded: str, args: list[str], message: str) -> None:
+    result = run(loaded, *args)
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_commands_need_a_database(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'none.db'}"
+    result = run(url, "stats", "--year", "2019-20")
+    assert result.exit_code == 1
+    assert "run `upheld init` first" in result.output
+
+
+def test_import_creates_a_new_database(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    path = write_csv(tmp_path / "cases.csv", CASE_COLUMNS, case_rows(BURY, {"upheld": 1}))
+    result = run(url, "import", "cases", str(path))
+    assert result.exit_code == 0
+    assert "Created the upheld database" in result.output
+
+
+def test_database_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("UPHELD_DB", str(tmp_path / "env.db"))
+    result = CliRunner().invoke(cli, ["init"])
+    assert result.exit_code == 0
+    assert (tmp_path / "env.db").exists()
+
+
+def test_authorities(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    run(url, "init")
+    table = run(url, "authorities", "--year", "2023-24")
+    assert table.exit_code == 0
+    assert (
+        "317 councils: 21 county councils, 164 district councils, 36 metropolitan boroughs, "
+        "63 unitary councils, 33 London boroughs" in " ".join(table.output.split())
+    )
+    rows = json.loads(run(url, "authorities", "--year", "2019-20", "--format", "json").output)
+    assert len(rows) == 343
+    bury = next(r for r in rows if r["code"] == BURY)
+    assert (bury["population"], bury["population_vintage"]) == (190_990, "ONS mid-2019 estimate")
+
+
+def test_imported_authorities_extend_the_register(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'w.db'}"
+    path = write_csv(
+        tmp_path / "wales.csv",
+        ("code", "name", "type", "region", "valid_from"),
+        [("W06000015", "Cardiff Council", "unitary", "Wales", "1996-04-01")],
+    )
+    assert run(url, "import", "authorities", str(path)).exit_code == 0
+    pops = write_csv(
+        tmp_path / "pops.csv", ("authority", "year", "population"), [("Cardiff", "2023", "372089")]
+    )
+    assert run(url, "import", "populations", str(pops)).exit_code == 0
+    rows = json.loads(run(url, "authorities", "--year", "2023-24", "--format", "json").output)
+    cardiff = next(r for r in rows if r["code"] == "W06000015")
+    assert (cardiff["population"], cardiff["population_vintage"]) == (372_089, "imported")
+    assert len(rows) == 318
+
+
+def test_help_has_examples() -> None:
+    for command in ("init", "import", "stats", "authorities", "demo"):
+        result = CliRunner().invoke(cli, [command, "--help"])
+        assert result.exit_code == 0
+        assert "Example:" in result.output, command
