@@ -13,7 +13,7 @@ from sqlalchemy import Engine, select
 from tests.conftest import CASE_COLUMNS, case_rows, write_csv, write_jsonl, write_xlsx
 from upheld import db
 from upheld.errors import InputError
-from upheld.imports import ImportResult, import_files
+from upheld.imports import PEEK_ROWS, ImportResult, import_files
 from upheld.kinds import KINDS
 from upheld.register import Register
 
@@ -585,3 +585,33 @@ def test_importing_twice_equals_importing_once(
     assert snapshot(engine)["cases"] == once
     assert result.total("inserted") == 0
     assert len(once) == len({n for n, _, _ in first} | {n for n, _, _ in second})
+
+
+def test_a_large_new_file_with_a_late_duplicate(
+    engine: Engine, register: Register, tmp_path: Path
+) -> None:
+    """New files are loaded straight into the table; a late clash still falls back and reports."""
+    rows = case_rows(BURY, {"upheld": PEEK_ROWS + 100}, prefix="L")
+    rows.append(rows[PEEK_ROWS + 50])
+    path = write_csv(tmp_path / "big.csv", CASE_COLUMNS, rows)
+    line = len(rows) + 1
+    assert problems_of(engine, register, "cases", path) == [
+        f"big.csv:{line}: reference: reference L-{PEEK_ROWS + 51:05d} is already on line "
+        f"{PEEK_ROWS + 52}"
+    ]
+
+
+def test_a_file_whose_later_rows_are_stored_counts_them(
+    engine: Engine, register: Register, tmp_path: Path
+) -> None:
+    rows = case_rows(BURY, {"upheld": PEEK_ROWS + 100}, prefix="M")
+    load(engine, register, "cases", write_csv(tmp_path / "tail.csv", CASE_COLUMNS, rows[-10:]))
+    changed = [(*row[:5], "not_upheld", "no") for row in rows[-3:]]
+    path = write_csv(tmp_path / "all.csv", CASE_COLUMNS, rows[:-3] + changed)
+    result = load(engine, register, "cases", path)
+    assert (result.total("inserted"), result.total("updated"), result.total("unchanged")) == (
+        PEEK_ROWS + 90,
+        3,
+        7,
+    )
+    assert len(snapshot(engine)["cases"]) == PEEK_ROWS + 100

@@ -12,11 +12,15 @@ from upheld.vocabulary import Vocabulary
 
 Parser = Callable[[Any], Any]
 
+MEMOS: dict[Parser, dict[str, Any]] = {}
+"""For parsers that remember answers: written text -> value, for callers that look it up first."""
+
 _UK_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ]00:00(?::00(?:\.0+)?)?)?$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
-_TRUE = frozenset({"yes", "y", "true", "t", "1"})
-_FALSE = frozenset({"no", "n", "false", "f", "0"})
+_BOOLEANS = dict.fromkeys(("yes", "y", "true", "t", "1"), True) | dict.fromkeys(
+    ("no", "n", "false", "f", "0"), False
+)
 EARLIEST_YEAR = 1970
 LATEST_YEAR = 2100
 
@@ -26,35 +30,56 @@ def is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def text(max_length: int | None = None) -> Parser:
+class Text:
     """Free text, trimmed; numbers from spreadsheets are written without a trailing `.0`."""
 
-    def parse(value: Any) -> str:
+    def __init__(self, limit: int | None = None) -> None:
+        self.limit = limit
+
+    def __call__(self, value: Any) -> str:
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         result = str(value).strip()
-        if max_length is not None and len(result) > max_length:
-            raise ValueError(f"is {len(result)} characters long; at most {max_length} allowed")
+        if self.limit is not None and len(result) > self.limit:
+            raise ValueError(self.too_long(result))
         return result
 
-    return parse
+    def too_long(self, written: str) -> str:
+        """The message for text over the limit."""
+        return f"is {len(written)} characters long; at most {self.limit} allowed"
+
+
+def text(max_length: int | None = None) -> Text:
+    """A parser for free text of at most so many characters."""
+    return Text(max_length)
+
+
+_DATES: dict[str, date] = {}
+"""Dates already read: a file of a million rows has only a few thousand different dates."""
 
 
 def a_date(value: Any) -> date:
     """A date written YYYY-MM-DD or DD/MM/YYYY (UK order), or a spreadsheet date."""
-    if isinstance(value, datetime):
+    if type(value) is str:
+        known = _DATES.get(value)
+        if known is not None:
+            return known
+    elif isinstance(value, datetime):
         return _plausible(value.date(), str(value))
-    if isinstance(value, date):
+    elif isinstance(value, date):
         return _plausible(value, str(value))
     written = str(value).strip()
     iso = _ISO_DATE.match(written)
+    uk = None if iso else _UK_DATE.match(written)
     if iso:
-        return _plausible(_make(written, *map(int, iso.groups())), written)
-    uk = _UK_DATE.match(written)
-    if uk:
+        parsed = _plausible(_make(written, *map(int, iso.groups())), written)
+    elif uk:
         day, month, year = map(int, uk.groups())
-        return _plausible(_make(written, year, month, day), written)
-    raise ValueError(f"{written!r} is not a date; write it as YYYY-MM-DD or DD/MM/YYYY")
+        parsed = _plausible(_make(written, year, month, day), written)
+    else:
+        raise ValueError(f"{written!r} is not a date; write it as YYYY-MM-DD or DD/MM/YYYY")
+    _DATES[written] = parsed
+    return parsed
 
 
 def _make(written: str, year: int, month: int, day: int) -> date:
@@ -82,16 +107,18 @@ def _plausible(day: date, written: str) -> date:
 
 def a_bool(value: Any) -> bool:
     """yes/no, true/false, y/n or 1/0, in any case."""
+    if type(value) is str:
+        answer = _BOOLEANS.get(value)
+        if answer is not None:
+            return answer
     if isinstance(value, bool):
         return value
     if isinstance(value, int | float) and value in (0, 1):
         return bool(value)
-    folded = str(value).strip().lower()
-    if folded in _TRUE:
-        return True
-    if folded in _FALSE:
-        return False
-    raise ValueError(f"{value!r} is not yes or no")
+    answer = _BOOLEANS.get(str(value).strip().lower())
+    if answer is None:
+        raise ValueError(f"{value!r} is not yes or no")
+    return answer
 
 
 def positive_int(value: Any) -> int:
@@ -160,9 +187,14 @@ def a_term(vocabulary: Vocabulary) -> Parser:
             cache[written] = found
         return found
 
+    MEMOS[parse] = cache
     return parse
 
 
 def a_list(value: Any) -> list[str]:
     """A `;`-separated list of values."""
     return [part.strip() for part in str(value).split(";") if part.strip()]
+
+
+MEMOS[a_date] = _DATES
+MEMOS[a_bool] = _BOOLEANS

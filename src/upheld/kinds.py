@@ -48,9 +48,10 @@ class AuthorityNames:
         self.register = register
         self._cache: dict[tuple[str, int | None], str] = {}
 
-    def code(self, written: str, on: date | None = None) -> str:
-        """The code of the council a file names, as it stood on a date."""
-        key = (written, None if on is None else start_year_of(on))
+    def code(self, written: str, on: date | None = None, year: int | None = None) -> str:
+        """The code of the council a file names, as it stood on a date (in a review year)."""
+        # Councils change only on 1 April, so the review year decides as well as the date.
+        key = (written, year if year is not None or on is None else start_year_of(on))
         found = self._cache.get(key)
         if found is None:
             found = self.register.resolve(written, on).code
@@ -70,6 +71,8 @@ class Kind:
     finish: Callable[[Row, AuthorityNames], RowProblems] | None = None
     references_cases: bool = False
     description: str = ""
+    direct: bool = False
+    """Whether a file of new rows may be written straight to its table (no cross-table rules)."""
 
     @property
     def required(self) -> list[tuple[str, ...]]:
@@ -93,14 +96,22 @@ def _resolve(row: Row, column: str, names: AuthorityNames, on: date | None) -> R
 
 
 def _year(day: date | None) -> int | None:
-    return None if day is None or day is INVALID else start_year_of(day)
+    if day is None or day is INVALID:
+        return None
+    return day.year if day.month >= 4 else day.year - 1
 
 
 def _finish_case(row: Row, names: AuthorityNames) -> RowProblems:
-    problems = _resolve(row, "authority", names, row["received"])
     received, decided, outcome = row["received"], row["decided"], row["outcome"]
-    row["received_year"] = _year(received)
+    received_year = row["received_year"] = _year(received)
     row["decided_year"] = _year(decided)
+    problems: RowProblems = []
+    written = row["authority"]
+    if written is not INVALID and received is not INVALID:
+        try:
+            row["authority"] = names.code(written, received, received_year)
+        except (UnknownAuthority, AmbiguousAuthority) as exc:
+            problems.append(("authority", str(exc)))
     readable = INVALID not in (received, decided)
     if readable and decided is not None and decided < received:
         problems.append(("decided", f"{decided} is before the date received ({received})"))
@@ -192,6 +203,7 @@ CASES = Kind(
     derived=("received_year", "decided_year"),
     finish=_finish_case,
     description="one row per complaint or enquiry",
+    direct=True,
 )
 
 COMPLIANCE = Kind(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-import codecs
 import csv
+import hashlib
+import io
+import itertools
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -40,6 +42,8 @@ class Sheet:
     """(line number, cells in column order) for each data row, read lazily."""
     position: Callable[[], tuple[int, int]]
     """How far reading has got: (done, total), in bytes or rows."""
+    sha256: Callable[[], str]
+    """The file's SHA-256; for CSV and JSON Lines, hashed as it is read."""
     warnings: list[str] = field(default_factory=list)
 
     def index_of(self, key: str) -> int | None:
@@ -48,6 +52,15 @@ class Sheet:
             return self.columns.index(key)
         except ValueError:
             return None
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file, read in blocks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def detect_format(path: Path) -> str:
@@ -86,7 +99,13 @@ def open_sheet(path: Path, required: Iterable[Sequence[str]], known: Iterable[st
         rows_read = [0, 0]
         numbered: Iterator[tuple[int, Sequence[Any]]] = _xlsx_rows(path, rows_read)
         return _with_header(
-            path, fmt, numbered, required_keys, known_keys, lambda: (rows_read[0], rows_read[1])
+            path,
+            fmt,
+            numbered,
+            required_keys,
+            known_keys,
+            lambda: (rows_read[0], rows_read[1]),
+            lambda: file_sha256(path),
         )
     stream = _LineCounter(path)
     size = path.stat().st_size
@@ -97,7 +116,7 @@ def open_sheet(path: Path, required: Iterable[Sequence[str]], known: Iterable[st
     if fmt == "jsonl":
         return _open_jsonl(path, stream, required_keys, known_keys, position)
     numbered = _csv_rows(path, stream)
-    return _with_header(path, fmt, numbered, required_keys, known_keys, position)
+    return _with_header(path, fmt, numbered, required_keys, known_keys, position, stream.sha256)
 
 
 def _with_header(
@@ -107,6 +126,7 @@ def _with_header(
     required: list[tuple[str, ...]],
     known: set[str],
     position: Callable[[], tuple[int, int]],
+    sha256: Callable[[], str],
 ) -> Sheet:
     head = list(islice(numbered, HEADER_SEARCH_ROWS))
     if not any(any(_present(c) for c in cells) for _, cells in head):
@@ -148,8 +168,8 @@ def _with_header(
     if unknown:
         warnings.append(f"{path}:{header_line}: ignoring unknown column(s): {', '.join(unknown)}")
     rest = head[found + 1 :]
-    rows = _skip_blank(_chain(rest, numbered))
-    return Sheet(path, fmt, header_line, columns, rows, position, warnings)
+    rows = itertools.chain(rest, numbered)
+    return Sheet(path, fmt, header_line, columns, rows, position, sha256, warnings)
 
 
 def _missing(required: list[tuple[str, ...]], columns: list[str]) -> list[str]:
@@ -168,55 +188,82 @@ def _present(value: Any) -> bool:
     return value is not None and value != ""
 
 
-def _chain(
-    first: list[tuple[int, Sequence[Any]]], rest: Iterator[tuple[int, Sequence[Any]]]
-) -> Iterator[tuple[int, Sequence[Any]]]:
-    yield from first
-    yield from rest
-
-
-def _skip_blank(rows: Iterator[tuple[int, Sequence[Any]]]) -> Iterator[tuple[int, Sequence[Any]]]:
-    for line, cells in rows:
-        for cell in cells:
-            if cell is not None and cell != "":
-                yield line, cells
-                break
-
-
-class _LineCounter:
-    """A UTF-8 text stream that knows which line it is on, to place decoding errors."""
+class _Hashing(io.RawIOBase):
+    """Passes a file's bytes through while hashing them, so a file is read only once."""
 
     def __init__(self, path: Path) -> None:
-        self.path = path
-        self._raw = path.open("rb")
-        self._decoder = codecs.getincrementaldecoder("utf-8-sig")("strict")
-        self.lines_done = 0
-        self.bytes_done = 0
+        self._raw = path.open("rb", buffering=0)
+        self.digest = hashlib.sha256()
+        self.position = 0
 
-    def __iter__(self) -> Iterator[str]:
-        for raw in self._raw:
-            try:
-                text = self._decoder.decode(raw)
-            except UnicodeDecodeError as exc:
-                line = self.lines_done + 1
-                byte = raw[exc.start]
-                raise InputError(
-                    [
-                        Problem(
-                            str(self.path),
-                            line,
-                            None,
-                            f"not UTF-8 text (byte 0x{byte:02x} at character {exc.start + 1}); "
-                            "save the file as UTF-8 (CSV UTF-8 in Excel) and try again",
-                        )
-                    ]
-                ) from None
-            self.lines_done += 1
-            self.bytes_done += len(raw)
-            yield text
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        count = self._raw.readinto(buffer)
+        if count:
+            self.digest.update(memoryview(buffer)[:count])
+            self.position += count
+        return count or 0
+
+    def finish(self) -> str:
+        """The SHA-256 of the whole file, reading whatever is left."""
+        for block in iter(lambda: self._raw.read(1 << 20), b""):
+            self.digest.update(block)
+        return self.digest.hexdigest()
 
     def close(self) -> None:
         self._raw.close()
+        super().close()
+
+
+class _LineCounter:
+    """A UTF-8 text stream that says which line a decoding error is on and how far it has read."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._bytes = _Hashing(path)
+        buffered = io.BufferedReader(self._bytes, buffer_size=1 << 16)
+        self._handle = io.TextIOWrapper(buffered, encoding="utf-8-sig", newline="")
+        self._digest: str | None = None
+
+    @property
+    def bytes_done(self) -> int:
+        """Bytes read from the file so far."""
+        return self._bytes.position
+
+    def sha256(self) -> str:
+        """The SHA-256 of the file."""
+        if self._digest is None:
+            self._digest = self._bytes.finish()
+        return self._digest
+
+    def __iter__(self) -> Iterator[str]:
+        try:
+            yield from self._handle
+        except UnicodeDecodeError:
+            raise InputError([_locate_bad_byte(self.path)]) from None
+
+    def close(self) -> None:
+        self.sha256()
+        self._handle.close()
+
+
+def _locate_bad_byte(path: Path) -> Problem:
+    """Find the first byte that is not UTF-8, by line and character; only run on failure."""
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                return Problem(
+                    str(path),
+                    number,
+                    None,
+                    f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at character {exc.start + 1}); "
+                    "save the file as UTF-8 (CSV UTF-8 in Excel) and try again",
+                )
+    return Problem(str(path), None, None, "not UTF-8 text")
 
 
 def _csv_rows(path: Path, stream: _LineCounter) -> Iterator[tuple[int, Sequence[Any]]]:
@@ -235,7 +282,8 @@ def _csv_rows(path: Path, stream: _LineCounter) -> Iterator[tuple[int, Sequence[
         reader = csv.reader(iter(stream), delimiter=delimiter, strict=True)
         try:
             for cells in reader:
-                yield reader.line_num, cells
+                if any(cells):
+                    yield reader.line_num, cells
         except csv.Error as exc:
             raise InputError(
                 [Problem(str(path), reader.line_num, None, f"malformed CSV: {exc}")]
@@ -267,7 +315,8 @@ def _xlsx_rows(path: Path, rows_read: list[int]) -> Iterator[tuple[int, Sequence
         ) from None
     for offset, cells in enumerate(rows):
         rows_read[0] = offset + 1
-        yield first_row + offset + 1, cells
+        if any(cell != "" and cell is not None for cell in cells):
+            yield first_row + offset + 1, cells
 
 
 def _open_jsonl(
@@ -324,4 +373,5 @@ def _open_jsonl(
     if first is None:
         stream.close()
         raise InputError([Problem(str(path), None, None, "the file has no rows")])
-    return Sheet(path, "jsonl", 0, columns, _chain([first], generated), position, warnings)
+    numbered = itertools.chain([first], generated)
+    return Sheet(path, "jsonl", 0, columns, numbered, position, stream.sha256, warnings)
