@@ -36,7 +36,7 @@ class App:
         self.url = url
         self._engine: Engine | None = None
         # Piped output is read in files and logs: no hard wrapping, and tables wide enough.
-        self.out = Console(highlight=False, soft_wrap=True, width=None if _tty() else 180)
+        self.out = Console(highlight=False, soft_wrap=True, width=None if _tty() else 220)
         self.err = Console(stderr=True, highlight=False, soft_wrap=True)
 
     @property

@@ -45,12 +45,13 @@ def _table(title: str) -> Table:
 def statistics_table(result: Mapping[str, Any]) -> list[RenderableType]:
     """The `upheld stats` table: one row per council, its figure then its peers' in brackets."""
     method = result["average_method"]
+    year = ReviewYear.parse(result["year"])
     table = _table(
-        f"Council statistics {result['year']} ({result['period']['start']} to "
-        f"{result['period']['end']}); average of similar authorities ({method}) in brackets"
+        f"Council statistics {year.label} ({year.period}); "
+        f"average of similar authorities ({method}) in brackets"
     )
-    table.add_column("Code")
-    table.add_column("Council", overflow="fold")
+    table.add_column("Code", no_wrap=True)
+    table.add_column("Council", no_wrap=True)
     table.add_column("Type")
     for heading in ("Received", "Decided", "Investigated", "Upheld"):
         table.add_column(heading, justify="right")
@@ -116,8 +117,8 @@ def authorities_table(rows: Sequence[Mapping[str, Any]], year: ReviewYear | None
     """The register as a table."""
     title = f"Councils that existed on 1 April {year.start_year}" if year else "All councils"
     table = _table(title)
-    table.add_column("Code")
-    table.add_column("Council", overflow="fold")
+    table.add_column("Code", no_wrap=True)
+    table.add_column("Council", no_wrap=True)
     table.add_column("Type")
     table.add_column("Region")
     if year:
