@@ -202,3 +202,27 @@ def test_help_has_examples() -> None:
         result = CliRunner().invoke(cli, [command, "--help"])
         assert result.exit_code == 0
         assert "Example:" in result.output, command
+
+
+def test_demo_builds_a_database_and_prints_every_council(tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    result = CliRunner().invoke(
+        cli, ["demo", "--out", str(out), "--scale", "0.05", "--year", "2023-24"]
+    )
+    assert result.exit_code == 0, result.output
+    assert (out / "upheld.db").exists()
+    assert sorted(p.name for p in (out / "data").iterdir()) == [
+        "cases.csv",
+        "compliance.csv",
+        "contacts.csv",
+        "events.csv",
+        "improvements.csv",
+        "reports.csv",
+    ]
+    assert "Council statistics 2023-24 (1 April 2023 to 31 March 2024)" in result.output
+    assert "317 councils." in result.output
+    stats = run(f"sqlite:///{out / 'upheld.db'}", "stats", "--year", "2023-24", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(stats.output)))
+    assert sum(row["existed"] == "True" for row in rows) == 317
+    # Councils abolished in 2023 still had decisions in 2023-24, so they are listed too.
+    assert {row["existed"] for row in rows} == {"True", "False"}

@@ -94,6 +94,19 @@ def test_changed_rows_are_updated(engine: Engine, register: Register, tmp_path: 
     assert outcome == "not_upheld"
 
 
+def test_progress_is_reported_to_the_end(
+    engine: Engine, register: Register, tmp_path: Path
+) -> None:
+    rows = case_rows(BURY, {"upheld": 45_000}, prefix="P")
+    path = write_csv(tmp_path / "many.csv", CASE_COLUMNS, rows)
+    seen: list[tuple[str, int, int]] = []
+    import_files(engine, KINDS["cases"], [path], register, progress=lambda *args: seen.append(args))
+    assert len(seen) >= 3
+    size = path.stat().st_size
+    assert seen[-1] == (str(path), size, size)
+    assert all(done <= total == size for _, done, total in seen)
+
+
 def test_dry_run_writes_nothing(engine: Engine, register: Register, cases_file: Path) -> None:
     before = snapshot(engine)
     result = load(engine, register, "cases", cases_file, dry_run=True)
