@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -155,6 +156,38 @@ imports = Table(
     Column("imported_at", DateTime(timezone=True), nullable=False),
     Column("version", String(40), nullable=False),
     comment="Every file imported: what, when, and what it changed",
+)
+
+
+letters = Table(
+    "letters",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("authority", String(20), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("format", String(10), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("generated_at", DateTime(timezone=True), nullable=False),
+    Column("version", String(40), nullable=False),
+    Index("letters_by_council", "authority", "year", "format"),
+    comment="Every annual review letter generated, each version kept",
+)
+
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("authority", String(20), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("recipients", Text),
+    Column("letter_sha256", String(64)),
+    Column("message_id", String(300)),
+    Column("error", Text),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Index("deliveries_by_council", "authority", "year", "status"),
+    comment="Every attempt to email a letter: sent, failed or no address",
 )
 
 

@@ -227,3 +227,47 @@ def statistics(figures: YearFigures, codes: Sequence[str] | None = None) -> dict
         }
         | counts_fields(figures.national),
     }
+
+
+def contacts_for(connection: Connection, code: str) -> dict[str, dict[str, str | None]]:
+    """A council's contacts by role: name, title and email."""
+    rows = connection.execute(select(db.contacts).where(db.contacts.c.authority == code))
+    return {row.role: {"name": row.name, "title": row.title, "email": row.email} for row in rows}
+
+
+def all_contacts(connection: Connection) -> dict[str, dict[str, dict[str, str | None]]]:
+    """Every council's contacts by role, read at once (for a year's letters)."""
+    found: dict[str, dict[str, dict[str, str | None]]] = defaultdict(dict)
+    for row in connection.execute(select(db.contacts)):
+        found[row.authority][row.role] = {"name": row.name, "title": row.title, "email": row.email}
+    return dict(found)
+
+
+@dataclass(frozen=True)
+class Activity:
+    """The ombudsman's own courses and seminars in one year, and who came."""
+
+    courses: int
+    course_attendees: int
+    seminars: int
+    seminar_attendees: int
+    councils_attending: dict[str, int]
+    """Council code -> number of courses and seminars its staff attended."""
+
+
+def activity(connection: Connection, year: ReviewYear) -> Activity:
+    """The year's training courses and seminars, from the events records."""
+    events = db.events
+    courses = seminars = course_people = seminar_people = 0
+    attending: dict[str, int] = defaultdict(int)
+    for row in connection.execute(select(events).where(events.c.year == year.start_year)):
+        if row.kind == "course":
+            courses += 1
+            course_people += row.attendees
+        else:
+            seminars += 1
+            seminar_people += row.attendees
+        for code in (row.authorities or "").split(";"):
+            if code:
+                attending[code] += 1
+    return Activity(courses, course_people, seminars, seminar_people, dict(attending))

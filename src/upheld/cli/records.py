@@ -1,4 +1,4 @@
-"""The `upheld` command line: thin verbs over the library, each with an example in its help."""
+"""Commands for the records: create the database, import files, list councils, statistics."""
 
 from __future__ import annotations
 
@@ -13,126 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
-from sqlalchemy import Engine
 
-from upheld import __version__, db
-from upheld.errors import InputError, UpheldError, UsageError
+from upheld import db
+from upheld.cli import FORMATS, PROGRESS_MIN_BYTES, YEAR, App, cli, pass_app, resolve_codes
 from upheld.kinds import KINDS
 from upheld.periods import ReviewYear
-from upheld.register import AmbiguousAuthority, Register, UnknownAuthority, builtin
 from upheld.stats import AVERAGE_METHODS, AverageMethod
 from upheld.vocabulary import AUTHORITY_TYPES
-
-FORMATS = ("table", "csv", "json")
-PROGRESS_MIN_BYTES = 2_000_000
-
-
-class App:
-    """What every command shares: the database URL, its engine and the consoles."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self._engine: Engine | None = None
-        # Piped output is read in files and logs: no hard wrapping, and tables wide enough.
-        self.out = Console(highlight=False, soft_wrap=True, width=None if _tty() else 220)
-        self.err = Console(stderr=True, highlight=False, soft_wrap=True)
-
-    @property
-    def engine(self) -> Engine:
-        """The database engine, opened on first use."""
-        if self._engine is None:
-            self._engine = db.connect(self.url)
-        return self._engine
-
-    def ready(self, *, create: bool = False) -> Engine:
-        """The engine, after checking (or, for writing commands, creating) the schema."""
-        engine = self.engine
-        if create:
-            with engine.connect() as connection:
-                fresh = db.current_revision(connection) is None
-            if fresh:
-                db.upgrade(engine)
-                self.err.print(f"Created the upheld database at {self.url}")
-        db.require_schema(engine)
-        return engine
-
-    def register(self) -> Register:
-        """The register in force: built in, plus councils imported into this database."""
-        from upheld.queries import load_register
-
-        with self.ready().connect() as connection:
-            return load_register(connection, builtin())
-
-
-pass_app = click.make_pass_decorator(App)
-
-
-def _tty() -> bool:
-    return sys.stdout.isatty()
-
-
-class _Group(click.Group):
-    """Reports the user's mistakes in one line, without a traceback."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except UsageError as exc:
-            raise click.UsageError(str(exc), ctx) from None
-        except InputError as exc:
-            click.echo(exc.report(), err=True)
-            plural = "s" if exc.total != 1 else ""
-            click.echo(f"{exc.total} problem{plural} found; nothing was imported.", err=True)
-            ctx.exit(exc.exit_code)
-        except UpheldError as exc:
-            click.echo(str(exc), err=True)
-            ctx.exit(exc.exit_code)
-
-
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option(
-    "--db",
-    "database",
-    metavar="URL",
-    help="Database URL or SQLite file; default $UPHELD_DB, else sqlite:///upheld.db.",
-)
-@click.version_option(__version__, prog_name="upheld")
-@click.pass_context
-def cli(ctx: click.Context, database: str | None) -> None:
-    """An ombudsman's annual review of councils: import case records, compute statistics.
-
-    \b
-    Example:
-      upheld --db sqlite:///review.db init
-      upheld import cases cases-2024.csv
-      upheld stats --year 2024-25
-    """
-    ctx.obj = App(db.database_url(database))
-
-
-def main() -> None:
-    """Run the command line."""
-    cli(prog_name="upheld")
-
-
-def _year(_ctx: click.Context, _param: click.Parameter, value: str | None) -> ReviewYear | None:
-    if value is None:
-        return None
-    try:
-        return ReviewYear.parse(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from None
-
-
-YEAR = click.option(
-    "--year",
-    "year",
-    callback=_year,
-    metavar="YYYY-YY",
-    help="Review year, 1 April to 31 March, written like 2024-25.",
-)
 
 
 @cli.command()
@@ -220,16 +108,6 @@ def _progress(app: App, files: Sequence[Path]) -> Iterator[Callable[[str, int, i
         yield update
 
 
-def _resolve_codes(register: Register, names: Sequence[str], year: ReviewYear) -> list[str]:
-    codes = []
-    for name in names:
-        try:
-            codes.append(register.resolve(name, year.start).code)
-        except (UnknownAuthority, AmbiguousAuthority) as exc:
-            raise UsageError(str(exc)) from None
-    return codes
-
-
 @cli.command()
 @YEAR
 @click.option(
@@ -268,7 +146,7 @@ def stats(
     if year is None:
         raise click.UsageError("--year is required, e.g. --year 2024-25")
     register = app.register()
-    codes = _resolve_codes(register, authorities, year)
+    codes = resolve_codes(register, authorities, year)
     with app.ready().connect() as connection:
         figures = year_figures(connection, register, year, average)
     result = statistics(figures, codes or None)
@@ -338,55 +216,3 @@ def authorities(app: App, year: ReviewYear | None, fmt: str) -> None:
         counts = {t: sum(1 for r in rows if r["type"] == t.key) for t in AUTHORITY_TYPES}
         summary = ", ".join(f"{n} {t.count_noun(n)}" for t, n in counts.items() if n)
         app.out.print(f"{len(rows)} councils: {summary}")
-
-
-@cli.command()
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("demo"),
-    show_default=True,
-    help="Folder for the demo database (upheld.db) and its input files (data/).",
-)
-@click.option("--seed", type=int, default=2026, show_default=True, help="Random seed.")
-@click.option(
-    "--scale",
-    type=click.FloatRange(min=0),
-    default=1.0,
-    show_default=True,
-    help="Case volume: 1 is a realistic year; 10 gives about a million cases.",
-)
-@click.option("--year", "shown", callback=_year, metavar="YYYY-YY", help="Year to print.")
-@pass_app
-def demo(app: App, out: Path, seed: int, scale: float, shown: ReviewYear | None) -> None:
-    """Build a complete demo from synthetic data for every council, 2019-20 to 2024-25.
-
-    Writes realistic case records, compliance outcomes, service improvements, public reports,
-    contacts and events to OUT/data/, imports them into a new OUT/upheld.db, and prints the
-    latest year's statistics. The same seed always gives the same demo.
-
-    \b
-    Example:
-      upheld demo --out demo
-      upheld --db sqlite:///demo/upheld.db stats --year 2023-24
-    """
-    from upheld import demo as demos
-    from upheld.queries import statistics, year_figures
-    from upheld.synthetic import DemoSpec
-    from upheld.terminal import statistics_table
-
-    spec = DemoSpec(seed=seed, scale=scale)
-    started = time.perf_counter()
-    built = demos.build(out, builtin(), spec, say=lambda text: app.err.print(text, markup=False))
-    year = shown or spec.last_year
-    engine = db.connect(built.url)
-    with engine.connect() as connection:
-        figures = year_figures(connection, builtin(), year)
-    engine.dispose()
-    for renderable in statistics_table(statistics(figures)):
-        app.out.print(renderable)
-    app.err.print(
-        f"Demo built in {time.perf_counter() - started:.1f} s: {built.database}\n"
-        f"Try: upheld --db {built.url} stats --year {year.label} --authority Bury",
-        markup=False,
-    )

@@ -1,0 +1,110 @@
+"""The letter archive: every version of every letter generated, kept in the database."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, func, select
+
+from upheld import __version__, db
+
+FORMATS = ("pdf", "html")
+MEDIA_TYPES = {"pdf": "application/pdf", "html": "text/html; charset=utf-8"}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One archived letter (without its bytes)."""
+
+    id: int
+    authority: str
+    year: int
+    format: str
+    sha256: str
+    size: int
+    generated_at: datetime
+    version: str
+
+
+def digest(content: bytes) -> str:
+    """The SHA-256 of a letter's bytes."""
+    return hashlib.sha256(content).hexdigest()
+
+
+def latest_digests(connection: Connection, year: int) -> dict[tuple[str, str], str]:
+    """The newest version of each council's letters for a year: (code, format) -> SHA-256."""
+    letters = db.letters
+    newest = (
+        select(func.max(letters.c.id))
+        .where(letters.c.year == year)
+        .group_by(letters.c.authority, letters.c.format)
+    )
+    rows = connection.execute(
+        select(letters.c.authority, letters.c.format, letters.c.sha256).where(
+            letters.c.id.in_(newest)
+        )
+    )
+    return {(row.authority, row.format): row.sha256 for row in rows}
+
+
+def store(
+    connection: Connection,
+    code: str,
+    year: int,
+    fmt: str,
+    content: bytes,
+    known: dict[tuple[str, str], str] | None = None,
+) -> bool:
+    """Archive a letter unless its newest version is identical; True if a version was added."""
+    sha = digest(content)
+    newest = (known or latest_digests(connection, year)).get((code, fmt))
+    if newest == sha:
+        return False
+    connection.execute(
+        db.letters.insert().values(
+            authority=code,
+            year=year,
+            format=fmt,
+            sha256=sha,
+            content=content,
+            generated_at=datetime.now(UTC),
+            version=__version__,
+        )
+    )
+    return True
+
+
+def entries(
+    connection: Connection, year: int | None = None, code: str | None = None
+) -> list[Entry]:
+    """Archived letters, newest first, optionally for one year or council."""
+    letters = db.letters
+    query = select(
+        letters.c.id,
+        letters.c.authority,
+        letters.c.year,
+        letters.c.format,
+        letters.c.sha256,
+        func.length(letters.c.content).label("size"),
+        letters.c.generated_at,
+        letters.c.version,
+    ).order_by(letters.c.year.desc(), letters.c.authority, letters.c.format, letters.c.id.desc())
+    if year is not None:
+        query = query.where(letters.c.year == year)
+    if code is not None:
+        query = query.where(letters.c.authority == code)
+    return [Entry(*row) for row in connection.execute(query)]
+
+
+def content(connection: Connection, code: str, year: int, fmt: str) -> bytes | None:
+    """The newest version of a council's letter for a year, or None."""
+    letters = db.letters
+    found = connection.execute(
+        select(letters.c.content)
+        .where(letters.c.authority == code, letters.c.year == year, letters.c.format == fmt)
+        .order_by(letters.c.id.desc())
+        .limit(1)
+    ).scalar()
+    return None if found is None else bytes(found)

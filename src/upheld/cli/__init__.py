@@ -1,0 +1,161 @@
+"""The `upheld` command line: thin verbs over the library, each with an example in its help."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from sqlalchemy import Engine
+
+from upheld import __version__, db
+from upheld.config import Settings, YearConfig, config_folder, load_settings, load_year
+from upheld.errors import InputError, UpheldError, UsageError
+from upheld.periods import ReviewYear
+from upheld.register import AmbiguousAuthority, Register, UnknownAuthority, builtin
+
+FORMATS = ("table", "csv", "json")
+PROGRESS_MIN_BYTES = 2_000_000
+
+
+class App:
+    """What every command shares: the database URL, its engine and the consoles."""
+
+    def __init__(self, url: str, config: Path) -> None:
+        self.url = url
+        self.config = config
+        self._engine: Engine | None = None
+        # Piped output is read in files and logs: no hard wrapping, and tables wide enough.
+        self.out = Console(highlight=False, soft_wrap=True, width=None if _tty() else 220)
+        self.err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+    @property
+    def engine(self) -> Engine:
+        """The database engine, opened on first use."""
+        if self._engine is None:
+            self._engine = db.connect(self.url)
+        return self._engine
+
+    def ready(self, *, create: bool = False) -> Engine:
+        """The engine, after checking (or, for writing commands, creating) the schema."""
+        engine = self.engine
+        if create:
+            with engine.connect() as connection:
+                fresh = db.current_revision(connection) is None
+            if fresh:
+                db.upgrade(engine)
+                self.err.print(f"Created the upheld database at {self.url}")
+        db.require_schema(engine)
+        return engine
+
+    def settings(self) -> Settings:
+        """The organisation and mail settings."""
+        return load_settings(self.config)
+
+    def year_config(self, year: ReviewYear) -> YearConfig:
+        """A review year's configuration, checked."""
+        return load_year(self.config, year)
+
+    def register(self) -> Register:
+        """The register in force: built in, plus councils imported into this database."""
+        from upheld.queries import load_register
+
+        with self.ready().connect() as connection:
+            return load_register(connection, builtin())
+
+
+pass_app = click.make_pass_decorator(App)
+
+
+def _tty() -> bool:
+    return sys.stdout.isatty()
+
+
+class _Group(click.Group):
+    """Reports the user's mistakes in one line, without a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except UsageError as exc:
+            raise click.UsageError(str(exc), ctx) from None
+        except InputError as exc:
+            click.echo(exc.report(), err=True)
+            plural = "s" if exc.total != 1 else ""
+            click.echo(f"{exc.total} problem{plural} found; nothing was imported.", err=True)
+            ctx.exit(exc.exit_code)
+        except UpheldError as exc:
+            click.echo(str(exc), err=True)
+            ctx.exit(exc.exit_code)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    "database",
+    metavar="URL",
+    help="Database URL or SQLite file; default $UPHELD_DB, else sqlite:///upheld.db.",
+)
+@click.option(
+    "--config",
+    "config",
+    metavar="DIR",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Configuration folder; default $UPHELD_CONFIG, else ./config.",
+)
+@click.version_option(__version__, prog_name="upheld")
+@click.pass_context
+def cli(ctx: click.Context, database: str | None, config: Path | None) -> None:
+    """An ombudsman's annual review of councils: import case records, compute statistics.
+
+    \b
+    Example:
+      upheld --db sqlite:///review.db init
+      upheld import cases cases-2024.csv
+      upheld stats --year 2024-25
+    """
+    ctx.obj = App(db.database_url(database), config_folder(config))
+
+
+def main() -> None:
+    """Run the command line."""
+    cli(prog_name="upheld")
+
+
+def year_option(
+    _ctx: click.Context, _param: click.Parameter, value: str | None
+) -> ReviewYear | None:
+    if value is None:
+        return None
+    try:
+        return ReviewYear.parse(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+YEAR = click.option(
+    "--year",
+    "year",
+    callback=year_option,
+    metavar="YYYY-YY",
+    help="Review year, 1 April to 31 March, written like 2024-25.",
+)
+
+
+def resolve_codes(register: Register, names: Sequence[str], year: ReviewYear) -> list[str]:
+    """Council codes for codes or names written on the command line, as of a year."""
+    codes = []
+    for name in names:
+        try:
+            codes.append(register.resolve(name, year.start).code)
+        except (UnknownAuthority, AmbiguousAuthority) as exc:
+            raise UsageError(str(exc)) from None
+    return codes
+
+
+from upheld.cli import demo, records, review  # noqa: E402  (commands register themselves on `cli`)
+
+__all__ = ["App", "cli", "demo", "main", "records", "review"]

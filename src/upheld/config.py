@@ -1,0 +1,274 @@
+"""Configuration: the organisation and mail settings, and one TOML file per review year.
+
+The folder is `--config DIR`, else $UPHELD_CONFIG, else `./config`. It holds `upheld.toml`
+(organisation, SMTP) and a file per review year, `2024-25.toml` (letter date, publication date and
+time, signatory, narrative, options). Everything is checked on load, with errors that name the file,
+the section and the key.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import string
+import tomllib
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from upheld.errors import ConfigError
+from upheld.periods import ReviewYear
+from upheld.stats import AVERAGE_METHODS, AverageMethod
+
+DEFAULT_FOLDER = Path("config")
+ENVIRONMENT_VARIABLE = "UPHELD_CONFIG"
+TIMEZONE = ZoneInfo("Europe/London")
+SECURITY = ("starttls", "ssl", "none")
+
+PLACEHOLDERS = {
+    "council": "the council's official name",
+    "council_short": "the council's short name",
+    "year": "the review year, e.g. 2024-25",
+    "letter_year": "the year of the letter's title, e.g. 2025",
+    "period": "the period in words, e.g. 1 April 2024 to 31 March 2025",
+    "publication_date": "the publication date in words, e.g. 23 July 2025",
+    "publication_time": "the publication time, e.g. 10:00",
+    "organisation": "the organisation's name",
+    "website": "the organisation's website",
+    "signatory": "the signatory's name",
+}
+"""The placeholders narrative paragraphs may use, written {council}, {year}..."""
+
+
+def config_folder(explicit: str | Path | None = None) -> Path:
+    """The configuration folder: --config, else $UPHELD_CONFIG, else ./config."""
+    return Path(explicit or os.environ.get(ENVIRONMENT_VARIABLE) or DEFAULT_FOLDER)
+
+
+@dataclass(frozen=True)
+class Organisation:
+    """Who writes the letters and publishes the figures."""
+
+    name: str = "Local Government and Social Care Ombudsman"
+    short_name: str = "the Ombudsman"
+    address: tuple[str, ...] = ("PO Box 4771", "Coventry", "CV4 0EH")
+    website: str = "https://www.lgo.org.uk"
+    performance_url: str = "https://www.lgo.org.uk/your-councils-performance"
+    phone: str = "0300 061 0614"
+
+
+@dataclass(frozen=True)
+class Smtp:
+    """Where letters are sent from. The password is best given in $UPHELD_SMTP_PASSWORD."""
+
+    host: str = "localhost"
+    port: int = 25
+    security: str = "starttls"
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+    sender: str = "annual.review@localhost"
+    sender_name: str = "Annual Review"
+    timeout: float = 30.0
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The settings that apply to every year."""
+
+    organisation: Organisation = Organisation()
+    smtp: Smtp = Smtp()
+
+
+@dataclass(frozen=True)
+class YearConfig:
+    """One review year's letters: dates, signatory, narrative and options."""
+
+    year: ReviewYear
+    letter_date: date
+    publication_date: date
+    publication_time: time
+    signatory: str
+    signatory_title: str
+    opening: str
+    closing: str
+    show_upheld_per_100k: bool = False
+    average: AverageMethod = "mean"
+    source: Path | None = None
+
+    @property
+    def published_at(self) -> datetime:
+        """The moment the year's figures and letters become public (UK time)."""
+        return datetime.combine(self.publication_date, self.publication_time, TIMEZONE)
+
+
+def load_settings(folder: Path) -> Settings:
+    """The organisation and SMTP settings: upheld.toml if present, then environment variables."""
+    path = folder / "upheld.toml"
+    data = _read_toml(path) if path.exists() else {}
+    _only(path, "", data, {"organisation", "smtp"})
+    organisation = _section(path, data, "organisation", Organisation)
+    smtp_data = dict(data.get("smtp", {}))
+    for key in ("host", "port", "security", "user", "password", "sender", "sender_name"):
+        value = os.environ.get(f"UPHELD_SMTP_{key.upper()}")
+        if value:
+            smtp_data[key] = int(value) if key == "port" else value
+    smtp = _section(path, {"smtp": smtp_data}, "smtp", Smtp)
+    if smtp.security not in SECURITY:
+        raise ConfigError(
+            f"{path}: [smtp] security must be one of {', '.join(SECURITY)}, not {smtp.security!r}"
+        )
+    return Settings(organisation, smtp)
+
+
+def year_path(folder: Path, year: ReviewYear) -> Path:
+    """Where a review year's configuration lives."""
+    return folder / f"{year.label}.toml"
+
+
+def load_year(folder: Path, year: ReviewYear) -> YearConfig:
+    """A review year's configuration, checked: every required key there, every placeholder known."""
+    path = year_path(folder, year)
+    if not path.exists():
+        raise ConfigError(
+            f"no configuration for {year.label}: {path} is missing; "
+            "see docs/configuration.md for an example"
+        )
+    data = _read_toml(path)
+    _only(path, "", data, {"letter", "publication", "narrative"})
+    letter = _table(path, data, "letter")
+    publication = _table(path, data, "publication")
+    narrative = _table(path, data, "narrative")
+    _only(
+        path,
+        "letter",
+        letter,
+        {"date", "signatory", "signatory_title", "show_upheld_per_100k", "average"},
+    )
+    _only(path, "publication", publication, {"date", "time"})
+    _only(path, "narrative", narrative, {"opening", "closing"})
+    average = _get(path, "letter", letter, "average", str, "mean")
+    if average not in AVERAGE_METHODS:
+        raise ConfigError(f"{path}: [letter] average must be mean or pooled, not {average!r}")
+    config = YearConfig(
+        year=year,
+        letter_date=_get(path, "letter", letter, "date", date),
+        publication_date=_get(path, "publication", publication, "date", date),
+        publication_time=_get(path, "publication", publication, "time", time, time(0, 0)),
+        signatory=_get(path, "letter", letter, "signatory", str),
+        signatory_title=_get(path, "letter", letter, "signatory_title", str),
+        opening=_get(path, "narrative", narrative, "opening", str),
+        closing=_get(path, "narrative", narrative, "closing", str),
+        show_upheld_per_100k=_get(path, "letter", letter, "show_upheld_per_100k", bool, False),
+        average=average,
+        source=path,
+    )
+    for key in ("opening", "closing"):
+        check_placeholders(path, f"[narrative] {key}", getattr(config, key))
+    if config.publication_date < config.letter_date:
+        raise ConfigError(
+            f"{path}: [publication] date {config.publication_date} is before the letter date "
+            f"{config.letter_date}; letters go out before publication"
+        )
+    if config.letter_date <= year.end:
+        raise ConfigError(
+            f"{path}: [letter] date {config.letter_date} is inside the review year {year.label}; "
+            "a letter reviews a year that has ended"
+        )
+    return config
+
+
+def check_placeholders(path: Path, where: str, text: str) -> None:
+    """Refuse a narrative that names a placeholder upheld does not fill."""
+    try:
+        parsed = list(string.Formatter().parse(text))
+    except ValueError as exc:
+        raise ConfigError(
+            f"{path}: {where}: {exc}; write a literal brace as {{{{ or }}}}"
+        ) from None
+    for _literal, name, spec, conversion in parsed:
+        if name is None:
+            continue
+        if name not in PLACEHOLDERS or spec or conversion:
+            known = ", ".join(f"{{{p}}}" for p in PLACEHOLDERS)
+            raise ConfigError(
+                f"{path}: {where}: unknown placeholder {{{name}}}; use one of {known}"
+            )
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text") from None
+
+
+def _table(path: Path, data: dict[str, Any], name: str) -> dict[str, Any]:
+    table = data.get(name)
+    if table is None:
+        raise ConfigError(f"{path}: the [{name}] section is missing")
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: {name} must be a [{name}] section")
+    return table
+
+
+def _only(path: Path, section: str, table: dict[str, Any], allowed: set[str]) -> None:
+    for key in table:
+        if key not in allowed:
+            where = f"[{section}] " if section else ""
+            raise ConfigError(
+                f"{path}: {where}unknown key {key!r}; expected {', '.join(sorted(allowed))}"
+            )
+
+
+_MISSING: Any = object()
+
+
+def _get(
+    path: Path, section: str, table: dict[str, Any], key: str, kind: type, default: Any = _MISSING
+) -> Any:
+    value = table.get(key, _MISSING)
+    if value is _MISSING:
+        if default is _MISSING:
+            raise ConfigError(f"{path}: [{section}] {key} is missing")
+        return default
+    if kind is time and isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            value = time.fromisoformat(value)
+    wanted = {date: "a date like 2025-07-16", time: "a time like 10:00:00", bool: "true or false"}
+    if (kind is date and isinstance(value, datetime)) or not isinstance(value, kind):
+        raise ConfigError(
+            f"{path}: [{section}] {key} must be {wanted.get(kind, kind.__name__)}, not {value!r}"
+        )
+    if isinstance(value, str) and not value.strip():
+        raise ConfigError(f"{path}: [{section}] {key} is empty")
+    return value
+
+
+def _section(path: Path, data: dict[str, Any], name: str, kind: type[Any]) -> Any:
+    table = data.get(name, {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: {name} must be a [{name}] section")
+    known = {f.name: f for f in fields(kind)}
+    _only(path, name, table, set(known))
+    values = {}
+    for key, value in table.items():
+        default = getattr(kind(), key)
+        expected = type(default) if default is not None else str
+        if expected is tuple and isinstance(value, list):
+            value = tuple(str(v) for v in value)
+        elif expected is float and isinstance(value, int):
+            value = float(value)
+        if not isinstance(value, expected):
+            raise ConfigError(f"{path}: [{name}] {key} must be {expected.__name__}, not {value!r}")
+        values[key] = value
+    return kind(**values)
+
+
+def fill(text: str, values: dict[str, str]) -> str:
+    """A narrative with its placeholders filled."""
+    return text.format_map(values)

@@ -1,0 +1,131 @@
+"""Letters rendered: the same letter data as a PDF (Typst) and as an HTML page (Jinja2), written
+to a folder and recorded in the archive.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import typst
+from sqlalchemy import Engine
+
+from upheld import archive, letters
+from upheld.config import Settings, YearConfig
+from upheld.errors import UpheldError
+from upheld.queries import Activity, activity, all_contacts, year_figures
+from upheld.register import Register
+
+Progress = Callable[[str], None]
+"""Called with a council code as each letter is finished."""
+
+
+class Renderer:
+    """Turns letter data into PDF and HTML bytes; build one and reuse it for a year's letters."""
+
+    def __init__(self) -> None:
+        self._files = ExitStack()
+        folder = self._files.enter_context(resources.as_file(resources.files("upheld") / "data"))
+        self._typst = typst.Compiler(
+            input=str(folder / "letter.typ"), root=str(folder), ignore_system_fonts=True
+        )
+        self._html = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(folder / "templates"),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            keep_trailing_newline=True,
+        ).get_template("letter.html")
+
+    def pdf(self, letter: dict[str, Any]) -> bytes:
+        """The letter as an accessible (PDF/UA-1), reproducible A4 PDF."""
+        stamp = datetime.combine(datetime.fromisoformat(letter["date_iso"]).date(), time(), UTC)
+        try:
+            result = self._typst.compile(
+                format="pdf",
+                sys_inputs={"letter": json.dumps(letter)},
+                timestamp=stamp,
+                pdf_standards=["ua-1"],
+            )
+        except typst.TypstError as exc:
+            raise UpheldError(f"could not typeset the letter for {letter['code']}: {exc}") from None
+        assert isinstance(result, bytes)
+        return result
+
+    def html(self, letter: dict[str, Any]) -> bytes:
+        """The letter as a standalone, printable HTML page."""
+        return self._html.render(letter=letter).encode("utf-8")
+
+    def close(self) -> None:
+        """Release the template files."""
+        self._files.close()
+
+
+@dataclass
+class LetterRun:
+    """What `upheld letters` did."""
+
+    written: list[Path] = field(default_factory=list)
+    unchanged: list[Path] = field(default_factory=list)
+    archived: int = 0
+    councils: int = 0
+
+
+def file_name(code: str, year_label: str, fmt: str) -> str:
+    """A letter's file name: code and year, e.g. E08000002-2023-24.pdf."""
+    return f"{code}-{year_label}.{fmt}"
+
+
+def write_letters(
+    engine: Engine,
+    register: Register,
+    settings: Settings,
+    config: YearConfig,
+    codes: Sequence[str],
+    out: Path,
+    formats: Sequence[str] = ("pdf", "html"),
+    progress: Progress | None = None,
+) -> LetterRun:
+    """Write each council's letter in each format, archive new versions, leave unchanged ones."""
+    year = config.year
+    with engine.connect() as connection:
+        figures = year_figures(connection, register, year, config.average)
+        contacts = all_contacts(connection)
+        now = activity(connection, year)
+        before: Activity | None = activity(connection, year.previous())
+        if before is not None and before.courses == before.seminars == 0:
+            before = None
+        known = archive.latest_digests(connection, year.start_year)
+    out.mkdir(parents=True, exist_ok=True)
+    renderer = Renderer()
+    run = LetterRun(councils=len(codes))
+    try:
+        with engine.begin() as connection:
+            for code in codes:
+                council = figures.councils.get(code) or register[code]
+                if code not in figures.counts:
+                    raise UpheldError(f"{council} has no figures for {year.label}")
+                data = letters.letter(
+                    council, figures, contacts.get(code, {}), now, before, settings, config
+                )
+                for fmt in formats:
+                    content = renderer.pdf(data) if fmt == "pdf" else renderer.html(data)
+                    path = out / file_name(code, year.label, fmt)
+                    if path.exists() and path.read_bytes() == content:
+                        run.unchanged.append(path)
+                    else:
+                        path.write_bytes(content)
+                        run.written.append(path)
+                    if archive.store(connection, code, year.start_year, fmt, content, known):
+                        run.archived += 1
+                if progress is not None:
+                    progress(code)
+    finally:
+        renderer.close()
+    return run

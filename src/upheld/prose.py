@@ -1,0 +1,86 @@
+"""The year's narrative paragraphs: Markdown read into plain blocks that any renderer can draw.
+
+A block is a paragraph or a bulleted list; its text is a list of runs, each with optional bold,
+italic and link. Placeholders are filled run by run after parsing, so a council's name can never be
+read as Markdown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from markdown_it import MarkdownIt
+
+Run = dict[str, Any]
+Block = dict[str, Any]
+
+_PARSER = MarkdownIt("commonmark")
+
+
+def blocks(markdown: str, values: Mapping[str, str]) -> list[Block]:
+    """Paragraphs and bulleted lists of runs, with {placeholders} filled from values."""
+    result: list[Block] = []
+    items: list[list[Run]] | None = None
+    for token in _PARSER.parse(markdown):
+        if token.type in ("bullet_list_open", "ordered_list_open"):
+            items = []
+        elif token.type in ("bullet_list_close", "ordered_list_close"):
+            result.append({"kind": "list", "items": items or []})
+            items = None
+        elif token.type == "inline":
+            runs = _runs(token.children or [], values)
+            if items is not None:
+                items.append(runs)
+            else:
+                result.append({"kind": "paragraph", "runs": runs})
+        elif token.type == "heading_open":
+            pass  # headings are read as ordinary paragraphs: the letter has its own headings
+    return result
+
+
+def _runs(children: list[Any], values: Mapping[str, str]) -> list[Run]:
+    runs: list[Run] = []
+    strong = em = False
+    href: str | None = None
+    for child in children:
+        kind = child.type
+        if kind == "strong_open":
+            strong = True
+        elif kind == "strong_close":
+            strong = False
+        elif kind == "em_open":
+            em = True
+        elif kind == "em_close":
+            em = False
+        elif kind == "link_open":
+            link = str(child.attrs.get("href", "")).replace("%7B", "{").replace("%7D", "}")
+            href = _fill(link, values)
+        elif kind == "link_close":
+            href = None
+        elif kind in ("text", "code_inline"):
+            _append(runs, child.content, strong, em, href)
+        elif kind in ("softbreak", "hardbreak"):
+            _append(runs, " ", strong, em, href)
+    # Filled only now: Markdown splits text at "_", so "{council_short}" arrives in pieces.
+    for run in runs:
+        run["text"] = _fill(run["text"], values)
+    return runs
+
+
+def _fill(text: str, values: Mapping[str, str]) -> str:
+    return text.format_map(values) if "{" in text else text
+
+
+def _append(runs: list[Run], text: str, strong: bool, em: bool, href: str | None) -> None:
+    if runs and (runs[-1]["strong"], runs[-1]["em"], runs[-1]["href"]) == (strong, em, href):
+        runs[-1]["text"] += text
+    else:
+        runs.append({"text": text, "strong": strong, "em": em, "href": href})
+
+
+def plain(block: Block) -> str:
+    """A block's text without formatting (for email bodies and tests)."""
+    if block["kind"] == "list":
+        return "\n".join("- " + "".join(r["text"] for r in item) for item in block["items"])
+    return "".join(run["text"] for run in block["runs"])
