@@ -16,7 +16,7 @@ FONT_FAMILY = "Libertinus Serif, Georgia, serif"
 NOT_AVAILABLE = "n/a"
 
 # White text on these fills and the fills against white both pass WCAG AA (4.5:1 for text).
-COUNCIL_COLOUR = "#1d4f91"  # 8.5:1 against white
+COUNCIL_COLOUR = "#1d4f91"  # 8.1:1 against white
 AVERAGE_COLOUR = "#666666"  # 5.7:1 against white
 TEXT_COLOUR = "#1a1a1a"
 MUTED_TEXT_COLOUR = "#595959"  # 7:1 against white: axis labels and "n/a"
@@ -236,11 +236,18 @@ def trend_chart(
             )
         )
     out.append(_line(left, bottom, right, bottom, AXIS_COLOUR))
-    for x, year in zip(xs, years, strict=True):
+    # Over many years the labels would run together: name every nth year, counting back
+    # from the latest, which the reader most wants.
+    room = max(_text_width(year, _SMALL_SIZE) for year in years) + 6
+    every = math.ceil(room / gap) if gap and gap < room else 1
+    for i, (x, year) in enumerate(zip(xs, years, strict=True)):
         out.append(_line(x, bottom, x, bottom + 4, AXIS_COLOUR))
-        out.append(
-            _text(x, bottom + 17, year, size=_SMALL_SIZE, anchor="middle", fill=MUTED_TEXT_COLOUR)
-        )
+        if (len(years) - 1 - i) % every == 0:
+            out.append(
+                _text(
+                    x, bottom + 17, year, size=_SMALL_SIZE, anchor="middle", fill=MUTED_TEXT_COLOUR
+                )
+            )
 
     if averages is not None:
         out.extend(_series(xs, averages, y_of, AVERAGE_COLOUR, dashed=True))
