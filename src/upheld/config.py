@@ -51,12 +51,12 @@ def config_folder(explicit: str | Path | None = None) -> Path:
 class Organisation:
     """Who writes the letters and publishes the figures."""
 
-    name: str = "Local Government and Social Care Ombudsman"
+    name: str = "Local Government Ombudsman"
     short_name: str = "the Ombudsman"
-    address: tuple[str, ...] = ("PO Box 4771", "Coventry", "CV4 0EH")
-    website: str = "https://www.lgo.org.uk"
-    performance_url: str = "https://www.lgo.org.uk/your-councils-performance"
-    phone: str = "0300 061 0614"
+    address: tuple[str, ...] = ()
+    website: str = "https://ombudsman.example"
+    performance_url: str = "https://ombudsman.example/your-councils-performance"
+    phone: str = ""
 
 
 @dataclass(frozen=True)

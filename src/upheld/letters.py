@@ -154,17 +154,15 @@ def _compliance(counts: Counts) -> str:
         return "No recommendations were due for compliance in this period."
     kept = counts.complied + counts.complied_late
     sentence = (
-        f"In {_pct(counts.compliance_rate.percent)} of cases the council complied with our "
-        f"recommendations: {kept:,} of {plural(outcomes, 'compliance outcome')} we recorded."
+        f"We recorded {plural(outcomes, 'compliance outcome')} this year. The council complied "
+        f"with our recommendations in {_pct(counts.compliance_rate.percent)} of cases "
+        f"({kept:,} of {outcomes:,})."
     )
     if counts.complied_late:
         late = "was" if counts.complied_late == 1 else "were"
-        sentence += f" Of these, {counts.complied_late:,} {late} complied with late."
+        sentence += f" {counts.complied_late:,} of these {late} late."
     if counts.not_complied:
-        sentence += (
-            f" In {plural(counts.not_complied, 'case')} the council did not comply with our "
-            "recommendations."
-        )
+        sentence += f" In {plural(counts.not_complied, 'case')} it did not comply."
     return sentence
 
 
