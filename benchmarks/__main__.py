@@ -10,9 +10,9 @@ import json
 import sys
 from pathlib import Path
 
-from benchmarks import imports
+from benchmarks import imports, letters
 
-SUITES = {"import": imports}
+SUITES = {"import": imports, "letters": letters}
 
 
 def main(argv: list[str]) -> int:

@@ -59,7 +59,7 @@ def store(
 ) -> bool:
     """Archive a letter unless its newest version is identical; True if a version was added."""
     sha = digest(content)
-    newest = (known or latest_digests(connection, year)).get((code, fmt))
+    newest = (latest_digests(connection, year) if known is None else known).get((code, fmt))
     if newest == sha:
         return False
     connection.execute(

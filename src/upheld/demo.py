@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from upheld import db
+from upheld.config import load_settings, load_year, year_path
+from upheld.documents import write_letters
 from upheld.imports import FileResult, import_files
 from upheld.kinds import KINDS
+from upheld.periods import ReviewYear
 from upheld.register import Register
 from upheld.synthetic import KINDS as DEMO_KINDS
 from upheld.synthetic import DemoSpec, write_demo_files
@@ -24,6 +28,17 @@ class Demo:
     database: Path
     files: dict[str, Path]
     imported: dict[str, FileResult] = field(default_factory=dict)
+    letter_files: int = 0
+
+    @property
+    def config(self) -> Path:
+        """The demo's configuration folder."""
+        return self.folder / "config"
+
+    @property
+    def letters(self) -> Path:
+        """Where the demo's letters are written."""
+        return self.folder / "letters"
 
     @property
     def url(self) -> str:
@@ -32,7 +47,7 @@ class Demo:
 
 
 def build(folder: Path, register: Register, spec: DemoSpec = DemoSpec(), say: Say = print) -> Demo:
-    """Write the synthetic files, then import them into a new DIR/upheld.db, in dependency order."""
+    """Write the synthetic files, import them into a new DIR/upheld.db, write the latest letters."""
     folder.mkdir(parents=True, exist_ok=True)
     database = folder / "upheld.db"
     for stale in (database, *(database.with_name(database.name + s) for s in ("-wal", "-shm"))):
@@ -47,6 +62,74 @@ def build(folder: Path, register: Register, spec: DemoSpec = DemoSpec(), say: Sa
             result = import_files(engine, KINDS[kind], [files[kind]], register)
             demo.imported[kind] = result.files[0]
             say(f"Imported {result.rows:,} {kind} rows")
+        write_config(demo.config, spec.years)
+        say(f"Wrote the demo's configuration to {demo.config}")
+        latest = spec.last_year
+        settings, config = load_settings(demo.config), load_year(demo.config, latest)
+        codes = [c.code for c in register.in_year(latest)]
+        run = write_letters(engine, register, settings, config, codes, demo.letters)
+        say(f"Wrote {len(codes)} councils' {latest.label} letters (PDF and HTML) to {demo.letters}")
+        demo.letter_files = len(run.written) + len(run.unchanged)
     finally:
         engine.dispose()
     return demo
+
+
+SETTINGS = """\
+# The demo's settings: a fictional organisation, and a mail server on this machine.
+[organisation]
+name = "Local Government Ombudsman"
+short_name = "the Ombudsman"
+address = ["PO Box 1234", "Example Town", "EX1 2MP"]
+website = "https://ombudsman.example"
+performance_url = "https://ombudsman.example/your-councils-performance"
+phone = "0300 000 0000"
+
+[smtp]
+host = "localhost"
+port = 8025
+security = "none"
+sender = "annual.review@ombudsman.example"
+sender_name = "Local Government Ombudsman"
+"""
+
+YEAR = """\
+# The demo's {label} letters (see docs/configuration.md).
+[letter]
+date = {letter_date}
+signatory = "Alex Example"
+signatory_title = "Local Government Ombudsman"
+show_upheld_per_100k = true
+
+[publication]
+date = {publication_date}
+time = 10:00:00
+
+[narrative]
+opening = \"\"\"
+I am writing with **{{council}}**'s annual review for {{year}}. This letter sets out our statistics
+for the period {{period}} and what they tell us about how the council handles complaints.
+
+Our role is to put things right for people when councils get things wrong, and to help councils
+learn from the complaints we see, so that fewer people need to complain.
+\"\"\"
+closing = \"\"\"
+I hope this letter is a useful reflection on the council's complaint handling over the year. Please
+share it with the leader of the council and the chair of the appropriate scrutiny committee.
+
+This letter is part of a demonstration: every figure in it comes from synthetic data.
+\"\"\"
+"""
+
+
+def write_config(folder: Path, years: list[ReviewYear]) -> None:
+    """The demo's configuration: settings, and one file per year (letters each July)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "upheld.toml").write_text(SETTINGS, encoding="utf-8")
+    for year in years:
+        text = YEAR.format(
+            label=year.label,
+            letter_date=date(year.start_year + 1, 7, 16).isoformat(),
+            publication_date=date(year.start_year + 1, 7, 23).isoformat(),
+        )
+        year_path(folder, year).write_text(text, encoding="utf-8")

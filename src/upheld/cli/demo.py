@@ -35,7 +35,8 @@ def demo(app: App, out: Path, seed: int, scale: float, shown: ReviewYear | None)
     """Build a complete demo from synthetic data for every council, 2019-20 to 2024-25.
 
     Writes realistic case records, compliance outcomes, service improvements, public reports,
-    contacts and events to OUT/data/, imports them into a new OUT/upheld.db, and prints the
+    contacts and events to OUT/data/, imports them into a new OUT/upheld.db, writes a
+    configuration to OUT/config/ and the latest year's letters to OUT/letters/, and prints the
     latest year's statistics. The same seed always gives the same demo.
 
     \b
@@ -59,7 +60,8 @@ def demo(app: App, out: Path, seed: int, scale: float, shown: ReviewYear | None)
     for renderable in statistics_table(statistics(figures)):
         app.out.print(renderable)
     app.err.print(
-        f"Demo built in {time.perf_counter() - started:.1f} s: {built.database}\n"
+        f"Demo built in {time.perf_counter() - started:.1f} s: {built.database}, letters in "
+        f"{built.letters}\n"
         f"Try: upheld --db {built.url} stats --year {year.label} --authority Bury",
         markup=False,
     )

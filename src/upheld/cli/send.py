@@ -1,0 +1,125 @@
+"""The `upheld send` command: emailing each council its annual review letter, embargoed."""
+
+from __future__ import annotations
+
+import time
+
+import click
+from rich.text import Text
+
+from upheld.cli import App, cli, pass_app, resolve_codes, year_option
+from upheld.errors import UsageError
+from upheld.mail import Delivery, SendReport, Status
+from upheld.periods import ReviewYear
+
+SUMMARY: tuple[tuple[Status, str], ...] = (
+    ("sent", "sent"),
+    ("would_send", "would be sent"),
+    ("already_sent", "already sent"),
+    ("uncertain", "may have been sent by a run that stopped"),
+    ("no_address", "without an email address"),
+    ("no_letter", "without a letter"),
+    ("failed", "failed"),
+)
+STYLES: dict[Status, str] = {
+    "sent": "green",
+    "would_send": "green",
+    "already_sent": "dim",
+    "uncertain": "yellow",
+    "no_address": "red",
+    "no_letter": "red",
+    "failed": "red",
+}
+
+
+def describe(delivery: Delivery) -> str:
+    """One council's outcome in words, as the line printed for it."""
+    to = ", ".join(delivery.recipients)
+    words = {
+        "sent": f"sent to {to}",
+        "would_send": f"would send to {to}",
+        "already_sent": f"already sent to {to}",
+        "uncertain": "not sent again",
+        "no_address": "not sent",
+        "no_letter": "not sent",
+        "failed": "failed",
+    }[delivery.status]
+    return f"{words}: {delivery.detail}" if delivery.detail else words
+
+
+@cli.command()
+@click.option("--year", "year", callback=year_option, metavar="YYYY-YY", help="Review year.")
+@click.option(
+    "--authority",
+    "authorities",
+    multiple=True,
+    metavar="CODE",
+    help="Only this council (code or name); repeat for several. Default: every council.",
+)
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Show who would receive each letter; connect to nothing and log nothing.",
+)
+@pass_app
+def send(app: App, year: ReviewYear | None, authorities: tuple[str, ...], dry_run: bool) -> None:
+    """Email each council its annual review letter for a year, embargoed until publication.
+
+    The newest archived PDF letter (from `upheld letters`) goes to the chief executive, copied to
+    the link officer and monitoring officer where we have their addresses, over the mail server in
+    upheld.toml [smtp] or $UPHELD_SMTP_*. Every attempt is logged; a letter already sent is never
+    sent again, so the command is safe to rerun. Exits 1 if any council's letter could not be sent.
+
+    \b
+    Example:
+      upheld send --year 2024-25 --dry-run
+      upheld send --year 2024-25
+      upheld send --year 2024-25 --authority Bury --authority E08000003
+    """
+    from upheld.mail import send_letters
+
+    if year is None:
+        raise click.UsageError("--year is required, e.g. --year 2024-25")
+    config = app.year_config(year)
+    settings = app.settings()
+    register = app.register()
+    if authorities:
+        codes = resolve_codes(register, authorities, year)
+    else:
+        codes = [c.code for c in register.in_year(year)]
+    if not codes:
+        raise UsageError(f"no councils existed on 1 April {year.start_year}")
+    engine = app.ready()
+    if not dry_run:
+        smtp = settings.smtp
+        app.err.print(
+            f"Sending through {smtp.host}:{smtp.port} ({smtp.security}) as {smtp.sender}",
+            markup=False,
+        )
+    started = time.perf_counter()
+
+    def show(delivery: Delivery) -> None:
+        line = Text(f"{delivery.code}  {delivery.council}: ")
+        line.append(describe(delivery), style=STYLES[delivery.status])
+        app.out.print(line)
+
+    report = send_letters(engine, register, settings, config, codes, dry_run=dry_run, progress=show)
+    app.out.print(summary(report, time.perf_counter() - started), markup=False)
+    if report.problems:
+        click.get_current_context().exit(1)
+
+
+def summary(report: SendReport, seconds: float) -> str:
+    """The run in one sentence: how many letters ended each way."""
+    parts = [f"{report.count(status)} {words}" for status, words in SUMMARY if report.count(status)]
+    refused = sum(1 for d in report.deliveries if d.refused)
+    if refused:
+        parts.append(f"{refused} with some recipients refused")
+    councils = len(report.deliveries)
+    text = (
+        f"{councils} council{'s' if councils != 1 else ''}, {report.year.label}: "
+        f"{', '.join(parts) or 'nothing to do'}, in {seconds:.1f} s."
+    )
+    if report.dry_run:
+        text += " Dry run: nothing was sent and nothing was logged."
+    return text

@@ -1,0 +1,512 @@
+"""Sending the annual review letters by email, embargoed, with a log of every attempt.
+
+Each council's newest archived PDF letter goes to its chief executive, copied to the link officer
+and the monitoring officer where we have their addresses. Every attempt is written to the
+`deliveries` table as it happens, so a run that is stopped part way can be run again: a letter
+that was sent is never sent a second time.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+import textwrap
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import SMTP as SMTP_POLICY
+from email.utils import format_datetime, make_msgid
+from typing import Literal
+
+from sqlalchemy import Connection, Engine, select
+
+from upheld import archive, db
+from upheld.config import Settings, Smtp, YearConfig
+from upheld.documents import file_name
+from upheld.errors import ConfigError, UpheldError
+from upheld.letters import addressee, long_date
+from upheld.periods import ReviewYear
+from upheld.queries import all_contacts
+from upheld.register import Council, Register
+
+Status = Literal[
+    "sent", "would_send", "already_sent", "uncertain", "no_address", "no_letter", "failed"
+]
+"""What happened to one council's letter in a run."""
+
+PROBLEMS: frozenset[Status] = frozenset({"uncertain", "no_address", "no_letter", "failed"})
+"""The outcomes that leave a council without its letter, or without knowing whether it has it."""
+
+COPIED_ROLES = {"link_officer": "link officer", "monitoring_officer": "monitoring officer"}
+"""The officers copied in on the letter, in the order they are listed."""
+
+Contacts = Mapping[str, Mapping[str, str | None]]
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """One person a letter is emailed to."""
+
+    role: str
+    name: str
+    email: str
+
+    @property
+    def address(self) -> Address:
+        """The name and address as they appear in the To or Cc header."""
+        user, _, domain = self.email.rpartition("@")
+        return Address(display_name=self.name, username=user, domain=domain)
+
+
+def recipients(contacts: Contacts) -> list[Recipient]:
+    """The chief executive, then the officers copied in; none without the chief's address."""
+    chief = contacts.get("chief_executive") or {}
+    if not chief.get("email"):
+        return []
+    found: list[Recipient] = []
+    seen: set[str] = set()
+    for role in ("chief_executive", *COPIED_ROLES):
+        person = contacts.get(role) or {}
+        email = (person.get("email") or "").strip()
+        # One officer can hold two roles; they should still get one copy.
+        if email and email.casefold() not in seen:
+            seen.add(email.casefold())
+            found.append(Recipient(role, str(person.get("name") or ""), email))
+    return found
+
+
+def subject(council: Council, config: YearConfig) -> str:
+    """The email's subject: the letter, the council and the embargo."""
+    return (
+        f"Annual Review letter {config.year.start_year + 1}: {council.name} "
+        f"(embargoed until {_embargo(config)})"
+    )
+
+
+def body(
+    council: Council,
+    contacts: Contacts,
+    people: Sequence[Recipient],
+    settings: Settings,
+    config: YearConfig,
+) -> str:
+    """The covering note: what is attached, the embargo, who else has it, and who sends it."""
+    to = addressee(council, contacts)
+    year = config.year
+    paragraphs = [
+        to["salutation"],
+        f"Please find attached our annual review letter for {council.name} for {year.label}, "
+        f"the period {year.period}. It sets out the complaints and enquiries we received about "
+        "the council, the decisions we made, and how the council compares with similar "
+        "authorities.",
+        f"EMBARGO: the letter and its figures are embargoed until {_embargo(config)}, when we "
+        f"will publish them on our website at {settings.organisation.performance_url}. Until "
+        "then, please do not share the letter, or the figures in it, outside the council.",
+    ]
+    copied = [f"{p.name} ({COPIED_ROLES[p.role]})" for p in people if p.role in COPIED_ROLES]
+    if copied:
+        paragraphs.append(f"We have sent a copy of this email to {_and(copied)}.")
+    paragraphs.append("Yours sincerely" if to["known"] else "Yours faithfully")
+    wrapped = [
+        textwrap.fill(p, width=72, break_long_words=False, break_on_hyphens=False)
+        for p in paragraphs
+    ]
+    signature = [config.signatory, config.signatory_title, settings.organisation.name]
+    return "\n\n".join(wrapped) + "\n\n" + "\n".join(signature) + "\n"
+
+
+def build_message(
+    council: Council,
+    contacts: Contacts,
+    pdf: bytes,
+    settings: Settings,
+    config: YearConfig,
+    *,
+    now: datetime | None = None,
+) -> EmailMessage:
+    """One council's email: the covering note with its PDF letter attached."""
+    people = recipients(contacts)
+    if not people:
+        raise UpheldError(f"{council} has no email address for its chief executive")
+    smtp = settings.smtp
+    sender_user, _, sender_domain = smtp.sender.rpartition("@")
+    message = EmailMessage(policy=SMTP_POLICY)
+    message["From"] = Address(
+        display_name=smtp.sender_name, username=sender_user, domain=sender_domain
+    )
+    message["To"] = people[0].address
+    if len(people) > 1:
+        message["Cc"] = [p.address for p in people[1:]]
+    message["Subject"] = subject(council, config)
+    message["Date"] = format_datetime(now or datetime.now(UTC))
+    # The council code in the id lets the mail server's logs be matched with the delivery log.
+    message["Message-ID"] = make_msgid(idstring=council.code, domain=sender_domain or None)
+    message.set_content(body(council, contacts, people, settings, config))
+    message.add_attachment(
+        pdf,
+        maintype="application",
+        subtype="pdf",
+        filename=file_name(council.code, config.year.label, "pdf"),
+    )
+    return message
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What happened to one council's letter in a run, as reported and logged."""
+
+    code: str
+    council: str
+    status: Status
+    recipients: tuple[str, ...] = ()
+    message_id: str | None = None
+    detail: str | None = None
+    """Why it failed, what the mail server refused, or a note on an earlier delivery."""
+    refused: tuple[str, ...] = ()
+    """Addresses the mail server refused when it accepted the others."""
+    at: datetime | None = None
+
+    @property
+    def problem(self) -> bool:
+        """Whether someone still has to act for this council's letter to arrive."""
+        return self.status in PROBLEMS or bool(self.refused)
+
+
+@dataclass
+class SendReport:
+    """What `upheld send` did, council by council."""
+
+    year: ReviewYear
+    dry_run: bool
+    deliveries: list[Delivery] = field(default_factory=list)
+
+    def count(self, status: Status) -> int:
+        """How many councils' letters ended the run with this status."""
+        return sum(1 for d in self.deliveries if d.status == status)
+
+    @property
+    def problems(self) -> list[Delivery]:
+        """The councils whose letter did not reach everyone it should have."""
+        return [d for d in self.deliveries if d.problem]
+
+
+Progress = Callable[[Delivery], None]
+"""Called as each council's letter is dealt with."""
+
+
+def connect(smtp: Smtp) -> smtplib.SMTP:
+    """An open connection to the mail server, secured and logged in as configured."""
+    where = f"the mail server at {smtp.host}:{smtp.port}"
+    if smtp.user and smtp.password is None:
+        raise ConfigError(
+            f"[smtp] user is {smtp.user!r} but no password is set; set $UPHELD_SMTP_PASSWORD"
+        )
+    step = "connect to"
+    try:
+        client: smtplib.SMTP
+        if smtp.security == "ssl":
+            client = smtplib.SMTP_SSL(
+                smtp.host, smtp.port, timeout=smtp.timeout, context=ssl.create_default_context()
+            )
+        else:
+            client = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout)
+        try:
+            if smtp.security == "starttls":
+                step = "start TLS with"
+                client.starttls(context=ssl.create_default_context())
+            if smtp.user:
+                step = f"log in as {smtp.user} to"
+                client.login(smtp.user, smtp.password or "")
+        except BaseException:
+            client.close()
+            raise
+    except smtplib.SMTPNotSupportedError:
+        advice = (
+            'set [smtp] security to "ssl" or "none"'
+            if step == "start TLS with"
+            else "leave [smtp] user unset"
+        )
+        raise UpheldError(f"cannot {step} {where}: it does not offer that; {advice}") from None
+    except (OSError, smtplib.SMTPException) as exc:
+        raise UpheldError(
+            f"cannot {step} {where} (security {smtp.security}): {_reason(exc)}; check the [smtp] "
+            "settings in upheld.toml and the $UPHELD_SMTP_* environment variables"
+        ) from None
+    return client
+
+
+class _Connection:
+    """The one connection a run sends through, reopened once if the server drops it."""
+
+    def __init__(self, smtp: Smtp) -> None:
+        self.smtp = smtp
+        self.client: smtplib.SMTP | None = connect(smtp)
+        self.lost: str | None = None
+
+    def send(self, message: EmailMessage, to: Sequence[str]) -> dict[str, tuple[int, bytes]]:
+        """Send a message; the addresses refused when the others were accepted."""
+        if self.client is None:
+            if self.lost is not None:
+                raise UpheldError(f"not attempted: {self.lost}")
+            try:
+                self.client = connect(self.smtp)
+            except UpheldError as exc:
+                # Trying again for every council would wait out the timeout each time.
+                self.lost = f"lost the connection and could not reconnect: {exc}"
+                raise UpheldError(self.lost) from None
+        try:
+            return self.client.send_message(message, from_addr=self.smtp.sender, to_addrs=to)
+        finally:
+            if self.client.sock is None:
+                self.client = None
+
+    def close(self) -> None:
+        """Say goodbye to the server, if it is still there."""
+        if self.client is not None:
+            try:
+                self.client.quit()
+            except (OSError, smtplib.SMTPException):
+                self.client.close()
+            self.client = None
+
+
+def send_letters(
+    engine: Engine,
+    register: Register,
+    settings: Settings,
+    config: YearConfig,
+    codes: Sequence[str],
+    *,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> SendReport:
+    """Email each council its letter for the year, once, logging every attempt as it happens."""
+    year = config.year
+    # Named twice on the command line is still one letter to send.
+    codes = list(dict.fromkeys(codes))
+    with engine.connect() as connection:
+        contacts = all_contacts(connection)
+        earlier = _earlier_deliveries(connection, year)
+        letters = archive.latest_digests(connection, year.start_year)
+    report = SendReport(year, dry_run)
+    to_send = [
+        code
+        for code in codes
+        if code not in earlier and recipients(contacts.get(code, {})) and (code, "pdf") in letters
+    ]
+    # Connect before writing anything, so a wrong host or password leaves no trace in the log.
+    mailer = _Connection(settings.smtp) if to_send and not dry_run else None
+    try:
+        for code in codes:
+            council = register[code]
+            people = recipients(contacts.get(code, {}))
+            if code in earlier:
+                delivery = _earlier(council, earlier[code], letters.get((code, "pdf")))
+            elif (code, "pdf") not in letters:
+                delivery = Delivery(
+                    code,
+                    council.name,
+                    "no_letter",
+                    detail=f"no letter is archived for {year.label}; run "
+                    f"`upheld letters --year {year.label} --out DIR` first",
+                )
+            elif not people:
+                delivery = Delivery(
+                    code,
+                    council.name,
+                    "no_address",
+                    detail="no email address for the chief executive",
+                )
+                if not dry_run:
+                    delivery = _log(engine, year, delivery)
+            else:
+                with engine.connect() as connection:
+                    pdf = archive.content(connection, code, year.start_year, "pdf")
+                assert pdf is not None
+                message = build_message(council, contacts[code], pdf, settings, config)
+                if mailer is not None:
+                    delivery = _send(engine, mailer, year, council, people, message, pdf)
+                else:
+                    delivery = Delivery(
+                        code,
+                        council.name,
+                        "would_send",
+                        tuple(p.email for p in people),
+                        str(message["Message-ID"]),
+                    )
+            report.deliveries.append(delivery)
+            if progress is not None:
+                progress(delivery)
+    finally:
+        if mailer is not None:
+            mailer.close()
+    return report
+
+
+def _send(
+    engine: Engine,
+    mailer: _Connection,
+    year: ReviewYear,
+    council: Council,
+    people: Sequence[Recipient],
+    message: EmailMessage,
+    pdf: bytes,
+) -> Delivery:
+    addresses = tuple(p.email for p in people)
+    attempt = Delivery(council.code, council.name, "failed", addresses, str(message["Message-ID"]))
+    # Recorded as "sending" before the message goes, so that if the run dies before the
+    # outcome is written, the next run knows the letter may have gone and does not resend it.
+    with engine.begin() as connection:
+        row = connection.execute(
+            db.deliveries.insert()
+            .values(
+                authority=council.code,
+                year=year.start_year,
+                status="sending",
+                recipients=", ".join(addresses),
+                letter_sha256=archive.digest(pdf),
+                message_id=attempt.message_id,
+                at=datetime.now(UTC),
+            )
+            .returning(db.deliveries.c.id)
+        ).scalar_one()
+    try:
+        refused = mailer.send(message, addresses)
+    except (OSError, smtplib.SMTPException, UpheldError) as exc:
+        outcome = replace(attempt, detail=_reason(exc), at=datetime.now(UTC))
+    else:
+        detail = None
+        if refused:
+            detail = "refused " + "; ".join(
+                f"{address}: {_reply(code, text)}" for address, (code, text) in refused.items()
+            )
+        outcome = replace(
+            attempt,
+            status="sent",
+            recipients=tuple(a for a in addresses if a not in refused),
+            detail=detail,
+            refused=tuple(refused),
+            at=datetime.now(UTC),
+        )
+    with engine.begin() as connection:
+        connection.execute(
+            db.deliveries.update()
+            .where(db.deliveries.c.id == row)
+            .values(
+                status=outcome.status,
+                recipients=", ".join(outcome.recipients),
+                error=outcome.detail,
+                at=outcome.at,
+            )
+        )
+    return outcome
+
+
+def _log(engine: Engine, year: ReviewYear, delivery: Delivery) -> Delivery:
+    at = datetime.now(UTC)
+    with engine.begin() as connection:
+        connection.execute(
+            db.deliveries.insert().values(
+                authority=delivery.code,
+                year=year.start_year,
+                status=delivery.status,
+                recipients=", ".join(delivery.recipients) or None,
+                error=delivery.detail,
+                at=at,
+            )
+        )
+    return replace(delivery, at=at)
+
+
+@dataclass(frozen=True)
+class _Earlier:
+    status: str
+    recipients: str
+    message_id: str | None
+    letter_sha256: str | None
+    at: datetime
+
+
+def _earlier_deliveries(connection: Connection, year: ReviewYear) -> dict[str, _Earlier]:
+    """The councils whose letter for the year went, or may have gone, in an earlier run."""
+    deliveries = db.deliveries
+    rows = connection.execute(
+        select(deliveries)
+        .where(
+            deliveries.c.year == year.start_year,
+            deliveries.c.status.in_(("sent", "sending")),
+        )
+        .order_by(deliveries.c.id)
+    )
+    found: dict[str, _Earlier] = {}
+    for row in rows:
+        # A letter known to have gone outranks one whose outcome was never written.
+        if row.authority not in found or found[row.authority].status == "sending":
+            found[row.authority] = _Earlier(
+                row.status, row.recipients or "", row.message_id, row.letter_sha256, row.at
+            )
+    return found
+
+
+def _earlier(council: Council, earlier: _Earlier, newest_sha256: str | None) -> Delivery:
+    when = _when(earlier.at)
+    if earlier.status == "sending":
+        return Delivery(
+            council.code,
+            council.name,
+            "uncertain",
+            tuple(earlier.recipients.split(", ")),
+            earlier.message_id,
+            f"may have been sent: a run stopped while sending it at {when} (Message-ID "
+            f"{earlier.message_id}); check the mail server's log",
+            at=earlier.at,
+        )
+    detail = f"sent at {when}"
+    if newest_sha256 is not None and newest_sha256 != earlier.letter_sha256:
+        detail += "; the archived letter has changed since"
+    return Delivery(
+        council.code,
+        council.name,
+        "already_sent",
+        tuple(earlier.recipients.split(", ")) if earlier.recipients else (),
+        earlier.message_id,
+        detail,
+        at=earlier.at,
+    )
+
+
+def _when(moment: datetime) -> str:
+    # SQLite hands back times without their zone; they were written in UTC.
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _embargo(config: YearConfig) -> str:
+    return f"{config.publication_time.strftime('%H:%M')} on {long_date(config.publication_date)}"
+
+
+def _and(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _reply(code: int, text: bytes | str) -> str:
+    message = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
+    return f"{code} {message}".strip()
+
+
+def _reason(exc: BaseException) -> str:
+    """An SMTP or network failure in a line: the server's reply where there is one."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return "refused every recipient: " + "; ".join(
+            f"{address}: {_reply(code, text)}" for address, (code, text) in exc.recipients.items()
+        )
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return _reply(exc.smtp_code, exc.smtp_error)
+    if isinstance(exc, TimeoutError):
+        return "timed out"
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc) or type(exc).__name__
