@@ -141,8 +141,8 @@ def build_message(
         message["Cc"] = [p.address for p in people[1:]]
     message["Subject"] = subject(council, config)
     message["Date"] = format_datetime(now or datetime.now(UTC))
-    # The council code in the id lets the mail server's logs be matched with the delivery log.
-    message["Message-ID"] = make_msgid(idstring=council.code, domain=sender_domain or None)
+    # Kept short so the header is not folded: some mail tools misread a folded Message-ID.
+    message["Message-ID"] = make_msgid(domain=sender_domain or None)
     message.set_content(body(council, contacts, people, settings, config))
     message.add_attachment(
         pdf,
@@ -305,13 +305,13 @@ def send_letters(
             if code in earlier:
                 delivery = _earlier(council, earlier[code], letters.get((code, "pdf")))
             elif (code, "pdf") not in letters:
-                delivery = Delivery(
-                    code,
-                    council.name,
-                    "no_letter",
-                    detail=f"no letter is archived for {year.label}; run "
-                    f"`upheld letters --year {year.label} --out DIR` first",
+                detail = (
+                    f"no letter is archived for {year.label}; run "
+                    f"`upheld letters --year {year.label} --out DIR` first"
                 )
+                if not people:
+                    detail += "; there is no email address for the chief executive either"
+                delivery = Delivery(code, council.name, "no_letter", detail=detail)
             elif not people:
                 delivery = Delivery(
                     code,
@@ -375,9 +375,12 @@ def _send(
     try:
         refused = mailer.send(message, addresses)
     except (OSError, smtplib.SMTPException, UpheldError) as exc:
-        outcome = replace(attempt, detail=_reason(exc), at=datetime.now(UTC))
+        reason = _reason(exc)
+        if isinstance(exc, smtplib.SMTPServerDisconnected):
+            reason = f"lost the connection to the mail server: {reason}"
+        outcome = replace(attempt, detail=reason, at=datetime.now(UTC))
     else:
-        detail = None
+        detail: str | None = None
         if refused:
             detail = "refused " + "; ".join(
                 f"{address}: {_reply(code, text)}" for address, (code, text) in refused.items()
@@ -457,7 +460,7 @@ def _earlier(council: Council, earlier: _Earlier, newest_sha256: str | None) -> 
             council.code,
             council.name,
             "uncertain",
-            tuple(earlier.recipients.split(", ")),
+            _addresses(earlier.recipients),
             earlier.message_id,
             f"may have been sent: a run stopped while sending it at {when} (Message-ID "
             f"{earlier.message_id}); check the mail server's log",
@@ -470,11 +473,15 @@ def _earlier(council: Council, earlier: _Earlier, newest_sha256: str | None) -> 
         council.code,
         council.name,
         "already_sent",
-        tuple(earlier.recipients.split(", ")) if earlier.recipients else (),
+        _addresses(earlier.recipients),
         earlier.message_id,
         detail,
         at=earlier.at,
     )
+
+
+def _addresses(logged: str) -> tuple[str, ...]:
+    return tuple(a for a in logged.split(", ") if a)
 
 
 def _when(moment: datetime) -> str:

@@ -44,7 +44,11 @@ def describe(delivery: Delivery) -> str:
         "no_letter": "not sent",
         "failed": "failed",
     }[delivery.status]
-    return f"{words}: {delivery.detail}" if delivery.detail else words
+    if not delivery.detail:
+        return words
+    if delivery.status == "already_sent":
+        return f"{words} ({delivery.detail})"
+    return f"{words}: {delivery.detail}"
 
 
 @cli.command()
