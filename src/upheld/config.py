@@ -74,11 +74,23 @@ class Smtp:
 
 
 @dataclass(frozen=True)
+class Web:
+    """The public website. The secret key signs preview links: keep it out of version control."""
+
+    title: str = "Your council's performance"
+    base_url: str = "http://127.0.0.1:8000"
+    secret_key: str | None = field(default=None, repr=False)
+    decision_delay_months: int = 3
+    preview_days: int = 14
+
+
+@dataclass(frozen=True)
 class Settings:
     """The settings that apply to every year."""
 
     organisation: Organisation = Organisation()
     smtp: Smtp = Smtp()
+    web: Web = Web()
 
 
 @dataclass(frozen=True)
@@ -107,19 +119,29 @@ def load_settings(folder: Path) -> Settings:
     """The organisation and SMTP settings: upheld.toml if present, then environment variables."""
     path = folder / "upheld.toml"
     data = _read_toml(path) if path.exists() else {}
-    _only(path, "", data, {"organisation", "smtp"})
+    _only(path, "", data, {"organisation", "smtp", "web"})
     organisation = _section(path, data, "organisation", Organisation)
+    web_data = dict(data.get("web", {}))
+    if os.environ.get("UPHELD_SECRET_KEY"):
+        web_data["secret_key"] = os.environ["UPHELD_SECRET_KEY"]
+    web = _section(path, {"web": web_data}, "web", Web)
+    if web.decision_delay_months < 0:
+        raise ConfigError(f"{path}: [web] decision_delay_months must not be negative")
     smtp_data = dict(data.get("smtp", {}))
     for key in ("host", "port", "security", "user", "password", "sender", "sender_name"):
         value = os.environ.get(f"UPHELD_SMTP_{key.upper()}")
-        if value:
-            smtp_data[key] = int(value) if key == "port" else value
+        if value and key == "port":
+            if not value.isdigit():
+                raise ConfigError(f"UPHELD_SMTP_PORT must be a port number, not {value!r}")
+            smtp_data[key] = int(value)
+        elif value:
+            smtp_data[key] = value
     smtp = _section(path, {"smtp": smtp_data}, "smtp", Smtp)
     if smtp.security not in SECURITY:
         raise ConfigError(
             f"{path}: [smtp] security must be one of {', '.join(SECURITY)}, not {smtp.security!r}"
         )
-    return Settings(organisation, smtp)
+    return Settings(organisation, smtp, web)
 
 
 def year_path(folder: Path, year: ReviewYear) -> Path:
@@ -261,7 +283,7 @@ def _section(path: Path, data: dict[str, Any], name: str, kind: type[Any]) -> An
         expected = type(default) if default is not None else str
         if expected is tuple and isinstance(value, list):
             value = tuple(str(v) for v in value)
-        elif expected is float and isinstance(value, int):
+        elif expected is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
         if not isinstance(value, expected):
             raise ConfigError(f"{path}: [{name}] {key} must be {expected.__name__}, not {value!r}")
