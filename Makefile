@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/upheld demo --out demo
+	$(BIN)/upheld demo --out demo --serve
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

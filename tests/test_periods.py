@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from upheld.periods import ReviewYear, start_year_of
+from upheld.periods import ReviewYear, months_before, start_year_of
 
 
 @pytest.mark.parametrize(
@@ -64,3 +64,18 @@ def test_every_day_is_in_exactly_one_year(day: date) -> None:
     assert year.start <= day <= year.end
     assert day not in year.previous()
     assert day not in year.next()
+
+
+@pytest.mark.parametrize(
+    ("day", "months", "expected"),
+    [
+        (date(2025, 7, 15), 3, date(2025, 4, 15)),
+        (date(2025, 2, 10), 3, date(2024, 11, 10)),
+        (date(2025, 5, 31), 3, date(2025, 2, 28)),
+        (date(2024, 5, 31), 3, date(2024, 2, 29)),
+        (date(2025, 1, 31), 0, date(2025, 1, 31)),
+        (date(2025, 3, 31), 1, date(2025, 2, 28)),
+    ],
+)
+def test_months_before(day: date, months: int, expected: date) -> None:
+    assert months_before(day, months) == expected

@@ -91,6 +91,11 @@ port = 8025
 security = "none"
 sender = "annual.review@ombudsman.example"
 sender_name = "Local Government Ombudsman"
+
+[web]
+base_url = "http://127.0.0.1:8000"
+# Signs preview links. A real deployment sets its own secret, e.g. in $UPHELD_SECRET_KEY.
+secret_key = "demo-only-secret-do-not-use-in-production"
 """
 
 YEAR = """\

@@ -77,3 +77,16 @@ class ReviewYear:
 
     def __str__(self) -> str:
         return self.label
+
+
+def months_before(day: date, months: int) -> date:
+    """The same day so many calendar months earlier (the last day of a shorter month)."""
+    total = day.year * 12 + day.month - 1 - months
+    year, month = divmod(total, 12)
+    month += 1
+    for last in (31, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable: every month has 28 days")

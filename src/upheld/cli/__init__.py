@@ -156,6 +156,6 @@ def resolve_codes(register: Register, names: Sequence[str], year: ReviewYear) ->
     return codes
 
 
-from upheld.cli import demo, records, review, send  # noqa: E402  (commands register themselves on `cli`)
+from upheld.cli import demo, records, review, send, serve  # noqa: E402  (commands register on `cli`)
 
-__all__ = ["App", "cli", "demo", "main", "records", "review", "send"]
+__all__ = ["App", "cli", "demo", "main", "records", "review", "send", "serve"]

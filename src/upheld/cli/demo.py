@@ -30,8 +30,18 @@ from upheld.register import builtin
     help="Case volume: 1 is a realistic year; 10 gives about a million cases.",
 )
 @click.option("--year", "shown", callback=year_option, metavar="YYYY-YY", help="Year to print.")
+@click.option("--serve", "then_serve", is_flag=True, help="Then serve the demo website.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @pass_app
-def demo(app: App, out: Path, seed: int, scale: float, shown: ReviewYear | None) -> None:
+def demo(
+    app: App,
+    out: Path,
+    seed: int,
+    scale: float,
+    shown: ReviewYear | None,
+    then_serve: bool,
+    port: int,
+) -> None:
     """Build a complete demo from synthetic data for every council, 2019-20 to 2024-25.
 
     Writes realistic case records, compliance outcomes, service improvements, public reports,
@@ -41,7 +51,7 @@ def demo(app: App, out: Path, seed: int, scale: float, shown: ReviewYear | None)
 
     \b
     Example:
-      upheld demo --out demo
+      upheld demo --out demo --serve
       upheld --db sqlite:///demo/upheld.db stats --year 2023-24
     """
     from upheld import demo as demos
@@ -65,3 +75,8 @@ def demo(app: App, out: Path, seed: int, scale: float, shown: ReviewYear | None)
         f"Try: upheld --db {built.url} stats --year {year.label} --authority Bury",
         markup=False,
     )
+    if then_serve:
+        from upheld.cli import App as Application
+        from upheld.cli.serve import run_server
+
+        run_server(Application(built.url, built.config), "127.0.0.1", port)

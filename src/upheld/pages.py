@@ -1,0 +1,531 @@
+"""One plain dict per public page: the HTML page, its .json twin and the API all read these.
+
+Charts are the only presentation in the dicts (SVG strings under keys ending in "chart"); the
+JSON twins leave them out. Nothing here ever reads the `complainant` field.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from upheld import archive, charts, db, letters
+from upheld.periods import ReviewYear, months_before
+from upheld.queries import YearFigures, authority_fields, counts_fields
+from upheld.register import Council
+from upheld.site import Site, Year
+from upheld.stats import RATES, Average, one_decimal, percent
+from upheld.vocabulary import AUTHORITY_TYPES, IMPROVEMENT_STATUSES, REPORT_KINDS
+
+STATISTICS = {
+    "uphold_rate": "Uphold rate",
+    "compliance_rate": "Compliance rate",
+    "satisfactory_remedy_rate": "Satisfactory remedy rate",
+    "upheld_per_100k": "Upheld per 100,000 residents",
+}
+TIERS = {"upper": "Upper tier", "lower": "Lower tier"}
+
+BANDS = (
+    ("much-lower", "Much lower than similar authorities"),
+    ("lower", "Lower than similar authorities"),
+    ("similar", "About the same as similar authorities"),
+    ("higher", "Higher than similar authorities"),
+    ("much-higher", "Much higher than similar authorities"),
+    ("none", "No figure this year"),
+)
+
+
+def slug(name: str) -> str:
+    """A council's name as it appears in a web address: "bury-metropolitan-borough-council"."""
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    folded = folded.lower().replace("&", " and ").replace("'", "")
+    return re.sub(r"[^a-z0-9]+", "-", folded).strip("-")
+
+
+def council_summary(council: Council) -> dict[str, Any]:
+    """The facts about a council every page shows."""
+    return {
+        "code": council.code,
+        "name": council.name,
+        "short_name": council.short_name,
+        "slug": slug(council.name),
+        "type": council.type,
+        "type_label": AUTHORITY_TYPES.label(council.type),
+        "region": council.region,
+        "valid_from": council.valid_from.isoformat() if council.valid_from else None,
+        "valid_to": council.valid_to.isoformat() if council.valid_to else None,
+    }
+
+
+def band(statistic: str, value: Any, average: Any) -> str:
+    """How a council's figure compares with its similar authorities, for the map's colours."""
+    if value is None or average is None:
+        return "none"
+    if statistic == "upheld_per_100k":
+        if average == 0:
+            return "similar" if value == 0 else "much-higher"
+        ratio = value / average
+        edges = (0.67, 0.9, 1.1, 1.5)
+        return _band_of(ratio, edges)
+    return _band_of(value - average, (-10, -3, 3, 10))
+
+
+def _band_of(value: Any, edges: tuple[float, float, float, float]) -> str:
+    if value <= edges[0]:
+        return "much-lower"
+    if value <= edges[1]:
+        return "lower"
+    if value < edges[2]:
+        return "similar"
+    if value < edges[3]:
+        return "higher"
+    return "much-higher"
+
+
+def _shown(value: Any, statistic: str) -> str:
+    if value is None:
+        return "n/a"
+    return f"{value:.1f}" if statistic == "upheld_per_100k" else f"{value}%"
+
+
+def year_rows(figures: YearFigures, statistic: str, codes: list[str]) -> list[dict[str, Any]]:
+    """Each council's figure for one statistic, its average and band, for the map and its table."""
+    rows = []
+    for code in codes:
+        fields = authority_fields(figures, code)
+        value, average = fields[statistic], fields[f"similar_{statistic}"]
+        council = figures.councils[code]
+        base = {
+            "uphold_rate": fields["investigated"],
+            "compliance_rate": fields["compliance_outcomes"],
+            "satisfactory_remedy_rate": fields["upheld"],
+            "upheld_per_100k": fields["population"],
+        }[statistic]
+        rows.append(
+            {
+                "code": code,
+                "name": council.name,
+                "short_name": council.short_name,
+                "slug": slug(council.name),
+                "type": council.type,
+                "type_label": AUTHORITY_TYPES.label(council.type),
+                "value": value,
+                "value_text": _shown(value, statistic),
+                "average": average,
+                "average_text": _shown(average, statistic),
+                "base": base,
+                "band": band(statistic, value, average),
+            }
+        )
+    return rows
+
+
+def home_page(site: Site, year: Year, statistic: str, tier: str) -> dict[str, Any]:
+    """The map page: every council of a tier coloured by a statistic against its peers."""
+    from upheld import cartogram
+
+    figures = site.figures(year.year)
+    councils = [c for c in figures.councils.values() if c.exists_in(year.year)]
+    chosen = cartogram.tier_councils(councils, tier)
+    codes = sorted((c.code for c in chosen), key=lambda c: figures.councils[c].name)
+    rows = year_rows(figures, statistic, codes)
+    return {
+        "title": site.settings.web.title,
+        "year": year.label,
+        "period": year.year.period,
+        "years": [y.label for y in reversed(site.published())],
+        "statistic": statistic,
+        "statistic_label": STATISTICS[statistic],
+        "statistics": STATISTICS,
+        "tier": tier,
+        "tiers": TIERS,
+        "bands": [{"key": k, "label": v} for k, v in BANDS],
+        "councils": rows,
+    }
+
+
+def _average_value(average: Average | None, statistic: str) -> Any:
+    if average is None:
+        return None
+    exact = average.rate(statistic)
+    if statistic == "upheld_per_100k":
+        rounded = one_decimal(exact)
+        return None if rounded is None else float(rounded)
+    return percent(exact)
+
+
+def trend(site: Site, council: Council, years: list[Year]) -> dict[str, Any]:
+    """A council's key figures over every published year it has figures for."""
+    rows = []
+    for year in years:
+        figures = site.figures(year.year)
+        if council.code not in figures.counts:
+            continue
+        fields = authority_fields(figures, council.code)
+        average = figures.average_for(council.code)
+        rows.append(
+            {
+                "year": year.label,
+                "investigated": fields["investigated"],
+                "upheld": fields["upheld"],
+                **{name: fields[name] for name in STATISTICS},
+                **{f"similar_{name}": _average_value(average, name) for name in STATISTICS},
+            }
+        )
+    trend_charts = {}
+    if len(rows) > 1:
+        for name, label in STATISTICS.items():
+            unit = "" if name == "upheld_per_100k" else "%"
+            trend_charts[f"{name}_chart"] = charts.trend_chart(
+                label,
+                [(r["year"], r[name]) for r in rows],
+                unit=unit,
+                chart_id=f"trend-{name.replace('_', '-')}",
+                average_points=[(r["year"], r[f"similar_{name}"]) for r in rows],
+                council_label=council.short_name,
+            )
+    return {"years": rows, **trend_charts}
+
+
+def council_page(site: Site, code: str, year: Year, *, preview: bool = False) -> dict[str, Any]:
+    """A council's page for a year: figures, averages, trend, letters, reports, improvements."""
+    register = site.register()
+    council = register[code]
+    figures = site.figures(year.year)
+    counts = figures.counts[code]
+    published = site.published()
+    shown_years = [y for y in published if code in site.figures(y.year).counts]
+    fields = authority_fields(figures, code)
+    with site.engine.connect() as connection:
+        letter_years = _letters_for(connection, code, {y.year.start_year for y in shown_years})
+        if preview:
+            letter_years[year.year.start_year] = _letter_formats(connection, code, year)
+        reports = _reports(connection, code, site.now().date())
+        improvements = _improvements(connection, code, site.now().date())
+        decisions = _decision_count(connection, code, site)
+    return {
+        "title": f"{council.name}: {year.label}",
+        "council": council_summary(council),
+        "existed": council.exists_in(year.year),
+        "year": year.label,
+        "period": year.year.period,
+        "preview": preview,
+        "published_at": year.config.published_at.isoformat(),
+        "years": [y.label for y in reversed(shown_years)] if not preview else [year.label],
+        "average_method": figures.method,
+        "figures": {k: v for k, v in fields.items() if k not in ("code", "name", "type")},
+        "statistics": letters.statistics_section(council, figures, show_per_100k=True),
+        "received": letters.received_table(counts),
+        "decisions": letters.decisions_table(counts),
+        "trend": trend(site, council, shown_years) if not preview else {"years": []},
+        "predecessors": [council_summary(c) for c in register.predecessors(code)],
+        "successors": [council_summary(c) for c in register.successors(code)],
+        "letters": [
+            {"year": _label(start), "formats": formats}
+            for start, formats in sorted(letter_years.items(), reverse=True)
+            if formats
+        ],
+        "reports": reports,
+        "improvements": improvements,
+        "decision_count": decisions,
+    }
+
+
+def _label(start_year: int) -> str:
+    return f"{start_year}-{(start_year + 1) % 100:02d}"
+
+
+def _letters_for(connection: Connection, code: str, years: set[int]) -> dict[int, list[str]]:
+    found: dict[int, list[str]] = {}
+    for entry in archive.entries(connection, code=code):
+        if entry.year in years and entry.format not in found.setdefault(entry.year, []):
+            found[entry.year].append(entry.format)
+    return {year: sorted(formats, reverse=True) for year, formats in found.items()}
+
+
+def _letter_formats(connection: Connection, code: str, year: Year) -> list[str]:
+    return sorted(
+        {e.format for e in archive.entries(connection, year.year.start_year, code)}, reverse=True
+    )
+
+
+def _reports(connection: Connection, code: str, today: date) -> list[dict[str, Any]]:
+    reports, cases = db.reports, db.cases
+    rows = connection.execute(
+        select(reports, cases.c.category)
+        .join(cases, cases.c.reference == reports.c.reference)
+        .where(cases.c.authority == code, reports.c.issued <= today)
+        .order_by(reports.c.issued.desc(), reports.c.reference)
+    )
+    return [report_fields(row) for row in rows]
+
+
+def report_fields(row: Any) -> dict[str, Any]:
+    """A public report's public fields."""
+    return {
+        "reference": row.reference,
+        "issued": row.issued.isoformat(),
+        "year": _label(row.issued_year),
+        "title": row.title,
+        "kind": row.kind,
+        "kind_label": REPORT_KINDS.label(row.kind),
+        "url": row.url,
+        "category": row.category,
+    }
+
+
+def _improvements(connection: Connection, code: str, today: date) -> list[dict[str, Any]]:
+    improvements, cases = db.improvements, db.cases
+    rows = connection.execute(
+        select(improvements)
+        .join(cases, cases.c.reference == improvements.c.reference)
+        .where(cases.c.authority == code, improvements.c.agreed <= today)
+        .order_by(improvements.c.agreed.desc(), improvements.c.reference)
+    )
+    return [improvement_fields(row) for row in rows]
+
+
+def improvement_fields(row: Any) -> dict[str, Any]:
+    """A service improvement's public fields."""
+    return {
+        "reference": row.reference,
+        "agreed": row.agreed.isoformat(),
+        "year": _label(row.agreed_year),
+        "description": row.description,
+        "status": row.status,
+        "status_label": IMPROVEMENT_STATUSES.label(row.status),
+        "category": row.category,
+    }
+
+
+def _decision_count(connection: Connection, code: str, site: Site) -> int:
+    cases = db.cases
+    visible_until = months_before(site.now().date(), site.settings.web.decision_delay_months)
+    count = connection.execute(
+        select(func.count()).where(
+            cases.c.authority == code,
+            cases.c.decided.is_not(None),
+            cases.c.decided <= visible_until,
+            cases.c.publish.is_(True),
+        )
+    ).scalar_one()
+    return int(count)
+
+
+def national_page(site: Site, year: Year) -> dict[str, Any]:
+    """National figures for a year, the averages of similar authorities, and the trend."""
+    figures = site.figures(year.year)
+    national = counts_fields(figures.national)
+    by_type = []
+    for term in AUTHORITY_TYPES:
+        if term.key not in figures.averages:
+            continue
+        average = figures.averages[term.key]
+        members = [
+            figures.counts[c.code]
+            for c in figures.councils.values()
+            if c.type == term.key and c.exists_in(year.year)
+        ]
+        by_type.append(
+            {
+                "type": term.key,
+                "label": term.label,
+                "councils": average.councils,
+                "received": sum(m.received for m in members),
+                "investigated": sum(m.investigated for m in members),
+                "upheld": sum(m.upheld for m in members),
+                **{name: _average_value(average, name) for name in STATISTICS},
+            }
+        )
+    history = []
+    for past in site.published():
+        past_figures = site.figures(past.year)
+        history.append({"year": past.label, **counts_fields(past_figures.national)})
+    national_trend = {}
+    if len(history) > 1:
+        for name in RATES:
+            national_trend[f"{name}_chart"] = charts.trend_chart(
+                STATISTICS[name],
+                [(h["year"], h[name]) for h in history],
+                chart_id=f"national-{name.replace('_', '-')}",
+                council_label="England",
+            )
+    return {
+        "title": f"National figures: {year.label}",
+        "year": year.label,
+        "period": year.year.period,
+        "years": [y.label for y in reversed(site.published())],
+        "average_method": figures.method,
+        "councils": sum(1 for c in figures.councils.values() if c.exists_in(year.year)),
+        "national": national,
+        "received": letters.received_table(figures.national),
+        "decisions": letters.decisions_table(figures.national),
+        "by_type": by_type,
+        "history": history,
+        "trend": national_trend,
+    }
+
+
+def without_charts(value: Any) -> Any:
+    """A page dict for its .json twin: the same data without the drawn charts."""
+    if isinstance(value, dict):
+        return {
+            k: without_charts(v)
+            for k, v in value.items()
+            if not (k == "chart" or k.endswith("_chart") or k == "chart_alt")
+        }
+    if isinstance(value, list):
+        return [without_charts(v) for v in value]
+    return value
+
+
+PER_PAGE = 50
+
+
+def _option_counts(connection: Connection, column: Any, base: Any) -> list[tuple[Any, int]]:
+    rows = connection.execute(
+        select(column, func.count()).select_from(base).group_by(column).order_by(column)
+    )
+    return [(value, int(count)) for value, count in rows if value is not None]
+
+
+def register_page(
+    site: Site,
+    kind: str,
+    *,
+    council: str | None = None,
+    category: str | None = None,
+    year: str | None = None,
+    status: str | None = None,
+    page: int = 1,
+) -> dict[str, Any]:
+    """The service improvements register or the public reports list, filtered and paged."""
+    today = site.now().date()
+    cases = db.cases
+    if kind == "improvements":
+        table, dated, year_column, status_column = (
+            db.improvements,
+            db.improvements.c.agreed,
+            db.improvements.c.agreed_year,
+            db.improvements.c.status,
+        )
+        category_column = db.improvements.c.category
+        describe = improvement_fields
+    else:
+        table, dated, year_column, status_column = (
+            db.reports,
+            db.reports.c.issued,
+            db.reports.c.issued_year,
+            db.reports.c.kind,
+        )
+        category_column = cases.c.category
+        describe = report_fields
+    joined = table.join(cases, cases.c.reference == table.c.reference)
+    conditions = [dated <= today]
+    if council:
+        conditions.append(cases.c.authority == council)
+    if category:
+        conditions.append(category_column == category)
+    if year:
+        conditions.append(year_column == ReviewYear.parse(year).start_year)
+    if status:
+        conditions.append(status_column == status)
+    register = site.register()
+    with site.engine.connect() as connection:
+        total = connection.execute(
+            select(func.count()).select_from(joined).where(*conditions)
+        ).scalar_one()
+        columns: list[Any] = [table, cases.c.authority]
+        if kind == "reports":
+            columns.append(cases.c.category)  # a report's service area is its case's
+        rows = connection.execute(
+            select(*columns)
+            .select_from(joined)
+            .where(*conditions)
+            .order_by(dated.desc(), table.c.reference)
+            .limit(PER_PAGE)
+            .offset((page - 1) * PER_PAGE)
+        ).all()
+        visible = select(table.c.reference).where(dated <= today).subquery()
+        base = joined.join(visible, visible.c.reference == table.c.reference)
+        options = {
+            "council": _option_counts(connection, cases.c.authority, base),
+            "category": _option_counts(connection, category_column, base),
+            "year": _option_counts(connection, year_column, base),
+            "status": _option_counts(connection, status_column, base),
+        }
+    items = []
+    for row in rows:
+        item = describe(row)
+        known = register.get(row.authority)
+        item["council"] = {
+            "code": row.authority,
+            "name": known.name if known else row.authority,
+        }
+        items.append(item)
+    labels = IMPROVEMENT_STATUSES if kind == "improvements" else REPORT_KINDS
+    return {
+        "title": "Service improvements" if kind == "improvements" else "Public reports",
+        "kind": kind,
+        "filters": {
+            "council": council,
+            "category": category,
+            "year": year,
+            "status": status,
+        },
+        "total": int(total),
+        "page": page,
+        "pages": max(1, -(-int(total) // PER_PAGE)),
+        "items": items,
+        "options": {
+            "council": [
+                {
+                    "value": code,
+                    "label": register[code].name if code in register else code,
+                    "count": count,
+                }
+                for code, count in sorted(
+                    options["council"],
+                    key=lambda o: register[o[0]].name if o[0] in register else o[0],
+                )
+            ],
+            "category": [{"value": v, "label": v, "count": n} for v, n in options["category"]],
+            "year": [
+                {"value": _label(v), "label": _label(v), "count": n}
+                for v, n in sorted(options["year"], reverse=True)
+            ],
+            "status": [
+                {"value": v, "label": labels.label(v), "count": n} for v, n in options["status"]
+            ],
+        },
+    }
+
+
+def councils_page(site: Site, text: str = "") -> dict[str, Any]:
+    """Every council in the published years, optionally those whose name matches some text."""
+    register = site.register()
+    published = site.published()
+    latest = published[-1] if published else None
+    wanted = text.strip().lower()
+    found = []
+    for council in sorted(register, key=lambda c: c.name):
+        years = [y.label for y in published if council.code in site.figures(y.year).counts]
+        if not years:
+            continue
+        names = (council.name, council.short_name, *council.aliases)
+        if wanted and not any(wanted in name.lower() for name in names):
+            continue
+        found.append(
+            council_summary(council)
+            | {"latest_year": years[-1], "years": years, "current": council.valid_to is None}
+        )
+    return {
+        "title": "Councils",
+        "query": text,
+        "latest_year": latest.label if latest else None,
+        "councils": found,
+    }

@@ -1,0 +1,99 @@
+"""The public website and API: `create_app(site)` builds the ASGI application.
+
+Nothing is configured at import time: the app is made from a Site (database, configuration and a
+clock), so tests can move the clock across a publication date.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from fastapi import FastAPI
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+
+from upheld import __version__, db
+from upheld.site import Now, Site, utc_now
+from upheld.web import api
+from upheld.web.decisions import Decisions
+from upheld.web.downloads import Downloads
+from upheld.web.render import Renderer
+from upheld.web.routes import Pages
+
+
+def site_for(url: str, config: Path, *, now: Now = utc_now) -> Site:
+    """A read-only Site over a database and a configuration folder."""
+    engine = db.connect(url, read_only=True)
+    db.require_schema(engine)
+    return Site(engine, config, now=now)
+
+
+def create_app(site: Site) -> FastAPI:
+    """The website and its API over a Site."""
+    renderer = Renderer(site)
+    pages = Pages(site, renderer)
+    decisions = Decisions(site, renderer)
+    downloads = Downloads(site, renderer)
+    app = FastAPI(
+        title=f"{site.settings.web.title}: open data API",
+        version=__version__,
+        description=api.DESCRIPTION,
+        openapi_url="/api/v1/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.site = site
+    app.include_router(api.router(site, pages, decisions))
+    html_routes = [
+        ("/", pages.home),
+        ("/index.json", pages.home),
+        ("/index.csv", pages.home),
+        ("/councils", pages.councils),
+        ("/councils.json", pages.councils),
+        ("/councils.csv", pages.councils),
+        ("/councils/{key}", pages.council),
+        ("/councils/{key}/{year}", pages.council_year),
+        ("/councils/{key}/{year}/letter.{format}", pages.letter),
+        ("/national", pages.national),
+        ("/national/{year}", pages.national_year),
+        ("/improvements", pages.register_list),
+        ("/improvements.json", pages.register_list),
+        ("/improvements.csv", pages.register_list),
+        ("/reports", pages.register_list),
+        ("/reports.json", pages.register_list),
+        ("/reports.csv", pages.register_list),
+        ("/decisions", decisions.search),
+        ("/decisions.json", decisions.search),
+        ("/decisions.csv", decisions.search),
+        ("/decisions/{reference}", decisions.decision),
+        ("/downloads", downloads.index),
+        ("/downloads.json", downloads.index),
+        ("/downloads/{file}", downloads.file),
+        ("/api", downloads.api_page),
+    ]
+    for path, handler in html_routes:
+        app.add_route(path, handler, methods=["GET", "HEAD"], include_in_schema=False)
+    static = resources.files("upheld") / "data" / "static"
+    app.router.routes.append(Mount("/static", StaticFiles(directory=str(static)), name="static"))
+
+    async def error_page(request: Request, exc: Exception) -> Response:
+        status = exc.status_code if isinstance(exc, HTTPException) else 500
+        detail = exc.detail if isinstance(exc, HTTPException) else "Something went wrong."
+        if request.url.path.startswith("/api/") or request.url.path.endswith(".json"):
+            from starlette.responses import JSONResponse
+
+            return JSONResponse({"error": detail, "status": status}, status_code=status)
+        page = {
+            "title": "Page not found" if status == 404 else "Error",
+            "status": status,
+            "detail": detail,
+        }
+        return renderer.html("error.html", page, request, status=status)
+
+    app.add_exception_handler(HTTPException, error_page)
+    app.add_exception_handler(Exception, error_page)
+    return app

@@ -1,0 +1,184 @@
+"""The versioned JSON API (v1), described by OpenAPI at /api/v1/openapi.json.
+
+Each endpoint returns the same dict as the page it mirrors, so the API, the pages and their .json
+twins always agree. Embargoed years do not exist here either.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query
+
+from upheld import pages as page_data
+from upheld.periods import ReviewYear
+from upheld.site import Site
+from upheld.web.downloads import year_statistics
+
+DESCRIPTION = """\
+The ombudsman's published figures about every council: each year's statistics (uphold rate,
+compliance rate, satisfactory-remedy rate, upheld complaints per 100,000 residents, each with the
+average of similar authorities), national figures, decisions, public reports and service
+improvements. Everything is JSON; years are written `2024-25`; councils are identified by their
+GSS code. Figures for a year appear only once the year is published. Version 1: fields are only
+ever added, never renamed or removed.
+"""
+
+
+def router(site: Site, pages: Any, decisions: Any) -> APIRouter:
+    """The API's endpoints over a Site, reusing the page builders."""
+    api = APIRouter(prefix="/api/v1", tags=["v1"])
+
+    def year_of(label: str) -> Any:
+        found = site.published_year(label)
+        if found is None:
+            raise HTTPException(404, "There is no such year.")
+        return found
+
+    @api.get("/years", summary="Published years")
+    def years() -> list[dict[str, Any]]:
+        """The review years whose figures are published, newest first, with their links."""
+        return [
+            {
+                "year": y.label,
+                "start": y.year.start.isoformat(),
+                "end": y.year.end.isoformat(),
+                "published_at": y.config.published_at.isoformat(),
+                "statistics": f"/api/v1/years/{y.label}/statistics",
+                "national": f"/api/v1/national/{y.label}",
+            }
+            for y in reversed(site.published())
+        ]
+
+    @api.get("/years/{year}/statistics", summary="Every council's statistics for a year")
+    def statistics(year: str) -> dict[str, Any]:
+        """Each council's counts and rates with the average of similar authorities, the averages
+        by type and national totals: the same document as `upheld stats --format json`."""
+        return year_statistics(site, year)
+
+    @api.get("/councils", summary="Councils")
+    def councils(
+        q: Annotated[str, Query(description="Only councils whose name contains this")] = "",
+    ) -> list[dict[str, Any]]:
+        """Every council with published figures: code, names, type, region and years."""
+        return list(page_data.councils_page(site, q)["councils"])
+
+    @api.get("/councils/{code}/{year}", summary="A council's figures for a year")
+    def council(code: str, year: str) -> dict[str, Any]:
+        """A council's page data for a year: figures, averages, trend, letters, reports and
+        improvements (the same as the page's .json twin)."""
+        chosen = year_of(year)
+        code = code.upper()
+        if code not in site.register() or code not in site.figures(chosen.year).counts:
+            raise HTTPException(404, "There is no such council in that year.")
+        return dict(page_data.without_charts(page_data.council_page(site, code, chosen)))
+
+    @api.get("/national/{year}", summary="National figures for a year")
+    def national(year: str) -> dict[str, Any]:
+        """National totals, figures by type of council and the national trend."""
+        return dict(page_data.without_charts(page_data.national_page(site, year_of(year))))
+
+    @api.get("/decisions", summary="Search published decisions")
+    def search_decisions(
+        q: Annotated[str, Query(description='Words to search for; "a phrase"; -exclude')] = "",
+        council: Annotated[list[str] | None, Query(description="Council code(s)")] = None,
+        category: Annotated[list[str] | None, Query(description="Service area(s)")] = None,
+        outcome: Annotated[
+            list[str] | None, Query(description="Outcome key(s), e.g. upheld")
+        ] = None,
+        year: Annotated[
+            list[str] | None, Query(description="Review year(s) of the decision")
+        ] = None,
+        remedy: Annotated[bool | None, Query(description="Satisfactory remedy or not")] = None,
+        sort: Annotated[str, Query(description="relevance, newest or oldest")] = "relevance",
+        page: Annotated[int, Query(ge=1, description="Page number")] = 1,
+        per_page: Annotated[int, Query(ge=1, le=100, description="Results per page")] = 20,
+    ) -> dict[str, Any]:
+        """Published decisions matching a search, with facet counts, a page at a time."""
+        from upheld import search
+
+        if sort not in ("relevance", "newest", "oldest"):
+            raise HTTPException(422, "sort must be relevance, newest or oldest")
+        try:
+            years = tuple(ReviewYear.parse(y).start_year for y in year or ())
+        except ValueError as exc:
+            raise HTTPException(422, str(exc)) from None
+        query = search.DecisionQuery(
+            text=q,
+            councils=tuple(c.upper() for c in council or ()),
+            categories=tuple(category or ()),
+            outcomes=tuple(outcome or ()),
+            years=years,
+            remedy=remedy,
+            sort=sort,
+            page=page,
+            per_page=per_page,
+        )
+        return dict(decisions.results(query))
+
+    @api.get("/decisions/{reference}", summary="One published decision")
+    def decision(reference: str) -> dict[str, Any]:
+        """A published decision's statement and its facts."""
+        from upheld import search
+
+        with site.engine.connect() as connection:
+            found = search.decision(
+                connection,
+                reference,
+                today=site.now().date(),
+                delay_months=site.settings.web.decision_delay_months,
+            )
+        if found is None:
+            raise HTTPException(404, "There is no such published decision.")
+        return dict(found)
+
+    def listing(
+        kind: str,
+        council: str | None,
+        category: str | None,
+        year: str | None,
+        status: str | None,
+        page: int,
+    ) -> dict[str, Any]:
+        if year:
+            try:
+                ReviewYear.parse(year)
+            except ValueError as exc:
+                raise HTTPException(422, str(exc)) from None
+        return dict(
+            page_data.register_page(
+                site,
+                kind,
+                council=council.upper() if council else None,
+                category=category,
+                year=year,
+                status=status,
+                page=page,
+            )
+        )
+
+    @api.get("/improvements", summary="Service improvements councils agreed")
+    def improvements(
+        council: Annotated[str | None, Query(description="Council code")] = None,
+        category: Annotated[str | None, Query(description="Service area")] = None,
+        year: Annotated[str | None, Query(description="Review year agreed, e.g. 2024-25")] = None,
+        status: Annotated[str | None, Query(description="agreed, completed or overdue")] = None,
+        page: Annotated[int, Query(ge=1)] = 1,
+    ) -> dict[str, Any]:
+        """The register of service improvements, filtered, 50 to a page."""
+        return listing("improvements", council, category, year, status, page)
+
+    @api.get("/reports", summary="Public reports")
+    def reports(
+        council: Annotated[str | None, Query(description="Council code")] = None,
+        category: Annotated[str | None, Query(description="Service area")] = None,
+        year: Annotated[str | None, Query(description="Review year issued, e.g. 2024-25")] = None,
+        status: Annotated[
+            str | None, Query(description="Report kind: public_interest or further")
+        ] = None,
+        page: Annotated[int, Query(ge=1)] = 1,
+    ) -> dict[str, Any]:
+        """Public reports the ombudsman issued, filtered, 50 to a page."""
+        return listing("reports", council, category, year, status, page)
+
+    return api

@@ -1,0 +1,135 @@
+"""Bulk downloads per published year (CSV and XLSX), and the API's documentation page."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from upheld.queries import statistics
+from upheld.site import Site
+from upheld.web.render import Renderer, as_csv, split_format
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def year_statistics(site: Site, label: str) -> dict[str, Any]:
+    """A published year's statistics for every council, as `upheld stats --format json` gives."""
+    year = site.published_year(label)
+    if year is None:
+        raise HTTPException(404, "There is no such year.")
+    result: dict[str, Any] = site.cached(
+        ("statistics", label), lambda: statistics(site.figures(year.year))
+    )
+    return result
+
+
+def _workbook(result: dict[str, Any]) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    councils = book.create_sheet("Councils")
+    rows = result["authorities"]
+    columns = [k for k, v in rows[0].items() if not isinstance(v, dict)] if rows else []
+    categories = list(rows[0]["received_by_category"]) if rows else []
+    outcomes = list(rows[0]["decided_by_outcome"]) if rows else []
+    councils.append(
+        columns + [f"received: {c}" for c in categories] + [f"decided: {o}" for o in outcomes]
+    )
+    for row in rows:
+        councils.append(
+            [row[c] for c in columns]
+            + [row["received_by_category"][c] for c in categories]
+            + [row["decided_by_outcome"][o] for o in outcomes]
+        )
+    averages = book.create_sheet("Averages")
+    names = ["uphold_rate", "satisfactory_remedy_rate", "compliance_rate", "upheld_per_100k"]
+    averages.append(["type", *names, "councils"])
+    for kind, values in result["averages"].items():
+        averages.append([kind, *(values[n] for n in names), values["councils"]])
+    national = book.create_sheet("National")
+    national.append(["figure", "value"])
+    for key, value in result["national"].items():
+        if not isinstance(value, dict):
+            national.append([key, value])
+    about = book.create_sheet("About")
+    about.append(["year", result["year"]])
+    about.append(["period", f"{result['period']['start']} to {result['period']['end']}"])
+    about.append(["average of similar authorities", result["average_method"]])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+class Downloads:
+    """Handlers for the downloads page, the per-year files and the API documentation."""
+
+    def __init__(self, site: Site, renderer: Renderer) -> None:
+        self.site = site
+        self.render = renderer
+
+    def page(self) -> dict[str, Any]:
+        """What can be downloaded."""
+        years = [
+            {
+                "year": y.label,
+                "period": y.year.period,
+                "csv": f"/downloads/{y.label}.csv",
+                "xlsx": f"/downloads/{y.label}.xlsx",
+                "json": f"/api/v1/years/{y.label}/statistics",
+            }
+            for y in reversed(self.site.published())
+        ]
+        return {"title": "Download the data", "years": years}
+
+    async def index(self, request: Request) -> Response:
+        """The downloads page."""
+        fmt = split_format(request.url.path, "json")[1]
+        return self.render.respond(request, fmt, "downloads.html", self.page)
+
+    async def file(self, request: Request) -> Response:
+        """A year's statistics for every council, as CSV or XLSX."""
+        label, fmt = split_format(request.path_params["file"], "csv", "xlsx")
+        if fmt == "html":
+            raise HTTPException(404, "There is no such download.")
+        result = year_statistics(self.site, label)
+        headers = {"Content-Disposition": f'attachment; filename="upheld-{label}.{fmt}"'}
+        if fmt == "csv":
+            body = as_csv(result["authorities"]).encode("utf-8")
+            return Response(body, media_type="text/csv; charset=utf-8", headers=headers)
+        content = self.site.cached(("xlsx", label), lambda: _workbook(result))
+        return Response(content, media_type=XLSX, headers=headers)
+
+    async def api_page(self, request: Request) -> Response:
+        """The API's documentation, read from its OpenAPI description."""
+        spec = request.app.openapi()
+        endpoints = []
+        for path, methods in spec["paths"].items():
+            for method, operation in methods.items():
+                endpoints.append(
+                    {
+                        "method": method.upper(),
+                        "path": path,
+                        "summary": operation.get("summary", ""),
+                        "description": operation.get("description", ""),
+                        "parameters": [
+                            {
+                                "name": p["name"],
+                                "in": p["in"],
+                                "description": p.get("description", ""),
+                                "required": p.get("required", False),
+                            }
+                            for p in operation.get("parameters", [])
+                        ],
+                    }
+                )
+        page = {
+            "title": "Open data API",
+            "description": spec["info"].get("description", ""),
+            "version": spec["info"]["version"],
+            "endpoints": endpoints,
+        }
+        return self.render.respond(request, "html", "api.html", lambda: page)

@@ -1,0 +1,128 @@
+"""Rendering a page dict as HTML, JSON or CSV, keeping rendered pages until the data changes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import threading
+from collections.abc import Callable, Sequence
+from importlib import resources
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import jinja2
+from starlette.requests import Request
+from starlette.responses import Response
+
+from upheld import __version__, pages
+from upheld.site import Site
+
+CACHE_LIMIT = 4000
+MEDIA_TYPES = {
+    "html": "text/html; charset=utf-8",
+    "json": "application/json",
+    "csv": "text/csv; charset=utf-8",
+}
+
+
+def split_format(value: str, *allowed: str) -> tuple[str, str]:
+    """A path part and the format its suffix asks for: ("2024-25", "json") from "2024-25.json"."""
+    for fmt in allowed:
+        if value.endswith("." + fmt):
+            return value[: -len(fmt) - 1], fmt
+    return value, "html"
+
+
+def as_csv(rows: Sequence[dict[str, Any]]) -> str:
+    """Rows as CSV: the scalar fields of the first row are the columns."""
+    buffer = io.StringIO()
+    if rows:
+        columns = [k for k, v in rows[0].items() if not isinstance(v, dict | list)]
+        writer = csv.DictWriter(buffer, columns, extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def query_with(request: Request, **changes: Any) -> str:
+    """The current query string with some parameters changed (None removes one)."""
+    params = [(k, v) for k, v in request.query_params.multi_items() if k not in changes]
+    for key, value in changes.items():
+        if value is None:
+            continue
+        if isinstance(value, list | tuple):
+            params += [(key, str(v)) for v in value]
+        else:
+            params.append((key, str(value)))
+    return "?" + urlencode(params) if params else request.url.path
+
+
+class Renderer:
+    """Templates, and a cache of rendered pages that empties itself when the data changes."""
+
+    def __init__(self, site: Site) -> None:
+        self.site = site
+        folder = resources.files("upheld") / "data" / "templates" / "site"
+        self.templates = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(folder)),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.templates.globals.update(
+            site_title=site.settings.web.title,
+            organisation=site.settings.organisation,
+            version=__version__,
+            quote=quote,
+            query_with=query_with,
+        )
+        self.templates.filters["thousands"] = lambda n: "n/a" if n is None else f"{n:,}"
+        self.templates.filters["pct"] = lambda n: "n/a" if n is None else f"{n}%"
+        self._cache: dict[Any, bytes] = {}
+        self._version: Any = None
+        self._lock = threading.Lock()
+
+    def html(
+        self, template: str, page: dict[str, Any], request: Request, status: int = 200
+    ) -> Response:
+        """A page rendered as HTML, not cached."""
+        body = self.templates.get_template(template).render(page=page, request=request)
+        return Response(body, status_code=status, media_type=MEDIA_TYPES["html"])
+
+    def respond(
+        self,
+        request: Request,
+        fmt: str,
+        template: str,
+        build: Callable[[], dict[str, Any]],
+        *,
+        rows: Callable[[dict[str, Any]], Sequence[dict[str, Any]]] | None = None,
+        cache: bool = True,
+    ) -> Response:
+        """A page as HTML, JSON or CSV, all from the one dict; cached until the data changes."""
+        if fmt == "csv" and rows is None:
+            return Response("There is no CSV of this page.", 404, media_type="text/plain")
+        version = self.site.version()
+        key = (request.url.path, request.url.query, fmt)
+        with self._lock:
+            if version != self._version or len(self._cache) > CACHE_LIMIT:
+                self._cache = {}
+                self._version = version
+            cached = self._cache.get(key) if cache else None
+        if cached is not None:
+            return Response(cached, media_type=MEDIA_TYPES[fmt])
+        page = build()
+        if fmt == "json":
+            body = json.dumps(pages.without_charts(page), separators=(",", ":")).encode()
+        elif fmt == "csv":
+            assert rows is not None
+            body = as_csv(rows(page)).encode("utf-8")
+        else:
+            template_file = self.templates.get_template(template)
+            body = template_file.render(page=page, request=request).encode("utf-8")
+        if cache:
+            with self._lock:
+                self._cache[key] = body
+        return Response(body, media_type=MEDIA_TYPES[fmt])

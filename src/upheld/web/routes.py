@@ -1,0 +1,245 @@
+"""The website's pages: each handler finds its year (respecting the embargo), builds one dict and
+renders it as HTML or as its .json / .csv twin.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from upheld import archive, pages
+from upheld.periods import ReviewYear
+from upheld.site import Site, Year
+from upheld.web.embargo import preview_grants
+from upheld.web.render import Renderer, split_format
+
+BAND_COLOURS = {
+    "much-lower": "#2c5d8f",
+    "lower": "#9dbfe0",
+    "similar": "#ddd8cc",
+    "higher": "#f2b06b",
+    "much-higher": "#a85400",
+    "none": "#ffffff",
+}
+
+
+def not_found(what: str = "page") -> HTTPException:
+    """The 404 for anything unknown, or not yet published."""
+    return HTTPException(404, f"There is no such {what}.")
+
+
+class Pages:
+    """The handlers for every public page."""
+
+    def __init__(self, site: Site, renderer: Renderer) -> None:
+        self.site = site
+        self.render = renderer
+
+    # Years, councils and the embargo ----------------------------------------------------------
+
+    def year(self, label: str) -> Year:
+        """A published year; an embargoed year is indistinguishable from one that doesn't exist."""
+        found = self.site.published_year(label)
+        if found is None:
+            raise not_found("year")
+        return found
+
+    def council_code(self, key: str) -> str:
+        """A council's code, from its code (any case) or its name's slug."""
+        register = self.site.register()
+        if key.upper() in register:
+            return key.upper()
+        for council in register:
+            if pages.slug(council.name) == key.lower():
+                return council.code
+        raise not_found("council")
+
+    def preview_year(self, request: Request, code: str, label: str) -> Year | None:
+        """The year a valid preview link for this very council and year unlocks, if any."""
+        web = self.site.settings.web
+        granted = preview_grants(
+            web.secret_key, request.query_params.get("preview"), web.preview_days
+        )
+        year = self.site.any_year(label)
+        if granted is None or year is None or granted != (code, year.year.start_year):
+            return None
+        return year
+
+    def _choose(self, request: Request) -> tuple[Year, str, str]:
+        latest = self.site.latest()
+        if latest is None:
+            raise not_found("year")
+        year = self.year(request.query_params.get("year", latest.label))
+        statistic = request.query_params.get("statistic", "uphold_rate")
+        tier = request.query_params.get("tier", "upper")
+        if statistic not in pages.STATISTICS or tier not in pages.TIERS:
+            raise not_found()
+        return year, statistic, tier
+
+    # Pages ------------------------------------------------------------------------------------
+
+    async def home(self, request: Request) -> Response:
+        """The map of councils, with its table."""
+        if self.site.latest() is None:
+            return self.render.html("empty.html", {"title": self.site.settings.web.title}, request)
+        year, statistic, tier = self._choose(request)
+        fmt = split_format(request.url.path, "json", "csv")[1]
+        return self.render.respond(
+            request,
+            fmt,
+            "home.html",
+            lambda: self.home_page(year, statistic, tier),
+            rows=lambda page: page["councils"],
+        )
+
+    def home_page(self, year: Year, statistic: str, tier: str) -> dict[str, Any]:
+        """The home page's dict with its map drawn."""
+        from upheld import cartogram
+
+        page = pages.home_page(self.site, year, statistic, tier)
+        councils = self.site.figures(year.year).councils
+        chosen = [councils[row["code"]] for row in page["councils"]]
+        cells = self.site.cached(
+            ("layout", tier, year.year.start_year), lambda: cartogram.layout(chosen)
+        )
+        label = page["statistic_label"].lower()
+        page["map_chart"] = cartogram.map_svg(
+            cells,
+            {c.code: c for c in chosen},
+            {row["code"]: BAND_COLOURS[row["band"]] for row in page["councils"]},
+            {
+                row["code"]: f"{row['name']}: {label} {row['value_text']}, average of similar "
+                f"authorities {row['average_text']}"
+                for row in page["councils"]
+            },
+            title=f"Map of councils by {label}, {year.label}",
+            description=(
+                "Each hexagon is a council, placed roughly where it is in England and coloured by "
+                "how its figure compares with the average of similar authorities. The table below "
+                "the map has the same figures."
+            ),
+            link=lambda code: f"/councils/{code}/{year.label}",
+        )
+        page["band_colours"] = BAND_COLOURS
+        return page
+
+    async def councils(self, request: Request) -> Response:
+        """The list of councils, searchable by name."""
+        fmt = split_format(request.url.path, "json", "csv")[1]
+        text = request.query_params.get("q", "")
+        return self.render.respond(
+            request,
+            fmt,
+            "councils.html",
+            lambda: pages.councils_page(self.site, text),
+            rows=lambda page: page["councils"],
+        )
+
+    async def council(self, request: Request) -> Response:
+        """A council: its latest published year (by code or by name)."""
+        code = self.council_code(request.path_params["key"])
+        if code != request.path_params["key"]:
+            return RedirectResponse(f"/councils/{code}", status_code=301)
+        for year in reversed(self.site.published()):
+            if code in self.site.figures(year.year).counts:
+                return RedirectResponse(f"/councils/{code}/{year.label}", status_code=302)
+        raise not_found("council")
+
+    async def council_year(self, request: Request) -> Response:
+        """A council's page for one year, or its preview before publication."""
+        key = request.path_params["key"]
+        label, fmt = split_format(request.path_params["year"], "json")
+        code = self.council_code(key)
+        preview = self.preview_year(request, code, label)
+        year = preview or self.year(label)
+        if code not in self.site.figures(year.year).counts:
+            raise not_found("council")
+        if code != key:
+            suffix = "" if fmt == "html" else "." + fmt
+            return RedirectResponse(f"/councils/{code}/{label}{suffix}", status_code=301)
+        build = lambda: pages.council_page(  # noqa: E731
+            self.site, code, year, preview=preview is not None
+        )
+        page_fmt = fmt
+        response = self.render.respond(
+            request, page_fmt, "council.html", build, cache=preview is None
+        )
+        if preview is not None:
+            response.headers["X-Robots-Tag"] = "noindex"
+            response.headers["Cache-Control"] = "private, no-store"
+        return response
+
+    async def letter(self, request: Request) -> Response:
+        """A council's letter for a year, as PDF or HTML."""
+        code = self.council_code(request.path_params["key"])
+        label = request.path_params["year"]
+        fmt = request.path_params["format"]
+        if fmt not in archive.FORMATS:
+            raise not_found()
+        preview = self.preview_year(request, code, label)
+        year = preview or self.year(label)
+        with self.site.engine.connect() as connection:
+            content = archive.content(connection, code, year.year.start_year, fmt)
+        if content is None:
+            raise not_found("letter")
+        headers = {"Content-Disposition": f'inline; filename="{code}-{label}.{fmt}"'}
+        if preview is not None:
+            headers |= {"X-Robots-Tag": "noindex", "Cache-Control": "private, no-store"}
+        return Response(content, media_type=archive.MEDIA_TYPES[fmt], headers=headers)
+
+    async def national(self, request: Request) -> Response:
+        """National figures: the latest year."""
+        latest = self.site.latest()
+        if latest is None:
+            raise not_found("year")
+        return RedirectResponse(f"/national/{latest.label}", status_code=302)
+
+    async def national_year(self, request: Request) -> Response:
+        """National figures for a year."""
+        label, fmt = split_format(request.path_params["year"], "json", "csv")
+        year = self.year(label)
+        return self.render.respond(
+            request,
+            fmt,
+            "national.html",
+            lambda: pages.national_page(self.site, year),
+            rows=lambda page: page["by_type"],
+        )
+
+    async def register_list(self, request: Request) -> Response:
+        """The service improvements register, or the public reports list."""
+        kind = "improvements" if request.url.path.startswith("/improvements") else "reports"
+        fmt = split_format(request.url.path, "json", "csv")[1]
+        params = request.query_params
+        year = params.get("year") or None
+        if year is not None:
+            try:
+                ReviewYear.parse(year)
+            except ValueError:
+                raise not_found("year") from None
+        try:
+            page = max(1, int(params.get("page", "1")))
+        except ValueError:
+            raise not_found() from None
+        return self.render.respond(
+            request,
+            fmt,
+            "register.html",
+            lambda: pages.register_page(
+                self.site,
+                kind,
+                council=params.get("council") or None,
+                category=params.get("category") or None,
+                year=year,
+                status=params.get("status") or None,
+                page=page,
+            ),
+            rows=lambda built: [
+                {k: v for k, v in item.items() if k != "council"}
+                | {"council_code": item["council"]["code"], "council": item["council"]["name"]}
+                for item in built["items"]
+            ],
+        )

@@ -1,0 +1,375 @@
+"""The public website, in process: every route and its twins, the embargo, previews, privacy."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from upheld import db, demo, pages
+from upheld.periods import ReviewYear
+from upheld.register import builtin
+from upheld.site import Site
+from upheld.synthetic import DemoSpec
+from upheld.web import create_app
+from upheld.web.embargo import preview_link
+
+BURY = "E08000002"
+PUBLISHED = datetime(2025, 7, 23, 9, 0, tzinfo=UTC)  # 10:00 UK summer time
+BEFORE = PUBLISHED - timedelta(minutes=1)
+AFTER = PUBLISHED + timedelta(days=120)
+
+
+class Clock:
+    """A clock the tests can move."""
+
+    def __init__(self, moment: datetime) -> None:
+        self.moment = moment
+
+    def __call__(self) -> datetime:
+        return self.moment
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> demo.Demo:
+    """A small demo: every council, 2019-20 to 2024-25, with the 2024-25 letters."""
+    folder = tmp_path_factory.mktemp("web")
+    return demo.build(folder, builtin(), DemoSpec(scale=0.05), say=lambda _text: None)
+
+
+@pytest.fixture(scope="module")
+def clock() -> Clock:
+    return Clock(AFTER)
+
+
+@pytest.fixture(scope="module")
+def site(built: demo.Demo, clock: Clock) -> Site:
+    return Site(db.connect(built.url, read_only=True), built.config, now=clock)
+
+
+@pytest.fixture
+def client(site: Site, clock: Clock) -> Iterator[TestClient]:
+    clock.moment = AFTER
+    with TestClient(create_app(site), raise_server_exceptions=True) as test_client:
+        yield test_client
+    clock.moment = AFTER
+
+
+def get_json(client: TestClient, url: str) -> Any:
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.text[:300])
+    assert response.headers["content-type"] == "application/json"
+    return response.json()
+
+
+def test_every_page_answers_with_its_twins(client: TestClient) -> None:
+    for url in [
+        "/",
+        "/?year=2022-23&statistic=compliance_rate&tier=lower",
+        "/councils",
+        "/councils?q=bury",
+        f"/councils/{BURY}/2024-25",
+        f"/councils/{BURY}/2019-20",
+        "/national/2024-25",
+        "/improvements",
+        "/reports",
+        "/decisions",
+        "/decisions?q=care&sort=newest",
+        "/downloads",
+        "/api",
+    ]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response.headers["content-type"].startswith("text/html")
+        assert "<title>" in response.text
+        assert "<h1" in response.text
+    for url in [
+        "/index.json",
+        "/councils.json",
+        f"/councils/{BURY}/2024-25.json",
+        "/national/2024-25.json",
+        "/improvements.json",
+        "/reports.json",
+        "/decisions.json",
+        "/downloads.json",
+    ]:
+        get_json(client, url)
+    for url in ["/index.csv", "/councils.csv", "/improvements.csv", "/reports.csv",
+                "/decisions.csv", "/national/2024-25.csv", "/downloads/2024-25.csv"]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response.headers["content-type"].startswith("text/csv")
+        rows = list(csv.DictReader(io.StringIO(response.text)))
+        assert rows, url
+
+
+def test_council_page_json_is_the_page_data(client: TestClient, site: Site) -> None:
+    twin = get_json(client, f"/councils/{BURY}/2024-25.json")
+    year = site.published_year("2024-25")
+    assert year is not None
+    assert twin == json.loads(json.dumps(pages.without_charts(pages.council_page(site, BURY, year))))
+    html = client.get(f"/councils/{BURY}/2024-25").text
+    assert twin["council"]["name"] in html
+    for stat in twin["statistics"]:
+        assert stat["basis"] in html.replace("&#39;", "'")
+        assert stat["value"] in html
+    assert twin["figures"]["investigated"] == sum(
+        int(row[-1]) for row in twin["decisions"]["rows"] if row[1] in ("Upheld", "Not upheld")
+    )
+    assert [y["year"] for y in twin["letters"]] == ["2024-25"]
+    assert twin["letters"][0]["formats"] == ["pdf", "html"]
+
+
+def test_home_map_has_every_council_of_the_tier(client: TestClient) -> None:
+    data = get_json(client, "/index.json?year=2024-25&tier=lower")
+    assert len(data["councils"]) == 296
+    html = client.get("/?year=2024-25&tier=lower").text
+    assert html.count('class="hex-link"') == 296
+    upper = get_json(client, "/index.json?year=2019-20&tier=upper")
+    assert len(upper["councils"]) == 151
+
+
+def test_stable_urls_by_code_and_name(client: TestClient) -> None:
+    by_slug = client.get("/councils/bury-metropolitan-borough-council", follow_redirects=False)
+    assert (by_slug.status_code, by_slug.headers["location"]) == (301, f"/councils/{BURY}")
+    latest = client.get(f"/councils/{BURY}", follow_redirects=False)
+    assert (latest.status_code, latest.headers["location"]) == (302, f"/councils/{BURY}/2024-25")
+    lower = client.get("/councils/e08000002/2023-24", follow_redirects=False)
+    assert lower.headers["location"] == f"/councils/{BURY}/2023-24"
+
+
+def test_letters_are_served(client: TestClient, built: demo.Demo) -> None:
+    pdf = client.get(f"/councils/{BURY}/2024-25/letter.pdf")
+    assert pdf.status_code == 200
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content == (built.letters / f"{BURY}-2024-25.pdf").read_bytes()
+    html = client.get(f"/councils/{BURY}/2024-25/letter.html")
+    assert "Annual Review letter 2025" in html.text
+    assert client.get(f"/councils/{BURY}/2023-24/letter.pdf").status_code == 404
+
+
+def test_not_found_pages(client: TestClient) -> None:
+    for url in ["/councils/E99999999", "/councils/E08000002/2031-32", "/national/2031-32",
+                "/decisions/NOPE", "/nowhere", "/downloads/2031-32.csv"]:
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert "Page not found" in response.text
+    missing = client.get("/api/v1/years/2031-32/statistics")
+    assert missing.status_code == 404
+    assert missing.json()["detail"]
+
+
+EMBARGOED = [
+    f"/?year=2024-25",
+    f"/index.json?year=2024-25",
+    f"/councils/{BURY}/2024-25",
+    f"/councils/{BURY}/2024-25.json",
+    f"/councils/{BURY}/2024-25/letter.pdf",
+    f"/councils/{BURY}/2024-25/letter.html",
+    "/national/2024-25",
+    "/national/2024-25.json",
+    "/downloads/2024-25.csv",
+    "/downloads/2024-25.xlsx",
+    "/api/v1/years/2024-25/statistics",
+    f"/api/v1/councils/{BURY}/2024-25",
+    "/api/v1/national/2024-25",
+]
+
+
+def test_embargo_hides_the_year_everywhere_until_publication(
+    client: TestClient, clock: Clock
+) -> None:
+    clock.moment = BEFORE
+    for url in EMBARGOED:
+        assert client.get(url).status_code == 404, url
+    years = [y["year"] for y in get_json(client, "/api/v1/years")]
+    assert "2024-25" not in years
+    assert years[0] == "2023-24"
+    assert get_json(client, "/index.json")["year"] == "2023-24"
+    assert "2024-25" not in client.get("/").text
+    assert "2024-25" not in client.get("/downloads").text
+    councils = get_json(client, "/councils.json")["councils"]
+    assert all("2024-25" not in c["years"] for c in councils)
+    assert client.get(f"/councils/{BURY}", follow_redirects=False).headers["location"].endswith(
+        "2023-24"
+    )
+    clock.moment = PUBLISHED
+    for url in EMBARGOED:
+        assert client.get(url).status_code == 200, url
+
+
+def test_preview_link_shows_one_council_its_own_page(
+    client: TestClient, clock: Clock, site: Site
+) -> None:
+    clock.moment = BEFORE
+    secret = site.settings.web.secret_key
+    assert secret
+    link = preview_link("http://testserver", secret, BURY, ReviewYear(2024))
+    token = link.split("preview=")[1]
+    page = client.get(link)
+    assert page.status_code == 200
+    assert "Preview, not yet published" in page.text
+    assert page.headers["cache-control"] == "private, no-store"
+    assert client.get(f"/councils/{BURY}/2024-25.json?preview={token}").status_code == 200
+    assert client.get(f"/councils/{BURY}/2024-25/letter.pdf?preview={token}").status_code == 200
+    # Nothing else: not another council, not another year, not national figures, not the API.
+    for url in [
+        f"/councils/E08000001/2024-25?preview={token}",
+        f"/national/2024-25?preview={token}",
+        f"/?year=2024-25&preview={token}",
+        f"/api/v1/councils/{BURY}/2024-25?preview={token}",
+        f"/downloads/2024-25.csv?preview={token}",
+    ]:
+        assert client.get(url).status_code == 404, url
+    forged = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+    assert client.get(f"/councils/{BURY}/2024-25?preview={forged}").status_code == 404
+    assert client.get(f"/councils/{BURY}/2024-25?preview=nonsense").status_code == 404
+
+
+def test_expired_preview_is_refused(
+    client: TestClient, clock: Clock, site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import itsdangerous.timed
+
+    clock.moment = BEFORE
+    secret = site.settings.web.secret_key
+    assert secret
+    real_time = itsdangerous.timed.time.time
+    monkeypatch.setattr(itsdangerous.timed.time, "time", lambda: real_time() - 15 * 86400)
+    link = preview_link("http://testserver", secret, BURY, ReviewYear(2024))
+    monkeypatch.setattr(itsdangerous.timed.time, "time", real_time)
+    assert client.get(link).status_code == 404
+
+
+def test_complainants_never_appear(client: TestClient, built: demo.Demo) -> None:
+    engine = db.connect(built.url)
+    with engine.connect() as connection:
+        names = {
+            name
+            for (name,) in connection.execute(select(db.cases.c.complainant).limit(2000))
+            if name
+        }
+        references = [
+            ref
+            for (ref,) in connection.execute(
+                select(db.cases.c.reference).where(db.cases.c.publish.is_(True)).limit(5)
+            )
+        ]
+    assert names
+    bodies = []
+    for url in ["/decisions.json?per_page=100", "/decisions.csv?per_page=100",
+                "/decisions?per_page=100", "/improvements.json", "/reports.json",
+                f"/councils/{BURY}/2024-25.json", "/downloads/2024-25.csv"]:
+        bodies.append(client.get(url).text)
+    bodies += [client.get(f"/decisions/{ref}.json").text for ref in references]
+    api = client.get("/api/v1/decisions?per_page=100").text
+    bodies.append(api)
+    text = "\n".join(bodies)
+    assert "complainant" not in text
+    for name in names:
+        assert name not in text, name
+
+
+def test_unpublishable_and_recent_decisions_stay_hidden(
+    client: TestClient, clock: Clock, built: demo.Demo
+) -> None:
+    engine = db.connect(built.url)
+    with engine.connect() as connection:
+        hidden = connection.execute(
+            select(db.cases.c.reference).where(
+                db.cases.c.publish.is_(False), db.cases.c.decided.is_not(None)
+            )
+        ).scalar()
+        recent = connection.execute(
+            select(db.cases.c.reference, db.cases.c.decided)
+            .where(db.cases.c.publish.is_(True), db.cases.c.decided.is_not(None))
+            .order_by(db.cases.c.decided.desc())
+        ).first()
+    assert hidden is not None
+    assert recent is not None
+    assert client.get(f"/decisions/{hidden}").status_code == 404
+    assert client.get(f"/decisions/{hidden}.json").status_code == 404
+    reference, decided = recent
+    clock.moment = datetime.combine(decided + timedelta(days=60), datetime.min.time(), UTC)
+    assert client.get(f"/decisions/{reference}").status_code == 404
+    clock.moment = datetime.combine(decided + timedelta(days=95), datetime.min.time(), UTC)
+    assert client.get(f"/decisions/{reference}").status_code == 200
+
+
+def test_openapi_describes_the_api(client: TestClient) -> None:
+    spec = get_json(client, "/api/v1/openapi.json")
+    assert spec["openapi"].startswith("3.")
+    assert {
+        "/api/v1/years",
+        "/api/v1/years/{year}/statistics",
+        "/api/v1/councils",
+        "/api/v1/councils/{code}/{year}",
+        "/api/v1/national/{year}",
+        "/api/v1/decisions",
+        "/api/v1/decisions/{reference}",
+        "/api/v1/improvements",
+        "/api/v1/reports",
+    } <= set(spec["paths"])
+    assert not any(path.startswith("/councils") for path in spec["paths"])
+    page = client.get("/api").text
+    assert "/api/v1/years/{year}/statistics" in page
+
+
+def test_statistics_api_is_the_stats_contract(client: TestClient) -> None:
+    data = get_json(client, "/api/v1/years/2024-25/statistics")
+    assert data["year"] == "2024-25"
+    assert {"authorities", "averages", "national", "period", "average_method"} <= set(data)
+    bury = next(a for a in data["authorities"] if a["code"] == BURY)
+    council = get_json(client, f"/api/v1/councils/{BURY}/2024-25")
+    assert council["figures"]["uphold_rate"] == bury["uphold_rate"]
+    assert council["figures"]["similar_uphold_rate"] == bury["similar_uphold_rate"]
+
+
+def test_xlsx_download(client: TestClient) -> None:
+    from openpyxl import load_workbook
+
+    response = client.get("/downloads/2023-24.xlsx")
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.content), read_only=True)
+    assert book.sheetnames == ["Councils", "Averages", "National", "About"]
+    rows = list(book["Councils"].iter_rows(values_only=True))
+    assert rows[0][0] == "code"
+    assert len(rows) > 317
+
+
+def test_register_filters_and_pages(client: TestClient) -> None:
+    everything = get_json(client, "/improvements.json")
+    assert everything["total"] > 50
+    assert len(everything["items"]) == 50
+    second = get_json(client, "/improvements.json?page=2")
+    assert second["items"][0] != everything["items"][0]
+    council = everything["items"][0]["council"]["code"]
+    filtered = get_json(client, f"/improvements.json?council={council}")
+    assert filtered["total"] >= 1
+    assert all(item["council"]["code"] == council for item in filtered["items"])
+    option = next(o for o in everything["options"]["council"] if o["value"] == council)
+    assert option["count"] == filtered["total"]
+    reports = get_json(client, "/reports.json?status=public_interest")
+    assert all(item["kind"] == "public_interest" for item in reports["items"])
+
+
+def test_decision_search_pages(client: TestClient) -> None:
+    found = get_json(client, "/decisions.json?q=care&per_page=5")
+    assert found["total"] > 0
+    assert len(found["items"]) <= 5
+    first = found["items"][0]["reference"]
+    page = client.get(f"/decisions/{first}")
+    assert page.status_code == 200
+    facets = found["facets"]
+    assert set(facets) == {"council", "category", "outcome", "year", "remedy"}
+    category = facets["category"][0]
+    narrowed = get_json(client, f"/decisions.json?q=care&category={category['value']}")
+    assert narrowed["total"] == category["count"]
