@@ -226,11 +226,18 @@ def test_east_kent_and_east_norfolk_on_the_right_edge_of_the_lower_tier(year: st
 @pytest.mark.parametrize("year", YEARS)
 @pytest.mark.parametrize("tier", TIERS)
 def test_councils_stay_near_their_geographic_place(year: str, tier: str) -> None:
-    displacement = geographic_displacement(year, tier)
+    displacement = dict(
+        zip(
+            (c.code for c in councils_of(year, tier)),
+            geographic_displacement(year, tier),
+            strict=True,
+        )
+    )
     # A cartogram must move crowded London outwards, but on average a council sits within two
-    # cells of where a plain scaled map would put it.
-    assert statistics.mean(displacement) < 2.0
-    assert max(displacement) < 12
+    # cells of where a plain scaled map would put it, and none but the Isles of Scilly (drawn in
+    # beside Cornwall, as on any map of England) is more than four away.
+    assert statistics.mean(displacement.values()) < 2.0
+    assert max(d for code, d in displacement.items() if code != ISLES_OF_SCILLY) < 4.5
 
 
 @pytest.mark.parametrize("year", YEARS)
