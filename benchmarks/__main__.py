@@ -10,9 +10,9 @@ import json
 import sys
 from pathlib import Path
 
-from benchmarks import imports, letters
+from benchmarks import imports, letters, web
 
-SUITES = {"import": imports, "letters": letters}
+SUITES = {"import": imports, "letters": letters, "web": web}
 
 
 def main(argv: list[str]) -> int:

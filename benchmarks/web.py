@@ -1,0 +1,240 @@
+"""The website under load (issue 4), against Datasette serving the same SQLite file.
+
+Targets: council page HTML and its JSON twin at least 1,000 requests a second each, decision search
+p95 under 50 ms, with one uvicorn worker on loopback; and faster than Datasette serving the same
+council-year table's row JSON from the same SQLite file, measured in the same run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from upheld import db, demo
+from upheld.queries import statistics, year_figures
+from upheld.register import builtin
+from upheld.synthetic import DemoSpec
+
+REQUESTS = 20_000
+SECONDS = 15.0
+CONNECTIONS = 16
+TARGET_RPS = 1000
+TARGET_SEARCH_P95_MS = 50.0
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait(port: int, process: subprocess.Popen[bytes]) -> None:
+    for _ in range(200):
+        if process.poll() is not None:
+            raise RuntimeError("the server stopped while starting")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"nothing is listening on port {port}")
+
+
+def _load(port: int, paths: list[str], requests: int = REQUESTS) -> dict[str, Any]:
+    command = [
+        sys.executable,
+        "-m",
+        "benchmarks.load",
+        "127.0.0.1",
+        str(port),
+        str(CONNECTIONS),
+        str(requests),
+        str(SECONDS),
+    ]
+    # A short warm-up first, so that both servers are measured with their caches filled.
+    subprocess.run(
+        [*command[:5], "200", "5"],
+        input="\n".join(paths),
+        text=True,
+        check=True,
+        capture_output=True,
+    )
+    done = subprocess.run(
+        command, input="\n".join(paths), text=True, check=True, capture_output=True
+    )
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
+
+
+def council_year_table(path: Path) -> None:
+    """The council-year statistics as a table in the SQLite file, for Datasette to serve."""
+    engine = db.connect(f"sqlite:///{path}")
+    register = builtin()
+    rows = []
+    with engine.connect() as connection:
+        for start in range(2019, 2025):
+            from upheld.periods import ReviewYear
+
+            result = statistics(year_figures(connection, register, ReviewYear(start)))
+            for row in result["authorities"]:
+                rows.append(
+                    {"year": result["year"]}
+                    | {k: v for k, v in row.items() if not isinstance(v, dict)}
+                )
+    columns = list(rows[0])
+    raw = engine.raw_connection()
+    try:
+        raw.execute("DROP TABLE IF EXISTS council_years")
+        raw.execute(f"CREATE TABLE council_years ({', '.join(columns)}, PRIMARY KEY (code, year))")
+        raw.executemany(
+            f"INSERT INTO council_years VALUES ({', '.join('?' for _ in columns)})",
+            [tuple(r[c] for c in columns) for r in rows],
+        )
+        raw.commit()
+    finally:
+        raw.close()
+    engine.dispose()
+
+
+def measure(folder: Path) -> list[dict[str, Any]]:
+    """Serve the demo with upheld and with Datasette, and load both."""
+    built = folder / "web-demo"
+    if not (built / "upheld.db").exists():
+        print("Building the demo for the web benchmark...", flush=True)
+        demo.build(built, builtin(), DemoSpec(), say=lambda _text: None)
+        council_year_table(built / "upheld.db")
+    codes = [c.code for c in builtin().in_year(DemoSpec().last_year)]
+    year = "2024-25"
+    html_paths = [f"/councils/{code}/{year}" for code in codes]
+    json_paths = [f"/councils/{code}/{year}.json" for code in codes]
+    words = [
+        "care",
+        "housing",
+        "school transport",
+        "council tax",
+        "assessment",
+        "delay",
+        "noise",
+        "parking",
+        "homelessness",
+        "special educational needs",
+    ]
+    search_paths = [f"/decisions?q={w.replace(' ', '+')}" for w in words]
+    search_paths += [f"/decisions?q={w.replace(' ', '+')}&category=Housing" for w in words[:3]]
+    search_paths += ["/decisions?sort=newest", "/decisions?outcome=upheld&year=2023-24"]
+    results = []
+    port = _free_port()
+    env = dict(os.environ)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "upheld",
+            "--db",
+            str(built / "upheld.db"),
+            "--config",
+            str(built / "config"),
+            "serve",
+            "--port",
+            str(port),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait(port, server)
+        html = _load(port, html_paths)
+        as_json = _load(port, json_paths)
+        search = _load(port, search_paths, requests=2000)
+    finally:
+        server.terminate()
+        server.wait()
+    datasette = shutil.which("datasette", path=str(Path(sys.executable).parent))
+    baseline: dict[str, Any] | None = None
+    if datasette:
+        port = _free_port()
+        server = subprocess.Popen(
+            [
+                datasette,
+                "serve",
+                str(built / "upheld.db"),
+                "--port",
+                str(port),
+                "--immutable",
+                str(built / "upheld.db"),
+                "--setting",
+                "num_sql_threads",
+                "1",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            _wait(port, server)
+            baseline = _load(port, [f"/upheld/council_years/{code},{year}.json" for code in codes])
+        finally:
+            server.terminate()
+            server.wait()
+    else:
+        print("Datasette is not installed (pip install -e '.[bench]'): its baseline is skipped.")
+    results.append(_row("council page HTML", html, baseline, TARGET_RPS))
+    results.append(_row("council page JSON", as_json, baseline, TARGET_RPS))
+    results.append(
+        {
+            "what": "decision search",
+            **search,
+            "baseline_per_second": None,
+            "met": search["p95_ms"] <= TARGET_SEARCH_P95_MS and search["errors"] == 0,
+        }
+    )
+    if baseline:
+        results.append(
+            {
+                "what": "Datasette: council-year row JSON",
+                **baseline,
+                "baseline_per_second": None,
+                "met": True,
+            }
+        )
+    return results
+
+
+def _row(
+    what: str, load: dict[str, Any], baseline: dict[str, Any] | None, target: int
+) -> dict[str, Any]:
+    faster = baseline is None or load["per_second"] > baseline["per_second"]
+    return {
+        "what": what,
+        **load,
+        "baseline_per_second": baseline["per_second"] if baseline else None,
+        "met": load["per_second"] >= target and load["errors"] == 0 and faster,
+    }
+
+
+def report(results: list[dict[str, Any]]) -> str:
+    """The results as a Markdown table."""
+    lines = [
+        f"One uvicorn worker on loopback; {CONNECTIONS} keep-alive connections from a separate "
+        f"process, at most {REQUESTS:,} requests or {SECONDS:g} s per run, over all 317 councils' "
+        "2024-25 pages.",
+        "",
+        "| what | requests | req/s (target ≥ 1,000) | p50 ms | p95 ms | p99 ms | errors "
+        "| Datasette req/s | met |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r['what']} | {r['requests']:,} | {r['per_second']:,} | {r['p50_ms']} | "
+            f"{r['p95_ms']} | {r['p99_ms']} | {r['errors']} | "
+            f"{r['baseline_per_second'] if r['baseline_per_second'] else ''} | "
+            f"{'yes' if r['met'] else 'NO'} |"
+        )
+    return "\n".join(lines)
