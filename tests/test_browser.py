@@ -1,0 +1,426 @@
+"""The website in a real browser: Debian's Chromium driven by Playwright against a live server.
+
+One demo database, one uvicorn server and one Chromium serve the whole session. The tests skip
+where /usr/bin/chromium is absent; CI installs it (`.ci/run`), so they run there. They also check
+every page type with axe-core (WCAG 2.2 AA and best practice) and keep screenshots of the home
+page and a council page in docs/screenshots/ for CI to publish.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, FloatRect, Page, ViewportSize, expect, sync_playwright
+
+from upheld import db, demo, search
+from upheld.register import builtin
+from upheld.site import Site
+from upheld.synthetic import DemoSpec
+from upheld.web import create_app
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+BURY = "E08000002"
+NORTHAMPTON = "E07000154"  # abolished on 31 March 2021, so 2020-21 is its last year
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason=f"needs Debian's Chromium at {CHROMIUM} "
+        "(apt-get install -y --no-install-recommends chromium)",
+    ),
+]
+
+
+@pytest.fixture(scope="session")
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A live server over a small demo (every year published by the real clock)."""
+    folder = tmp_path_factory.mktemp("browser")
+    built = demo.build(folder, builtin(), DemoSpec(scale=0.05), say=lambda _text: None)
+    # `upheld import cases` rebuilds the decision search index; the demo may leave it to us.
+    with db.connect(built.url).begin() as connection:
+        if not search.index_is_current(connection):
+            search.refresh_index(connection)
+    site = Site(db.connect(built.url, read_only=True), built.config)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    config = uvicorn.Config(app=create_app(site), host="127.0.0.1", port=port, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert thread.is_alive(), "the server stopped while starting"
+        assert time.monotonic() < deadline, "the server did not start within 30 s"
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser, base_url: str) -> Iterator[Page]:
+    """A fresh page at a desktop width; relative addresses go to the live server."""
+    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    yield context.new_page()
+    context.close()
+
+
+# axe-core's default rules (WCAG 2.0-2.2 A and AA, and best practice) plus target-size, the
+# WCAG 2.2 AA rule for 2.5.8 Target Size (Minimum) that axe leaves off by default.
+AXE_OPTIONS: dict[str, Any] = {
+    "resultTypes": ["violations"],
+    "rules": {"target-size": {"enabled": True}},
+}
+
+
+def violations(page: Page) -> list[dict[str, Any]]:
+    """The axe-core violations on the page as it stands."""
+    found: list[dict[str, Any]] = Axe().run(page, options=AXE_OPTIONS).response["violations"]
+    return found
+
+
+def describe(found: list[dict[str, Any]]) -> str:
+    """Violations as lines of id, impact, help and the selectors of the failing elements."""
+    lines = []
+    for violation in found:
+        targets = [" ".join(map(str, node["target"])) for node in violation["nodes"]]
+        shown = "; ".join(targets[:8]) + (
+            f"; and {len(targets) - 8} more" if len(targets) > 8 else ""
+        )
+        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']}: {shown}")
+    return "\n".join(lines)
+
+
+def rows_shown(page: Page) -> list[str]:
+    """The names in the home page's table rows that are showing."""
+    names: list[str] = page.locator("#council-table tbody tr:not([hidden]) th").all_inner_texts()
+    return names
+
+
+@pytest.mark.parametrize(("tier", "councils"), [("upper", 153), ("lower", 296)])
+def test_map_shows_every_council_with_a_key(page: Page, tier: str, councils: int) -> None:
+    page.goto(f"/?year=2024-25&tier={tier}")
+    svg = page.locator(".map svg")
+    expect(svg).to_be_visible()
+    box = svg.bounding_box()
+    assert box is not None
+    assert box["width"] > 400
+    assert box["height"] > 400
+    assert page.locator(".map svg .hex-link").count() == councils
+    assert page.locator("#council-table tbody tr").count() == councils
+    map_codes = set(page.locator(".map .hex").evaluate_all("hs => hs.map(h => h.dataset.code)"))
+    table_codes = set(
+        page.locator("#council-table tbody tr").evaluate_all(
+            "rows => rows.map(r => r.dataset.code)"
+        )
+    )
+    assert map_codes == table_codes
+    assert len(map_codes) == councils
+    # The key explains every colour on the map.
+    expect(page.get_by_role("heading", name="Key")).to_be_visible()
+    swatches = page.locator(".legend .swatch")
+    assert swatches.count() >= 5
+    expect(swatches.first).to_be_visible()
+    key_colours = set(
+        swatches.evaluate_all("ss => ss.map(s => getComputedStyle(s).backgroundColor)")
+    )
+    map_colours = set(
+        page.locator(".map .hex").evaluate_all("hs => hs.map(h => getComputedStyle(h).fill)")
+    )
+    assert len(map_colours) >= 3
+    assert map_colours <= key_colours
+    # Councils with no figure are white like their swatch, so they need an outline to be seen.
+    unseen = page.locator(".map .hex").evaluate_all(
+        """hs => hs.filter(h => {
+            const style = getComputedStyle(h);
+            return style.fill === "rgb(255, 255, 255)" && style.stroke === "rgb(255, 255, 255)";
+        }).map(h => h.dataset.code)"""
+    )
+    assert unseen == []
+
+
+def test_clicking_a_hexagon_opens_the_council(page: Page) -> None:
+    page.goto("/?year=2024-25&tier=upper")
+    page.locator(f'.hex-link:has(.hex[data-code="{BURY}"])').click()
+    expect(page).to_have_url(re.compile(rf"/councils/{BURY}/2024-25$"))
+    expect(page.locator("h1")).to_have_text("Bury Metropolitan Borough Council")
+
+
+def focused(page: Page, selector: str) -> bool:
+    result: bool = page.evaluate("s => document.activeElement.matches(s)", selector)
+    return result
+
+
+def test_keyboard_reaches_a_council_through_the_map(page: Page) -> None:
+    page.goto("/?year=2024-25&tier=upper")
+    page.keyboard.press("Tab")
+    assert focused(page, "a.skip-link[href='#content']")
+    skip = page.locator(".skip-link").bounding_box()
+    assert skip is not None
+    assert skip["x"] >= 0  # shown on screen once focused
+    page.keyboard.press("Tab")
+    assert focused(page, "header a.site-title")
+    page.keyboard.press("Tab")
+    assert focused(page, "nav[aria-label='Main'] a[href='/']")
+    passed_skip_map = False
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        passed_skip_map = passed_skip_map or focused(page, "a.skip-map")
+        if focused(page, ".map .hex-link"):
+            break
+    else:
+        pytest.fail("Tab never reached a hexagon on the map")
+    assert passed_skip_map, "a keyboard user can skip the map's hundreds of links"
+    # The focused hexagon looks different from the others.
+    styles = "h => [getComputedStyle(h).stroke, getComputedStyle(h).strokeWidth]"
+    focused_style = page.evaluate(f"({styles})(document.activeElement.querySelector('.hex'))")
+    other_style = page.locator(".map .hex").nth(5).evaluate(styles)
+    assert focused_style[0] != other_style[0]
+    assert float(focused_style[1].removesuffix("px")) >= 2 * float(
+        other_style[1].removesuffix("px")
+    )
+    target = page.evaluate("document.activeElement.getAttribute('href')")
+    label = page.evaluate("document.activeElement.getAttribute('aria-label')")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(re.escape(target) + "$"))
+    expect(page.locator("h1")).to_have_text(label.split(":")[0])
+
+
+def test_skip_links_move_focus_past_the_header_and_the_map(page: Page) -> None:
+    page.goto("/")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    # After skipping the header, the next stop is in the main content.
+    assert focused(page, "main *")
+    page.locator("a.skip-map").focus()
+    expect(page.locator("a.skip-map")).to_be_visible()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert focused(page, "#find-council")
+
+
+def test_finding_a_council_on_the_map(page: Page) -> None:
+    page.goto("/?year=2024-25&tier=upper")
+    total = page.locator(".map .hex").count()
+    names = rows_shown(page)
+    expected = [name for name in names if "bury" in name.lower()]
+    assert "Bury Metropolitan Borough Council" in expected
+    page.locator("#find-council").fill("Bury")
+    expect(page.locator("#find-status")).to_contain_text(f"{len(expected)} council")
+    assert rows_shown(page) == expected
+    assert page.locator(".map .hex.dim").count() == total - len(expected)
+    assert page.locator(f'.map .hex[data-code="{BURY}"]:not(.dim)').count() == 1
+    assert (
+        float(page.locator(".map .hex.dim").first.evaluate("h => getComputedStyle(h).opacity"))
+        < 0.5
+    )
+    page.locator("#find-council").fill("")
+    assert page.locator(".map .hex.dim").count() == 0
+    assert len(rows_shown(page)) == total
+
+
+def test_finding_a_council_without_javascript(browser: Browser, base_url: str) -> None:
+    context = browser.new_context(base_url=base_url, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto("/")
+        page.locator("#find-council").fill("Bury")
+        page.locator("#find-council").press("Enter")
+        expect(page).to_have_url(re.compile(r"/councils\?q=Bury$"))
+        expect(page.get_by_role("status")).to_contain_text("match “Bury”")
+        expect(page.get_by_role("link", name="Bury Metropolitan Borough Council")).to_be_visible()
+        # The choices above the map still work, with their button.
+        page.goto("/?year=2024-25")
+        expect(page.locator("#choices-hint")).to_be_hidden()
+        page.locator("#tier").select_option("lower")
+        page.get_by_role("button", name="Show").click()
+        expect(page).to_have_url(re.compile(r"tier=lower"))
+        assert page.locator(".map .hex-link").count() == 296
+    finally:
+        context.close()
+
+
+def test_choosing_year_figure_and_tier_redraws_the_map(page: Page) -> None:
+    page.goto("/?year=2024-25&tier=upper")
+    caption = page.locator("#council-table caption")
+    expect(caption).to_have_text("Uphold rate by council, 2024-25")
+    expect(page.locator("#choices-hint")).to_be_visible()
+    assert page.locator("#statistic").get_attribute("aria-describedby") == "choices-hint"
+    page.locator("#statistic").select_option("compliance_rate")
+    expect(page).to_have_url(re.compile(r"statistic=compliance_rate"))
+    expect(caption).to_have_text("Compliance rate by council, 2024-25")
+    expect(page.locator(".map svg title").first).to_contain_text("ompliance")
+    page.locator("#year").select_option("2020-21")
+    expect(page).to_have_url(re.compile(r"year=2020-21"))
+    expect(caption).to_have_text("Compliance rate by council, 2020-21")
+    assert page.locator("#statistic").input_value() == "compliance_rate"
+    upper = page.locator(".map .hex-link").count()
+    page.locator("#tier").select_option("lower")
+    expect(page).to_have_url(re.compile(r"tier=lower"))
+    expect(page.locator("#tier")).to_have_value("lower")
+    lower = page.locator(".map .hex-link").count()
+    assert lower > upper
+    assert lower == page.locator("#council-table tbody tr").count()
+
+
+def test_searching_decisions_with_a_filter(page: Page) -> None:
+    page.goto("/decisions")
+    page.locator("#q").fill("care")
+    page.get_by_role("button", name="Search", exact=True).click()
+    expect(page).to_have_url(re.compile(r"q=care"))
+    status = page.locator("section[aria-labelledby='results-heading'] [role=status]")
+    expect(status).to_contain_text("matching “care”")
+    total = int(status.locator("strong").inner_text().replace(",", ""))
+    assert total > 0
+    assert page.locator(".results > li").count() == min(total, 20)
+    marks = page.locator(".results mark").all_inner_texts()
+    assert marks, "matches are highlighted"
+    assert all(mark.lower().startswith("car") for mark in marks), marks
+    # Tick the first service area and apply: the count is the one the filter promised.
+    area = page.locator("fieldset", has=page.locator("legend", has_text="Service area"))
+    option = area.locator("li").first
+    promised = int(
+        re.findall(r"\(([\d,]+)\)", option.locator("label").inner_text())[-1].replace(",", "")
+    )
+    assert 0 < promised < total
+    option.locator("input").check()
+    page.get_by_role("button", name="Apply filters").click()
+    expect(page).to_have_url(re.compile(r"category="))
+    expect(page).to_have_url(re.compile(r"q=care"))
+    narrowed = int(status.locator("strong").inner_text().replace(",", ""))
+    assert narrowed == promised
+    assert page.locator(".results > li").count() == min(promised, 20)
+    expect(area.locator("input:checked")).to_have_count(1)
+
+
+def test_a_phone_can_skip_the_decision_filters(page: Page) -> None:
+    page.set_viewport_size(PHONE)
+    page.goto("/decisions?q=care")
+    skip = page.get_by_role("link", name=re.compile(r"^Skip the filters to the [\d,]+ results$"))
+    expect(skip).to_be_visible()
+    skip.focus()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"#results$"))
+    page.keyboard.press("Tab")
+    assert focused(page, ".results h3 a")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    expect(skip).to_be_hidden()  # beside the results on a wider screen
+
+
+PAGE_TYPES = {
+    "home upper tier": "/?year=2024-25&tier=upper",
+    "home lower tier": "/?year=2024-25&tier=lower&statistic=compliance_rate",
+    "councils": "/councils",
+    "council search": "/councils?q=bury",
+    "council": f"/councils/{BURY}/2024-25",
+    "abolished council": f"/councils/{NORTHAMPTON}/2020-21",
+    "letter": f"/councils/{BURY}/2024-25/letter.html",
+    "decisions search": "/decisions?q=care",
+    "decision": "",  # the first result of the search above
+    "improvements": "/improvements",
+    "reports": "/reports",
+    "national": "/national/2024-25",
+    "downloads": "/downloads",
+    "api": "/api",
+    "not found": "/councils/E99999999",
+}
+PHONE: ViewportSize = {"width": 390, "height": 844}
+
+
+def open_page_type(page: Page, name: str) -> None:
+    if name == "decision":
+        page.goto(PAGE_TYPES["decisions search"])
+        page.locator(".results h3 a").first.click()
+        expect(page).to_have_url(re.compile(r"/decisions/[^?]+$"))
+        return
+    response = page.goto(PAGE_TYPES[name])
+    assert response is not None
+    assert response.status == (404 if name == "not found" else 200), PAGE_TYPES[name]
+
+
+@pytest.mark.parametrize("name", list(PAGE_TYPES))
+def test_axe_finds_no_violations(page: Page, name: str) -> None:
+    open_page_type(page, name)
+    found = violations(page)
+    assert not found, f"{page.url}:\n{describe(found)}"
+
+
+@pytest.mark.parametrize("name", ["council", "home upper tier", "decisions search", "national"])
+def test_axe_finds_no_violations_on_a_phone(page: Page, name: str) -> None:
+    page.set_viewport_size(PHONE)
+    open_page_type(page, name)
+    found = violations(page)
+    assert not found, f"{page.url} at 390 px:\n{describe(found)}"
+
+
+@pytest.mark.parametrize("name", [n for n in PAGE_TYPES if n != "letter"])
+def test_pages_fit_a_phone_without_sideways_scrolling(page: Page, name: str) -> None:
+    page.set_viewport_size(PHONE)
+    open_page_type(page, name)
+    # Wide tables scroll inside their own box; the page itself reflows (WCAG 1.4.10).
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"{page.url} is {width} px wide on a 390 px phone"
+
+
+def test_print_leaves_out_navigation_and_forms(page: Page) -> None:
+    page.goto(f"/councils/{BURY}/2024-25")
+    page.emulate_media(media="print")
+    expect(page.locator("nav[aria-label='Main']")).to_be_hidden()
+    expect(page.locator("h1")).to_be_visible()
+    page.goto("/decisions?q=care")
+    expect(page.locator(".facets")).to_be_hidden()
+    expect(page.locator("form[role=search]")).to_be_hidden()
+    expect(page.locator(".results")).to_be_visible()
+
+
+def screenshot(page: Page, path: Path, height: int) -> None:
+    """The top of the page, at most `height` pixels tall, as a PNG for the docs and CI."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    full = int(page.evaluate("document.documentElement.scrollHeight"))
+    width = int(page.evaluate("document.documentElement.clientWidth"))
+    clip: FloatRect = {"x": 0, "y": 0, "width": width, "height": min(full, height)}
+    page.screenshot(path=path, full_page=True, clip=clip)
+
+
+def test_screenshots_for_the_docs(page: Page) -> None:
+    page.goto("/?year=2024-25&tier=upper")
+    expect(page.locator(".map svg")).to_be_visible()
+    screenshot(page, SCREENSHOTS / "home.png", 2000)
+    page.goto(f"/councils/{BURY}/2024-25")
+    expect(page.locator("h1")).to_have_text("Bury Metropolitan Borough Council")
+    screenshot(page, SCREENSHOTS / "council.png", 2600)
+    for name in ("home.png", "council.png"):
+        size = (SCREENSHOTS / name).stat().st_size
+        assert 20_000 < size < 2_000_000, (name, size)
