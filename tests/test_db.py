@@ -15,7 +15,9 @@ from upheld.errors import UpheldError, UsageError
 
 def test_migrations_match_the_declared_schema(engine: Engine) -> None:
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_name": db.include_name}
+        )
         assert compare_metadata(context, db.metadata) == []
         assert db.current_revision(connection) == db.head_revision()
 

@@ -190,6 +190,46 @@ deliveries = Table(
     comment="Every attempt to email a letter: sent, failed or no address",
 )
 
+search_decisions = Table(
+    "search_decisions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("reference", String(40), nullable=False),
+    Column("decided", Date, nullable=False),
+    Column("decided_year", Integer, nullable=False),
+    Column("authority", String(20), nullable=False),
+    Column("category", String(100), nullable=False),
+    Column("subcategory", String(200)),
+    Column("outcome", String(40)),
+    Column("satisfactory_remedy", Boolean, nullable=False),
+    Column("summary", Text, nullable=False),
+    Index("search_decisions_decided", "decided", "id"),
+    comment="Decisions that may be published, numbered in date order (rebuilt by upheld index)",
+)
+
+search_state = Table(
+    "search_state",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("build", String(32), nullable=False),
+    Column("last_import", Integer),
+    Column("decisions", Integer, nullable=False),
+    Column("built_at", DateTime(timezone=True), nullable=False),
+    Column("version", String(40), nullable=False),
+    comment="When the decision search index was last built, and from which import",
+)
+
+TEXT_INDEX = "decision_search"
+"""The decision text index: an FTS5 table on SQLite, tsvectors on PostgreSQL; not declared here."""
+
+
+def include_name(name: str | None, type_: str, _parents: object) -> bool:
+    """Whether to compare a database object with the declared schema: not the text index."""
+    if type_ != "table" or name is None:
+        return True
+    # FTS5 keeps its index in shadow tables named after the virtual table.
+    return name != TEXT_INDEX and not name.startswith(f"{TEXT_INDEX}_")
+
 
 def database_url(explicit: str | None = None) -> str:
     """The database to use: the --db option, else $UPHELD_DB, else upheld.db here."""

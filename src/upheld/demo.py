@@ -14,6 +14,7 @@ from upheld.imports import FileResult, import_files
 from upheld.kinds import KINDS
 from upheld.periods import ReviewYear
 from upheld.register import Register
+from upheld.search import refresh_index
 from upheld.synthetic import KINDS as DEMO_KINDS
 from upheld.synthetic import DemoSpec, write_demo_files
 
@@ -62,6 +63,9 @@ def build(folder: Path, register: Register, spec: DemoSpec = DemoSpec(), say: Sa
             result = import_files(engine, KINDS[kind], [files[kind]], register)
             demo.imported[kind] = result.files[0]
             say(f"Imported {result.rows:,} {kind} rows")
+        with engine.begin() as connection:
+            indexed = refresh_index(connection)
+        say(f"Indexed {indexed:,} decisions for the decision search")
         write_config(demo.config, spec.years)
         say(f"Wrote the demo's configuration to {demo.config}")
         latest = spec.last_year

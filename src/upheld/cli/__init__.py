@@ -156,6 +156,6 @@ def resolve_codes(register: Register, names: Sequence[str], year: ReviewYear) ->
     return codes
 
 
-from upheld.cli import demo, records, review, send, serve  # noqa: E402  (commands register on `cli`)
+from upheld.cli import demo, index, records, review, send, serve  # noqa: E402  (they register on `cli`)
 
-__all__ = ["App", "cli", "demo", "main", "records", "review", "send", "serve"]
+__all__ = ["App", "cli", "demo", "index", "main", "records", "review", "send", "serve"]

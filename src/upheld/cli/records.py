@@ -47,8 +47,14 @@ def init(app: App) -> None:
 @click.argument("kind", type=click.Choice(list(KINDS)), metavar="KIND")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="Check the files and report, but write nothing.")
+@click.option(
+    "--no-index",
+    "no_index",
+    is_flag=True,
+    help="After importing cases, leave the decision search index for `upheld index` to rebuild.",
+)
 @pass_app
-def import_(app: App, kind: str, files: tuple[Path, ...], dry_run: bool) -> None:
+def import_(app: App, kind: str, files: tuple[Path, ...], dry_run: bool, no_index: bool) -> None:
     """Import files of one KIND (CSV, XLSX or JSON Lines): all of them, or nothing.
 
     KIND is one of: cases, compliance, improvements, reports, contacts, populations,
@@ -83,6 +89,12 @@ def import_(app: App, kind: str, files: tuple[Path, ...], dry_run: bool) -> None
     app.out.print(
         f"{done}: {len(result.files)} {kind} file{plural}, {result.rows:,} rows in {elapsed:.1f} s."
     )
+
+    # The decision search index is derived from the cases: rebuild it now they have changed.
+    if kind == "cases" and not dry_run and not no_index:
+        from upheld.cli.index import rebuild_search_index
+
+        rebuild_search_index(app)
 
 
 @contextmanager

@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from upheld.db import metadata
+from upheld.db import include_name, metadata
 
 connection = context.config.attributes["connection"]
 context.configure(
@@ -10,5 +10,6 @@ context.configure(
     target_metadata=metadata,
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
+    include_name=include_name,
 )
 context.run_migrations()
