@@ -86,7 +86,7 @@ def create_app(site: Site) -> FastAPI:
         if request.url.path.startswith("/api/") or request.url.path.endswith(".json"):
             from starlette.responses import JSONResponse
 
-            return JSONResponse({"error": detail, "status": status}, status_code=status)
+            return JSONResponse({"detail": detail}, status_code=status)
         page = {
             "title": "Page not found" if status == 404 else "Error",
             "status": status,

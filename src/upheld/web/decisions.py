@@ -77,7 +77,7 @@ class Decisions:
             "year": lambda y: ReviewYear(int(y)).label,
             "remedy": lambda r: "Satisfactory remedy" if r else "No satisfactory remedy",
         }
-        asked = {
+        asked: dict[str, set[Any]] = {
             "council": set(query.councils),
             "category": set(query.categories),
             "outcome": set(query.outcomes),
@@ -135,7 +135,7 @@ class Decisions:
             "decisions.html",
             lambda: self.results(query),
             rows=lambda page: [
-                {k: v for k, v in item.items() if k not in ("snippet",)} for item in page["items"]
+                {k: v for k, v in item.items() if k != "snippet"} for item in page["items"]
             ],
         )
 
