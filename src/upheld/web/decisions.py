@@ -137,6 +137,8 @@ class Decisions:
             rows=lambda page: [
                 {k: v for k, v in item.items() if k != "snippet"} for item in page["items"]
             ],
+            # Searches are too varied to be worth keeping, and fast enough not to need it.
+            cache=False,
         )
 
     async def decision(self, request: Request) -> Response:
