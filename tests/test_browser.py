@@ -56,7 +56,7 @@ pytestmark = [
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A live server over a small demo (every year published by the real clock)."""
     folder = tmp_path_factory.mktemp("browser")
-    built = demo.build(folder, builtin(), DemoSpec(scale=0.05), say=lambda _text: None)
+    built = demo.build(folder, builtin(), DemoSpec(scale=0.5), say=lambda _text: None)
     # `upheld import cases` rebuilds the decision search index; the demo may leave it to us.
     with db.connect(built.url).begin() as connection:
         if not search.index_is_current(connection):
