@@ -28,6 +28,7 @@ class App:
         self.url = url
         self.config = config
         self._engine: Engine | None = None
+        self._register: Register | None = None
         # Piped output is read in files and logs: no hard wrapping, and tables wide enough.
         self.out = Console(highlight=False, soft_wrap=True, width=None if _tty() else 220)
         self.err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -63,8 +64,10 @@ class App:
         """The register in force: built in, plus councils imported into this database."""
         from upheld.queries import load_register
 
-        with self.ready().connect() as connection:
-            return load_register(connection, builtin())
+        if self._register is None:
+            with self.ready().connect() as connection:
+                self._register = load_register(connection, builtin())
+        return self._register
 
 
 pass_app = click.make_pass_decorator(App)
@@ -153,6 +156,17 @@ def resolve_codes(register: Register, names: Sequence[str], year: ReviewYear) ->
             codes.append(register.resolve(name, year.start).code)
         except (UnknownAuthority, AmbiguousAuthority) as exc:
             raise UsageError(str(exc)) from None
+    return codes
+
+
+def councils_for(app: App, year: ReviewYear, authorities: Sequence[str]) -> list[str]:
+    """The councils a command works on: those named, else every council that existed in the year."""
+    register = app.register()
+    if authorities:
+        return resolve_codes(register, authorities, year)
+    codes = [c.code for c in register.in_year(year)]
+    if not codes:
+        raise UsageError(f"no councils existed on 1 April {year.start_year}")
     return codes
 
 

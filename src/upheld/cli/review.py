@@ -12,9 +12,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from upheld.archive import FORMATS as LETTER_FORMATS
-from upheld.cli import App, cli, pass_app, resolve_codes, year_option
+from upheld.cli import App, cli, councils_for, pass_app, resolve_codes, year_option
 from upheld.config import PLACEHOLDERS, year_path
-from upheld.errors import UsageError
 from upheld.periods import ReviewYear
 
 
@@ -85,12 +84,7 @@ def letters(
     config = app.year_config(chosen)
     settings = app.settings()
     register = app.register()
-    if authorities:
-        codes = resolve_codes(register, authorities, chosen)
-    else:
-        codes = [c.code for c in register.in_year(chosen)]
-    if not codes:
-        raise UsageError(f"no councils existed on 1 April {chosen.start_year}")
+    codes = councils_for(app, chosen, authorities)
     started = time.perf_counter()
     engine = app.ready()
     columns = (

@@ -7,8 +7,7 @@ import time
 import click
 from rich.text import Text
 
-from upheld.cli import App, cli, pass_app, resolve_codes, year_option
-from upheld.errors import UsageError
+from upheld.cli import App, cli, councils_for, pass_app, year_option
 from upheld.mail import Delivery, SendReport, Status
 from upheld.periods import ReviewYear
 
@@ -87,12 +86,7 @@ def send(app: App, year: ReviewYear | None, authorities: tuple[str, ...], dry_ru
     config = app.year_config(year)
     settings = app.settings()
     register = app.register()
-    if authorities:
-        codes = resolve_codes(register, authorities, year)
-    else:
-        codes = [c.code for c in register.in_year(year)]
-    if not codes:
-        raise UsageError(f"no councils existed on 1 April {year.start_year}")
+    codes = councils_for(app, year, authorities)
     engine = app.ready()
     if not dry_run:
         smtp = settings.smtp
