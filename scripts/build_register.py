@@ -167,8 +167,8 @@ def read_councils(reference: Path) -> dict[str, Draft]:
         drafts[code] = Draft(
             code=code,
             mysociety=row["local-authority-code"],
-            name=row["official-name"].strip(),
-            short_name=row["nice-name"].strip(),
+            name=" ".join(row["official-name"].split()),  # one source name has a double space
+            short_name=" ".join(row["nice-name"].split()),
             type=TYPES[row["local-authority-type"]],
             region=row["region"].strip() or None,
             parent=gss_of.get(row["county-la"]) if row["county-la"] else None,
