@@ -188,7 +188,10 @@ def _per_100k_text(counts: Counts, vintage: str | None) -> str:
 
 
 def statistics_section(
-    council: Council, figures: YearFigures, show_per_100k: bool
+    council: Council,
+    figures: YearFigures,
+    show_per_100k: bool,
+    font_family: str = charts.FONT_FAMILY,
 ) -> list[dict[str, Any]]:
     """The key statistics, each with its meaning, figure, basis, comparison and chart."""
     code = council.code
@@ -249,6 +252,7 @@ def statistics_section(
                 chart_average if existed else None,
                 unit=unit,
                 chart_id=f"chart-{name.replace('_', '-')}",
+                font_family=font_family,
             )
         section.append(
             {

@@ -28,6 +28,8 @@ STATISTICS = {
     "upheld_per_100k": "Upheld per 100,000 residents",
 }
 TIERS = {"upper": "Upper tier", "lower": "Lower tier"}
+WEB_FONT = '-apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
+"""The website's own font stack, so its charts match its text (letters keep their serif)."""
 
 BANDS = (
     ("much-lower", "Much lower than similar authorities"),
@@ -187,6 +189,7 @@ def trend(site: Site, council: Council, years: list[Year]) -> dict[str, Any]:
                 chart_id=f"trend-{name.replace('_', '-')}",
                 average_points=[(r["year"], r[f"similar_{name}"]) for r in rows],
                 council_label=council.short_name,
+                font_family=WEB_FONT,
             )
     return {"years": rows, **trend_charts}
 
@@ -218,7 +221,9 @@ def council_page(site: Site, code: str, year: Year, *, preview: bool = False) ->
         "years": [y.label for y in reversed(shown_years)] if not preview else [year.label],
         "average_method": figures.method,
         "figures": {k: v for k, v in fields.items() if k not in ("code", "name", "type")},
-        "statistics": letters.statistics_section(council, figures, show_per_100k=True),
+        "statistics": letters.statistics_section(
+            council, figures, show_per_100k=True, font_family=WEB_FONT
+        ),
         "received": letters.received_table(counts),
         "decisions": letters.decisions_table(counts),
         "trend": trend(site, council, shown_years) if not preview else {"years": []},
@@ -353,6 +358,7 @@ def national_page(site: Site, year: Year) -> dict[str, Any]:
                 [(h["year"], h[name]) for h in history],
                 chart_id=f"national-{name.replace('_', '-')}",
                 council_label="England",
+                font_family=WEB_FONT,
             )
     return {
         "title": f"National figures: {year.label}",
