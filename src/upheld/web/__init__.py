@@ -12,7 +12,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
@@ -84,8 +84,6 @@ def create_app(site: Site) -> FastAPI:
         status = exc.status_code if isinstance(exc, HTTPException) else 500
         detail = exc.detail if isinstance(exc, HTTPException) else "Something went wrong."
         if request.url.path.startswith("/api/") or request.url.path.endswith(".json"):
-            from starlette.responses import JSONResponse
-
             return JSONResponse({"detail": detail}, status_code=status)
         page = {
             "title": "Page not found" if status == 404 else "Error",

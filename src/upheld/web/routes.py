@@ -160,12 +160,12 @@ class Pages:
         if code != key:
             suffix = "" if fmt == "html" else "." + fmt
             return RedirectResponse(f"/councils/{code}/{label}{suffix}", status_code=301)
-        build = lambda: pages.council_page(  # noqa: E731
-            self.site, code, year, preview=preview is not None
-        )
-        page_fmt = fmt
         response = self.render.respond(
-            request, page_fmt, "council.html", build, cache=preview is None
+            request,
+            fmt,
+            "council.html",
+            lambda: pages.council_page(self.site, code, year, preview=preview is not None),
+            cache=preview is None,
         )
         if preview is not None:
             response.headers["X-Robots-Tag"] = "noindex"
