@@ -146,6 +146,13 @@ YEAR = click.option(
     metavar="YYYY-YY",
     help="Review year, 1 April to 31 March, written like 2024-25.",
 )
+AUTHORITIES = click.option(
+    "--authority",
+    "authorities",
+    multiple=True,
+    metavar="CODE",
+    help="Only this council (code or name); repeat for several. Default: every council.",
+)
 
 
 def resolve_codes(register: Register, names: Sequence[str], year: ReviewYear) -> list[str]:

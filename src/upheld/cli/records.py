@@ -16,7 +16,16 @@ import click
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
 from upheld import db
-from upheld.cli import FORMATS, PROGRESS_MIN_BYTES, YEAR, App, cli, pass_app, resolve_codes
+from upheld.cli import (
+    AUTHORITIES,
+    FORMATS,
+    PROGRESS_MIN_BYTES,
+    YEAR,
+    App,
+    cli,
+    pass_app,
+    resolve_codes,
+)
 from upheld.kinds import KINDS
 from upheld.periods import ReviewYear
 from upheld.stats import AVERAGE_METHODS, AverageMethod
@@ -122,13 +131,7 @@ def _progress(app: App, files: Sequence[Path]) -> Iterator[Callable[[str, int, i
 
 @cli.command()
 @YEAR
-@click.option(
-    "--authority",
-    "authorities",
-    multiple=True,
-    metavar="CODE",
-    help="Only this council (code or name); repeat for several.",
-)
+@AUTHORITIES
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @click.option(
     "--average",

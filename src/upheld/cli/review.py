@@ -12,7 +12,16 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from upheld.archive import FORMATS as LETTER_FORMATS
-from upheld.cli import App, cli, councils_for, pass_app, resolve_codes, year_option
+from upheld.cli import (
+    AUTHORITIES,
+    YEAR,
+    App,
+    cli,
+    councils_for,
+    pass_app,
+    resolve_codes,
+    year_option,
+)
 from upheld.config import PLACEHOLDERS, year_path
 from upheld.periods import ReviewYear
 
@@ -32,14 +41,8 @@ def _required_year(year: ReviewYear | None) -> ReviewYear:
 
 
 @cli.group(invoke_without_command=True)
-@click.option("--year", "year", callback=year_option, metavar="YYYY-YY", help="Review year.")
-@click.option(
-    "--authority",
-    "authorities",
-    multiple=True,
-    metavar="CODE",
-    help="Only this council (code or name); repeat for several. Default: every council.",
-)
+@YEAR
+@AUTHORITIES
 @click.option(
     "--out",
     type=click.Path(path_type=Path, file_okay=False),

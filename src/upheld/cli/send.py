@@ -7,7 +7,7 @@ import time
 import click
 from rich.text import Text
 
-from upheld.cli import App, cli, councils_for, pass_app, year_option
+from upheld.cli import AUTHORITIES, YEAR, App, cli, councils_for, pass_app
 from upheld.mail import Delivery, SendReport, Status
 from upheld.periods import ReviewYear
 
@@ -51,14 +51,8 @@ def describe(delivery: Delivery) -> str:
 
 
 @cli.command()
-@click.option("--year", "year", callback=year_option, metavar="YYYY-YY", help="Review year.")
-@click.option(
-    "--authority",
-    "authorities",
-    multiple=True,
-    metavar="CODE",
-    help="Only this council (code or name); repeat for several. Default: every council.",
-)
+@YEAR
+@AUTHORITIES
 @click.option(
     "--dry-run",
     is_flag=True,
