@@ -241,7 +241,7 @@ def _import_staged(
     """Stage every row, check across rows, count what would change, then merge."""
     target = db.metadata.tables[kind.table]
     stage = _stage_table(kind, target)
-    _create_stage(connection, stage)
+    stage.create(connection)
     outcome.rows = _bulk_write(connection, stage, [c.name for c in stage.columns], rows)
     if outcome.rows and problems.count == before:
         _check_staged(connection, kind, stage, str(sheet.path), names.register, problems)
@@ -288,15 +288,6 @@ def _finish(
 
 def _known_columns(kind: Kind) -> list[str]:
     return [name for c in kind.columns for name in (c.name, *c.accepts)]
-
-
-def _create_stage(connection: Connection, stage: Table) -> None:
-    if connection.dialect.name != "sqlite":
-        stage.create(connection)
-        return
-    # Untyped columns: SQLite then stores values as given, without trying type conversions.
-    columns = ", ".join(c.name for c in stage.columns)
-    connection.exec_driver_sql(f"CREATE TEMPORARY TABLE {stage.name} ({columns})")
 
 
 def _stage_table(kind: Kind, target: Table) -> Table:
