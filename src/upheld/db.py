@@ -219,6 +219,26 @@ search_state = Table(
     comment="When the decision search index was last built, and from which import",
 )
 
+boundaries = Table(
+    "boundaries",
+    metadata,
+    Column("code", String(20), primary_key=True),
+    Column(
+        "year",
+        Integer,
+        primary_key=True,
+        comment="the first review year the shape applies to, or 0 for any year",
+    ),
+    Column("path", Text, nullable=False, comment="SVG path in kilometres, y to the south"),
+    Column("min_x", Float, nullable=False),
+    Column("min_y", Float, nullable=False),
+    Column("max_x", Float, nullable=False),
+    Column("max_y", Float, nullable=False),
+    Column("source", String(300), nullable=False),
+    Column("imported_at", DateTime(timezone=True), nullable=False),
+    comment="Council boundaries imported for the geographic map (upheld boundaries import)",
+)
+
 TEXT_INDEX = "decision_search"
 """The decision text index: an FTS5 table on SQLite, tsvectors on PostgreSQL; not declared here."""
 

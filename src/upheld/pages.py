@@ -1,7 +1,8 @@
 """One plain dict per public page: the HTML page, its .json twin and the API all read these.
 
-Charts are the only presentation in the dicts (SVG strings under keys ending in "chart"); the
-JSON twins leave them out. Nothing here ever reads the `complainant` field.
+Charts are the only presentation in the dicts (SVG strings under keys ending in "chart", and
+the home map's drawing notes under "map_views_chart"); the JSON twins leave them out. Nothing here
+ever reads the `complainant` field.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ STATISTICS = {
     "upheld_per_100k": "Upheld per 100,000 residents",
 }
 TIERS = {"upper": "Upper tier", "lower": "Lower tier"}
+VIEWS = {"hexagons": "Hexagons", "geographic": "Geographic"}
+"""The home map's styles: a hexagon per council, or the councils' own areas when stored."""
 WEB_FONT = '-apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
 """The website's own font stack, so its charts match its text (letters keep their serif)."""
 

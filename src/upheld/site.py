@@ -1,8 +1,8 @@
 """The website's view of the database: what is published, and each year's figures, kept in memory.
 
 The website only reads. The figures for a year are computed once and kept until the database
-changes (an import or new letters), which is checked at most once a second, so a page costs a
-dictionary lookup rather than a query.
+changes (an import, new letters or new boundaries), which is checked at most once a second, so a
+page costs a dictionary lookup rather than a query.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select
 
-from upheld import db
+from upheld import db, maps
 from upheld.config import Settings, YearConfig, load_settings, load_year, year_path
 from upheld.errors import ConfigError
 from upheld.periods import ReviewYear
@@ -70,13 +70,14 @@ class Site:
     # Cache -------------------------------------------------------------------------------
 
     def version(self) -> tuple[Any, ...]:
-        """Which data the cache holds: changes with every import and every new letter."""
+        """Which data the cache holds: changes with every import, new letter and boundary import."""
         moment = clock.monotonic()
         if self._version is None or moment - self._checked > REFRESH_SECONDS:
             with self.engine.connect() as connection:
                 imports = connection.execute(select(func.max(db.imports.c.id))).scalar()
                 letters = connection.execute(select(func.max(db.letters.c.id))).scalar()
-            version = (imports, letters)
+                boundaries = maps.version(connection)
+            version = (imports, letters, boundaries)
             with self._lock:
                 if version != self._version:
                     self._cache.clear()

@@ -177,6 +177,6 @@ def councils_for(app: App, year: ReviewYear, authorities: Sequence[str]) -> list
     return codes
 
 
-from upheld.cli import demo, index, records, review, send, serve  # noqa: E402  (they register on `cli`)
+from upheld.cli import demo, index, maps, records, review, send, serve  # noqa: E402  (they register on `cli`)
 
-__all__ = ["App", "cli", "demo", "index", "main", "records", "review", "send", "serve"]
+__all__ = ["App", "cli", "demo", "index", "main", "maps", "records", "review", "send", "serve"]

@@ -10,8 +10,10 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from upheld import archive, pages
+from upheld import archive, maps, pages
+from upheld.boundaries import Shape
 from upheld.periods import ReviewYear
+from upheld.register import Council
 from upheld.site import Site, Year
 from upheld.web.embargo import preview_grants
 from upheld.web.render import Renderer, split_format
@@ -68,16 +70,17 @@ class Pages:
             return None
         return year
 
-    def _choose(self, request: Request) -> tuple[Year, str, str]:
+    def _choose(self, request: Request) -> tuple[Year, str, str, str]:
         latest = self.site.latest()
         if latest is None:
             raise not_found("year")
         year = self.year(request.query_params.get("year", latest.label))
         statistic = request.query_params.get("statistic", "uphold_rate")
         tier = request.query_params.get("tier", "upper")
-        if statistic not in pages.STATISTICS or tier not in pages.TIERS:
+        view = request.query_params.get("view", "hexagons")
+        if statistic not in pages.STATISTICS or tier not in pages.TIERS or view not in pages.VIEWS:
             raise not_found()
-        return year, statistic, tier
+        return year, statistic, tier, view
 
     # Pages ------------------------------------------------------------------------------------
 
@@ -85,46 +88,92 @@ class Pages:
         """The map of councils, with its table."""
         if self.site.latest() is None:
             return self.render.html("empty.html", {"title": self.site.settings.web.title}, request)
-        year, statistic, tier = self._choose(request)
+        year, statistic, tier, view = self._choose(request)
         fmt = split_format(request.url.path, "json", "csv")[1]
         return self.render.respond(
             request,
             fmt,
             "home.html",
-            lambda: self.home_page(year, statistic, tier),
+            lambda: self.home_page(year, statistic, tier, view),
             rows=lambda page: page["councils"],
         )
 
-    def home_page(self, year: Year, statistic: str, tier: str) -> dict[str, Any]:
-        """The home page's dict with its map drawn."""
-        from upheld import cartogram
+    def home_page(
+        self, year: Year, statistic: str, tier: str, view: str = "hexagons"
+    ) -> dict[str, Any]:
+        """The home page's dict with its map drawn: hexagons, or the councils' own areas."""
+        from upheld import boundaries, cartogram
 
         page = pages.home_page(self.site, year, statistic, tier)
         councils = self.site.figures(year.year).councils
         chosen = [councils[row["code"]] for row in page["councils"]]
-        cells = self.site.cached(
-            ("layout", tier, year.year.start_year), lambda: cartogram.layout(chosen)
-        )
+        shapes = self.shapes(year, tier, chosen)
+        offered = bool(chosen) and len(shapes) >= maps.GEOGRAPHIC_COVERAGE * len(chosen)
+        drawn = "geographic" if view == "geographic" and offered else "hexagons"
         label = page["statistic_label"].lower()
-        page["map_chart"] = cartogram.map_svg(
-            cells,
-            {c.code: c for c in chosen},
-            {row["code"]: BAND_COLOURS[row["band"]] for row in page["councils"]},
-            {
-                row["code"]: f"{row['name']}: {label} {row['value_text']}, average of similar "
-                f"authorities {row['average_text']}"
-                for row in page["councils"]
-            },
-            title=f"Map of councils by {label}, {year.label}",
-            description=(
-                "Each hexagon is a council, placed roughly where it is in England and coloured by "
-                "how its figure compares with the average of similar authorities. The table below "
-                "the map has the same figures."
-            ),
-            link=lambda code: f"/councils/{code}/{year.label}",
+        fills = {row["code"]: BAND_COLOURS[row["band"]] for row in page["councils"]}
+        labels = {
+            row["code"]: f"{row['name']}: {label} {row['value_text']}, average of similar "
+            f"authorities {row['average_text']}"
+            for row in page["councils"]
+        }
+        title = f"Map of councils by {label}, {year.label}"
+        compared = (
+            "coloured by how its figure compares with the average of similar authorities. The "
+            "table below the map has the same figures."
         )
+
+        def link(code: str) -> str:
+            return f"/councils/{code}/{year.label}"
+
+        if drawn == "geographic":
+            page["map_chart"] = boundaries.geo_svg(
+                shapes,
+                {c.code: c for c in chosen},
+                fills,
+                labels,
+                title=title,
+                description=f"Each shape is a council's area, {compared}",
+                link=link,
+            )
+        else:
+            cells = self.site.cached(
+                ("layout", tier, year.year.start_year), lambda: cartogram.layout(chosen)
+            )
+            page["map_chart"] = cartogram.map_svg(
+                cells,
+                {c.code: c for c in chosen},
+                fills,
+                labels,
+                title=title,
+                description=f"Each hexagon is a council, placed roughly where it is in England "
+                f"and {compared}",
+                link=link,
+            )
+        page["view"] = drawn
+        # Only for the page: which map styles to offer, and why the one asked for isn't shown.
+        page["map_views_chart"] = {
+            "offered": offered,
+            "fell_back": view != drawn,
+            "missing": [r["name"] for r in page["councils"] if r["code"] not in shapes]
+            if drawn == "geographic"
+            else [],
+        }
         page["band_colours"] = BAND_COLOURS
         return page
+
+    def shapes(self, year: Year, tier: str, chosen: list[Council]) -> dict[str, Shape]:
+        """The stored boundaries of the councils on a map, kept until the data changes."""
+
+        def make() -> dict[str, Shape]:
+            with self.site.engine.connect() as connection:
+                stored = maps.shapes_for(connection, year.year.start_year)
+            return {c.code: stored[c.code] for c in chosen if c.code in stored}
+
+        found: dict[str, Shape] = self.site.cached(
+            ("map", "geographic", tier, year.year.start_year), make
+        )
+        return found
 
     async def councils(self, request: Request) -> Response:
         """The list of councils, searchable by name."""
