@@ -92,7 +92,8 @@ class Decisions:
                     "count": count,
                     "chosen": value in asked[name],
                 }
-                for value, count in values
+                # Years read best in order, newest first; other facets by how many they hold.
+                for value, count in (sorted(values, reverse=True) if name == "year" else values)
             ]
             for name, values in found.facets.items()
         }
