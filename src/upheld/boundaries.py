@@ -20,12 +20,11 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
+from upheld.cartogram import NO_DATA_COLOUR, council_map
 from upheld.errors import InputError, Problem
 from upheld.register import Council
 
-NO_DATA_COLOUR = "#d9d9d9"
 """The fill of a council with no figure (as on the hex map)."""
 
 CODE_PROPERTIES = ("areacd", "code")
@@ -44,12 +43,8 @@ DETAIL = 1 / 2500
 
 _NAME_PROPERTIES = ("areanm", "name", "NAME")
 _DECIMALS = 1
-_STROKE = "#ffffff"
 _MARGIN = 0.01  # of the map's longer side, so outlines at the edge are not cut
 _BANDS = 14  # rows of councils for keyboard order: north to south, then west to east
-_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*\Z")
-# Characters XML 1.0 forbids even when escaped; one stray would make the whole page unparseable.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 Point = tuple[float, float]
 
@@ -649,10 +644,6 @@ def geo_svg(
     map_id: str = "map",
 ) -> str:
     """The councils' own areas as standalone SVG: a shape per council, each a link if given one."""
-    if not _ID.match(map_id):
-        raise ValueError(
-            f"map_id must be a letter then letters, digits, '_', '-' or '.': {map_id!r}"
-        )
     if shapes:
         left = min(s.min_x for s in shapes.values())
         top = min(s.min_y for s in shapes.values())
@@ -671,46 +662,22 @@ def geo_svg(
         return int((y - top) // band), x, code
 
     order = sorted(shapes, key=place)
-    title_id, desc_id = f"{map_id}-title", f"{map_id}-desc"
-    # Links inside an element with role="img" would be hidden from screen readers.
-    role = "group" if link is not None else "img"
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" version="1.1" id="{map_id}" width="100%" '
-        f'viewBox="{_n(left)} {_n(top)} {_n(right - left)} {_n(bottom - top)}" '
-        f'role="{role}" aria-labelledby="{title_id}" aria-describedby="{desc_id}">'
-        f'<title id="{title_id}">{_content(title)}</title>'
-        f'<desc id="{desc_id}">{_content(description)}</desc>'
+    return council_map(
+        order,
+        {code: shape.path for code, shape in shapes.items()},
+        (left, top, right, bottom),
+        councils,
+        fills,
+        labels,
+        title=title,
+        description=description,
+        link=link,
+        map_id=map_id,
+        path_class="hex geo",
         # Holes (a town whose own council sits inside a district) must stay holes whichever way
         # the file winds its rings: even-odd filling does not care.
-        f'<g stroke="{_STROKE}" stroke-width="{extent / 800:.2f}" stroke-linejoin="round" '
-        'fill-rule="evenodd">'
-    ]
-    for code in order:
-        council = councils.get(code)
-        label = labels.get(code) or (council.short_name if council else code)
-        fill = fills.get(code) or NO_DATA_COLOUR
-        area = (
-            f'class="hex geo" data-code="{_attribute(code)}" fill="{_attribute(fill)}" '
-            f'd="{_attribute(shapes[code].path)}"'
-        )
-        if link is None:
-            out.append(f"<path {area}><title>{_content(label)}</title></path>")
-        else:
-            out.append(
-                f'<a class="hex-link" href="{_attribute(link(code))}" '
-                f'aria-label="{_attribute(label)}">'
-                f"<title>{_content(label)}</title><path {area}/></a>"
-            )
-    out.append("</g></svg>")
-    return "".join(out)
-
-
-def _content(text: str) -> str:
-    return escape(_NOT_XML.sub("", text))
-
-
-def _attribute(text: str) -> str:
-    return escape(_NOT_XML.sub("", text), {'"': "&quot;"})
+        group_attributes=f'stroke-width="{extent / 800:.2f}" fill-rule="evenodd"',
+    )
 
 
 def _problem(file: str, message: str) -> InputError:

@@ -134,10 +134,6 @@ def map_svg(
     map_id: str = "map",
 ) -> str:
     """The cartogram as standalone SVG: a hexagon per council, each a link when `link` is given."""
-    if not _ID.match(map_id):
-        raise ValueError(
-            f"map_id must be a letter then letters, digits, '_', '-' or '.': {map_id!r}"
-        )
     # Reading order, so keyboard focus moves row by row from the north-west like a reader's eye.
     order = sorted(cells, key=lambda code: (cells[code][1], cells[code][0], code))
     centres = {code: cell_centre(cells[code]) for code in order}
@@ -148,6 +144,50 @@ def map_svg(
         top, bottom = min(ys) - _RADIUS - _MARGIN, max(ys) + _RADIUS + _MARGIN
     else:
         left, right, top, bottom = 0.0, _COLUMN, 0.0, _COLUMN
+    paths = {
+        code: _hexagon(centres[code][0] * _COLUMN, centres[code][1] * _COLUMN) for code in order
+    }
+    return council_map(
+        order,
+        paths,
+        (left, top, right, bottom),
+        councils,
+        fills,
+        labels,
+        title=title,
+        description=description,
+        link=link,
+        map_id=map_id,
+        path_class="hex",
+        group_attributes=f'stroke-width="{_n(_STROKE_WIDTH)}"',
+    )
+
+
+def council_map(
+    order: Sequence[str],
+    paths: Mapping[str, str],
+    box: tuple[float, float, float, float],
+    councils: Mapping[str, Council],
+    fills: Mapping[str, str],
+    labels: Mapping[str, str],
+    *,
+    title: str,
+    description: str,
+    link: Callable[[str], str] | None,
+    map_id: str,
+    path_class: str,
+    group_attributes: str,
+) -> str:
+    """Any map of councils as accessible SVG: a path per council, in order, each a link if given.
+
+    Both the hex cartogram and the geographic map are drawn by this, so they share the links,
+    labels and roles the website's script, styles and browser tests rely on.
+    """
+    if not _ID.match(map_id):
+        raise ValueError(
+            f"map_id must be a letter then letters, digits, '_', '-' or '.': {map_id!r}"
+        )
+    left, top, right, bottom = box
     title_id, desc_id = f"{map_id}-title", f"{map_id}-desc"
     # Links inside an element with role="img" would be hidden from screen readers.
     role = "group" if link is not None else "img"
@@ -157,24 +197,23 @@ def map_svg(
         f'role="{role}" aria-labelledby="{title_id}" aria-describedby="{desc_id}">'
         f'<title id="{title_id}">{_content(title)}</title>'
         f'<desc id="{desc_id}">{_content(description)}</desc>'
-        f'<g stroke="{_STROKE}" stroke-width="{_n(_STROKE_WIDTH)}" stroke-linejoin="round">'
+        f'<g stroke="{_STROKE}" {group_attributes} stroke-linejoin="round">'
     ]
     for code in order:
         council = councils.get(code)
         label = labels.get(code) or (council.short_name if council else code)
         fill = fills.get(code) or NO_DATA_COLOUR
-        x, y = centres[code]
-        hexagon = (
-            f'class="hex" data-code="{_attribute(code)}" fill="{_attribute(fill)}" '
-            f'd="{_hexagon(x * _COLUMN, y * _COLUMN)}"'
+        shape = (
+            f'class="{path_class}" data-code="{_attribute(code)}" fill="{_attribute(fill)}" '
+            f'd="{_attribute(paths[code])}"'
         )
         if link is None:
-            out.append(f"<path {hexagon}><title>{_content(label)}</title></path>")
+            out.append(f"<path {shape}><title>{_content(label)}</title></path>")
         else:
             out.append(
                 f'<a class="hex-link" href="{_attribute(link(code))}" '
                 f'aria-label="{_attribute(label)}">'
-                f"<title>{_content(label)}</title><path {hexagon}/></a>"
+                f"<title>{_content(label)}</title><path {shape}/></a>"
             )
     out.append("</g></svg>")
     return "".join(out)
@@ -498,6 +537,7 @@ __all__ = [
     "TIERS",
     "Cell",
     "cell_centre",
+    "council_map",
     "hex_distance",
     "layout",
     "map_svg",
