@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -210,8 +212,11 @@ def council_page(site: Site, code: str, year: Year, *, preview: bool = False) ->
         letter_years = _letters_for(connection, code, {y.year.start_year for y in shown_years})
         if preview:
             letter_years[year.year.start_year] = _letter_formats(connection, code, year)
-        reports = _reports(connection, code, site.now().date())
-        improvements = _improvements(connection, code, site.now().date())
+        today = site.now().date()
+        reports = [item for _, item in _listed(connection, "reports", today, council=code)]
+        improvements = [
+            item for _, item in _listed(connection, "improvements", today, council=code)
+        ]
         decisions = _decision_count(connection, code, site)
     return {
         "title": f"{council.name}: {year.label}",
@@ -261,17 +266,6 @@ def _letter_formats(connection: Connection, code: str, year: Year) -> list[str]:
     )
 
 
-def _reports(connection: Connection, code: str, today: date) -> list[dict[str, Any]]:
-    reports, cases = db.reports, db.cases
-    rows = connection.execute(
-        select(reports, cases.c.category)
-        .join(cases, cases.c.reference == reports.c.reference)
-        .where(cases.c.authority == code, reports.c.issued <= today)
-        .order_by(reports.c.issued.desc(), reports.c.reference)
-    )
-    return [report_fields(row) for row in rows]
-
-
 def report_fields(row: Any) -> dict[str, Any]:
     """A public report's public fields."""
     return {
@@ -284,17 +278,6 @@ def report_fields(row: Any) -> dict[str, Any]:
         "url": row.url,
         "category": row.category,
     }
-
-
-def _improvements(connection: Connection, code: str, today: date) -> list[dict[str, Any]]:
-    improvements, cases = db.improvements, db.cases
-    rows = connection.execute(
-        select(improvements)
-        .join(cases, cases.c.reference == improvements.c.reference)
-        .where(cases.c.authority == code, improvements.c.agreed <= today)
-        .order_by(improvements.c.agreed.desc(), improvements.c.reference)
-    )
-    return [improvement_fields(row) for row in rows]
 
 
 def improvement_fields(row: Any) -> dict[str, Any]:
@@ -395,11 +378,95 @@ def without_charts(value: Any) -> Any:
 PER_PAGE = 50
 
 
-def _option_counts(connection: Connection, column: Any, base: Any) -> list[tuple[Any, int]]:
+def _option_counts(
+    connection: Connection, column: Any, base: Any, visible: Any
+) -> list[tuple[Any, int]]:
     rows = connection.execute(
-        select(column, func.count()).select_from(base).group_by(column).order_by(column)
+        select(column, func.count())
+        .select_from(base)
+        .where(visible)
+        .group_by(column)
+        .order_by(column)
     )
     return [(value, int(count)) for value, count in rows if value is not None]
+
+
+@dataclass(frozen=True)
+class _List:
+    """Where a public list's records live and which columns filter them."""
+
+    table: Any
+    dated: Any
+    year: Any
+    status: Any
+    category: Any
+    describe: Callable[[Any], dict[str, Any]]
+
+
+_LISTS = {
+    "improvements": _List(
+        db.improvements,
+        db.improvements.c.agreed,
+        db.improvements.c.agreed_year,
+        db.improvements.c.status,
+        db.improvements.c.category,
+        improvement_fields,
+    ),
+    # A report's service area is its case's.
+    "reports": _List(
+        db.reports,
+        db.reports.c.issued,
+        db.reports.c.issued_year,
+        db.reports.c.kind,
+        db.cases.c.category,
+        report_fields,
+    ),
+}
+
+
+def _filters(
+    listing: _List,
+    today: date,
+    council: str | None = None,
+    category: str | None = None,
+    year: str | None = None,
+    status: str | None = None,
+) -> list[Any]:
+    conditions = [listing.dated <= today]
+    if council:
+        conditions.append(db.cases.c.authority == council)
+    if category:
+        conditions.append(listing.category == category)
+    if year:
+        conditions.append(listing.year == ReviewYear.parse(year).start_year)
+    if status:
+        conditions.append(listing.status == status)
+    return conditions
+
+
+def _listed(
+    connection: Connection,
+    kind: str,
+    today: date,
+    *,
+    limit: int | None = None,
+    offset: int = 0,
+    **chosen: str | None,
+) -> list[tuple[Any, dict[str, Any]]]:
+    """Public records of a list, newest first: each row with its public fields."""
+    listing, cases = _LISTS[kind], db.cases
+    columns: list[Any] = [listing.table, cases.c.authority]
+    if listing.category is cases.c.category:
+        columns.append(cases.c.category)
+    rows = connection.execute(
+        select(*columns)
+        .select_from(listing.table.join(cases, cases.c.reference == listing.table.c.reference))
+        .where(*_filters(listing, today, **chosen))
+        .order_by(listing.dated.desc(), listing.table.c.reference)
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return [(row, listing.describe(row)) for row in rows]
 
 
 def register_page(
@@ -414,62 +481,37 @@ def register_page(
 ) -> dict[str, Any]:
     """The service improvements register or the public reports list, filtered and paged."""
     today = site.now().date()
+    listing = _LISTS[kind]
     cases = db.cases
-    if kind == "improvements":
-        table, dated, year_column, status_column = (
-            db.improvements,
-            db.improvements.c.agreed,
-            db.improvements.c.agreed_year,
-            db.improvements.c.status,
-        )
-        category_column = db.improvements.c.category
-        describe = improvement_fields
-    else:
-        table, dated, year_column, status_column = (
-            db.reports,
-            db.reports.c.issued,
-            db.reports.c.issued_year,
-            db.reports.c.kind,
-        )
-        category_column = cases.c.category
-        describe = report_fields
-    joined = table.join(cases, cases.c.reference == table.c.reference)
-    conditions = [dated <= today]
-    if council:
-        conditions.append(cases.c.authority == council)
-    if category:
-        conditions.append(category_column == category)
-    if year:
-        conditions.append(year_column == ReviewYear.parse(year).start_year)
-    if status:
-        conditions.append(status_column == status)
+    joined = listing.table.join(cases, cases.c.reference == listing.table.c.reference)
+    filters = _filters(listing, today, council, category, year, status)
     register = site.register()
     with site.engine.connect() as connection:
         total = connection.execute(
-            select(func.count()).select_from(joined).where(*conditions)
+            select(func.count()).select_from(joined).where(*filters)
         ).scalar_one()
-        columns: list[Any] = [table, cases.c.authority]
-        if kind == "reports":
-            columns.append(cases.c.category)  # a report's service area is its case's
-        rows = connection.execute(
-            select(*columns)
-            .select_from(joined)
-            .where(*conditions)
-            .order_by(dated.desc(), table.c.reference)
-            .limit(PER_PAGE)
-            .offset((page - 1) * PER_PAGE)
-        ).all()
-        visible = select(table.c.reference).where(dated <= today).subquery()
-        base = joined.join(visible, visible.c.reference == table.c.reference)
+        rows = _listed(
+            connection,
+            kind,
+            today,
+            council=council,
+            category=category,
+            year=year,
+            status=status,
+            limit=PER_PAGE,
+            offset=(page - 1) * PER_PAGE,
+        )
         options = {
-            "council": _option_counts(connection, cases.c.authority, base),
-            "category": _option_counts(connection, category_column, base),
-            "year": _option_counts(connection, year_column, base),
-            "status": _option_counts(connection, status_column, base),
+            name: _option_counts(connection, column, joined, listing.dated <= today)
+            for name, column in (
+                ("council", cases.c.authority),
+                ("category", listing.category),
+                ("year", listing.year),
+                ("status", listing.status),
+            )
         }
     items = []
-    for row in rows:
-        item = describe(row)
+    for row, item in rows:
         known = register.get(row.authority)
         item["council"] = {
             "code": row.authority,
