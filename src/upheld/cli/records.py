@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import sys
 import time
@@ -26,6 +24,7 @@ from upheld.cli import (
     pass_app,
     resolve_codes,
 )
+from upheld.export import as_csv
 from upheld.kinds import KINDS
 from upheld.periods import ReviewYear
 from upheld.stats import AVERAGE_METHODS, AverageMethod
@@ -169,23 +168,12 @@ def stats(
         app.out.print_json(json.dumps(result), indent=2)
         return
     if fmt == "csv":
-        _write_csv(result["authorities"])
+        sys.stdout.write(as_csv(result["authorities"]))
         return
     from upheld.terminal import statistics_table
 
     for renderable in statistics_table(result):
         app.out.print(renderable)
-
-
-def _write_csv(rows: Sequence[dict[str, Any]]) -> None:
-    if not rows:
-        return
-    scalar = [k for k, v in rows[0].items() if not isinstance(v, dict)]
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=scalar, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    sys.stdout.write(buffer.getvalue())
 
 
 @cli.command()
@@ -223,7 +211,7 @@ def authorities(app: App, year: ReviewYear | None, fmt: str) -> None:
     if fmt == "json":
         app.out.print_json(json.dumps(rows), indent=2)
     elif fmt == "csv":
-        _write_csv(rows)
+        sys.stdout.write(as_csv(rows))
     else:
         from upheld.terminal import authorities_table
 

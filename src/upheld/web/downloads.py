@@ -9,9 +9,10 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from upheld.export import as_csv
 from upheld.queries import statistics
 from upheld.site import Site
-from upheld.web.render import Renderer, as_csv, split_format
+from upheld.web.render import Renderer, split_format
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import threading
 from collections.abc import Callable, Sequence
@@ -16,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from upheld import __version__, pages
+from upheld.export import as_csv
 from upheld.site import Site
 
 CACHE_LIMIT = 4000
@@ -32,17 +31,6 @@ def split_format(value: str, *allowed: str) -> tuple[str, str]:
         if value.endswith("." + fmt):
             return value[: -len(fmt) - 1], fmt
     return value, "html"
-
-
-def as_csv(rows: Sequence[dict[str, Any]]) -> str:
-    """Rows as CSV: the scalar fields of the first row are the columns."""
-    buffer = io.StringIO()
-    if rows:
-        columns = [k for k, v in rows[0].items() if not isinstance(v, dict | list)]
-        writer = csv.DictWriter(buffer, columns, extrasaction="ignore", lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-    return buffer.getvalue()
 
 
 def query_with(request: Request, **changes: Any) -> str:
