@@ -171,11 +171,15 @@ def test_not_found_pages(client: TestClient) -> None:
         "/national/2031-32",
         "/decisions/NOPE",
         "/nowhere",
-        "/downloads/2031-32.csv",
     ]:
         response = client.get(url)
         assert response.status_code == 404, url
         assert "Page not found" in response.text
+    # A missing file is answered in the format asked for: a line of text, not a page.
+    download = client.get("/downloads/2031-32.csv")
+    assert download.status_code == 404
+    assert download.headers["content-type"].startswith("text/plain")
+    assert download.text == "There is no such year."
     missing = client.get("/api/v1/years/2031-32/statistics")
     assert missing.status_code == 404
     assert missing.json()["detail"]
@@ -324,7 +328,11 @@ def test_unpublishable_and_recent_decisions_stay_hidden(
     reference, decided = recent
     clock.moment = datetime.combine(decided + timedelta(days=60), datetime.min.time(), UTC)
     assert client.get(f"/decisions/{reference}").status_code == 404
+    # Due, but 2024-25 is not yet published: its decisions wait for its figures.
     clock.moment = datetime.combine(decided + timedelta(days=95), datetime.min.time(), UTC)
+    assert clock.moment < PUBLISHED
+    assert client.get(f"/decisions/{reference}").status_code == 404
+    clock.moment = PUBLISHED
     assert client.get(f"/decisions/{reference}").status_code == 200
 
 

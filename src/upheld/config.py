@@ -16,15 +16,14 @@ from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from upheld.errors import ConfigError
 from upheld.periods import ReviewYear
+from upheld.publication import DEFAULT_DELAY_MONTHS, TIMEZONE
 from upheld.stats import AVERAGE_METHODS, AverageMethod
 
 DEFAULT_FOLDER = Path("config")
 ENVIRONMENT_VARIABLE = "UPHELD_CONFIG"
-TIMEZONE = ZoneInfo("Europe/London")
 SECURITY = ("starttls", "ssl", "none")
 
 PLACEHOLDERS = {
@@ -80,8 +79,13 @@ class Web:
     title: str = "Your council's performance"
     base_url: str = "http://127.0.0.1:8000"
     secret_key: str | None = field(default=None, repr=False)
-    decision_delay_months: int = 3
+    decision_delay_months: int = DEFAULT_DELAY_MONTHS
     preview_days: int = 14
+    continuous_publication: bool = False
+    """Publish decisions, improvements and reports as they fall due, even in a review year whose
+    figures are not yet published (by default they wait for their year)."""
+    concurrent_searches: int = 2
+    """Decision searches worked on at once; more wait their turn, so pages stay quick."""
 
 
 @dataclass(frozen=True)
@@ -127,6 +131,8 @@ def load_settings(folder: Path) -> Settings:
     web = _section(path, {"web": web_data}, "web", Web)
     if web.decision_delay_months < 0:
         raise ConfigError(f"{path}: [web] decision_delay_months must not be negative")
+    if not 1 <= web.concurrent_searches <= 64:
+        raise ConfigError(f"{path}: [web] concurrent_searches must be from 1 to 64")
     smtp_data = dict(data.get("smtp", {}))
     for key in ("host", "port", "security", "user", "password", "sender", "sender_name"):
         value = os.environ.get(f"UPHELD_SMTP_{key.upper()}")

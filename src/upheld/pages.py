@@ -11,13 +11,13 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, func, select
 
 from upheld import archive, charts, db, letters
-from upheld.periods import ReviewYear, months_before
+from upheld.periods import ReviewYear
+from upheld.publication import Publication
 from upheld.queries import YearFigures, authority_fields, counts_fields
 from upheld.register import Council
 from upheld.site import Site, Year
@@ -205,19 +205,19 @@ def council_page(site: Site, code: str, year: Year, *, preview: bool = False) ->
     council = register[code]
     figures = site.figures(year.year)
     counts = figures.counts[code]
-    published = site.published()
+    publication = site.publication()
+    published = site.published(publication)
     shown_years = [y for y in published if code in site.figures(y.year).counts]
     fields = authority_fields(figures, code)
     with site.engine.connect() as connection:
         letter_years = _letters_for(connection, code, {y.year.start_year for y in shown_years})
         if preview:
             letter_years[year.year.start_year] = _letter_formats(connection, code, year)
-        today = site.now().date()
-        reports = [item for _, item in _listed(connection, "reports", today, council=code)]
+        reports = [item for _, item in _listed(connection, "reports", publication, council=code)]
         improvements = [
-            item for _, item in _listed(connection, "improvements", today, council=code)
+            item for _, item in _listed(connection, "improvements", publication, council=code)
         ]
-        decisions = _decision_count(connection, code, site)
+        decisions = decision_count(connection, publication, council=code)
     return {
         "title": f"{council.name}: {year.label}",
         "council": council_summary(council),
@@ -245,6 +245,7 @@ def council_page(site: Site, code: str, year: Year, *, preview: bool = False) ->
         "reports": reports,
         "improvements": improvements,
         "decision_count": decisions,
+        "decisions_rule": publication.decisions_rule,
     }
 
 
@@ -293,18 +294,12 @@ def improvement_fields(row: Any) -> dict[str, Any]:
     }
 
 
-def _decision_count(connection: Connection, code: str, site: Site) -> int:
-    cases = db.cases
-    visible_until = months_before(site.now().date(), site.settings.web.decision_delay_months)
-    count = connection.execute(
-        select(func.count()).where(
-            cases.c.authority == code,
-            cases.c.decided.is_not(None),
-            cases.c.decided <= visible_until,
-            cases.c.publish.is_(True),
-        )
-    ).scalar_one()
-    return int(count)
+def decision_count(connection: Connection, publication: Publication, *, council: str) -> int:
+    """How many of a council's decisions are published now: the decision search's own total."""
+    from upheld import search
+
+    found = search.search(connection, search.DecisionQuery(councils=(council,)), publication)
+    return found.total
 
 
 def national_page(site: Site, year: Year) -> dict[str, Any]:
@@ -379,12 +374,12 @@ PER_PAGE = 50
 
 
 def _option_counts(
-    connection: Connection, column: Any, base: Any, visible: Any
+    connection: Connection, column: Any, base: Any, visible: list[Any]
 ) -> list[tuple[Any, int]]:
     rows = connection.execute(
         select(column, func.count())
         .select_from(base)
-        .where(visible)
+        .where(*visible)
         .group_by(column)
         .order_by(column)
     )
@@ -424,15 +419,24 @@ _LISTS = {
 }
 
 
+def _public(listing: _List, publication: Publication) -> list[Any]:
+    """The records of a list published now (`publication.record_is_public`, in SQL)."""
+    conditions = [listing.dated <= publication.today]
+    years = publication.record_years
+    if years is not None:
+        conditions.append(listing.year.in_(sorted(years)))
+    return conditions
+
+
 def _filters(
     listing: _List,
-    today: date,
+    publication: Publication,
     council: str | None = None,
     category: str | None = None,
     year: str | None = None,
     status: str | None = None,
 ) -> list[Any]:
-    conditions = [listing.dated <= today]
+    conditions = _public(listing, publication)
     if council:
         conditions.append(db.cases.c.authority == council)
     if category:
@@ -447,7 +451,7 @@ def _filters(
 def _listed(
     connection: Connection,
     kind: str,
-    today: date,
+    publication: Publication,
     *,
     limit: int | None = None,
     offset: int = 0,
@@ -461,7 +465,7 @@ def _listed(
     rows = connection.execute(
         select(*columns)
         .select_from(listing.table.join(cases, cases.c.reference == listing.table.c.reference))
-        .where(*_filters(listing, today, **chosen))
+        .where(*_filters(listing, publication, **chosen))
         .order_by(listing.dated.desc(), listing.table.c.reference)
         .limit(limit)
         .offset(offset)
@@ -480,11 +484,11 @@ def register_page(
     page: int = 1,
 ) -> dict[str, Any]:
     """The service improvements register or the public reports list, filtered and paged."""
-    today = site.now().date()
+    publication = site.publication()
     listing = _LISTS[kind]
     cases = db.cases
     joined = listing.table.join(cases, cases.c.reference == listing.table.c.reference)
-    filters = _filters(listing, today, council, category, year, status)
+    filters = _filters(listing, publication, council, category, year, status)
     register = site.register()
     with site.engine.connect() as connection:
         total = connection.execute(
@@ -493,7 +497,7 @@ def register_page(
         rows = _listed(
             connection,
             kind,
-            today,
+            publication,
             council=council,
             category=category,
             year=year,
@@ -502,7 +506,7 @@ def register_page(
             offset=(page - 1) * PER_PAGE,
         )
         options = {
-            name: _option_counts(connection, column, joined, listing.dated <= today)
+            name: _option_counts(connection, column, joined, _public(listing, publication))
             for name, column in (
                 ("council", cases.c.authority),
                 ("category", listing.category),
@@ -548,6 +552,7 @@ def register_page(
             "year": [
                 {"value": _label(v), "label": _label(v), "count": n}
                 for v, n in sorted(options["year"], reverse=True)
+                if publication.year_is_public(v)
             ],
             "status": [
                 {"value": v, "label": labels.label(v), "count": n} for v, n in options["status"]

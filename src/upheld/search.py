@@ -20,7 +20,6 @@ Whether a decision may be shown today is decided in SQL, and every item shown is
 
 from __future__ import annotations
 
-import calendar
 import math
 import re
 import threading
@@ -29,7 +28,7 @@ from abc import ABC, abstractmethod
 from collections import OrderedDict, deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from itertools import repeat
 from typing import Any, NamedTuple
 
@@ -58,10 +57,10 @@ from sqlalchemy import (
 from upheld import __version__
 from upheld.db import TEXT_INDEX, cases, imports, search_decisions, search_state
 from upheld.periods import ReviewYear
+from upheld.publication import Publication
 
 SORTS = ("relevance", "newest", "oldest")
 MAX_PER_PAGE = 100
-PUBLICATION_DELAY_MONTHS = 3
 MAX_TERMS = 32
 """Words and phrases read from one search; the rest of a longer text is ignored."""
 SNIPPET_WORDS = 40
@@ -183,19 +182,6 @@ def read_terms(typed: str) -> Terms:
     return Terms(tuple(wanted), tuple(unwanted))
 
 
-def publication_cutoff(today: date, delay_months: int = PUBLICATION_DELAY_MONTHS) -> date:
-    """The last decision date that may be published today: `delay_months` calendar months back."""
-    if delay_months < 0:
-        raise ValueError(f"the publication delay must not be negative, not {delay_months}")
-    year, month = divmod(today.year * 12 + today.month - 1 - delay_months, 12)
-    last_day = calendar.monthrange(year, month + 1)[1]
-    # A decision made on 30 November is published on 28 February, so on the last day of a month
-    # everything up to the end of the earlier month is due.
-    if today.day == calendar.monthrange(today.year, today.month)[1]:
-        return date(year, month + 1, last_day)
-    return date(year, month + 1, min(today.day, last_day))
-
-
 def refresh_index(connection: Connection) -> int:
     """Rebuild the decision search index from the case records; returns the decisions indexed."""
     postgres = connection.dialect.name == "postgresql"
@@ -261,37 +247,25 @@ def index_is_current(connection: Connection) -> bool:
 
 
 def decision(
-    connection: Connection,
-    reference: str,
-    *,
-    today: date,
-    delay_months: int = PUBLICATION_DELAY_MONTHS,
+    connection: Connection, reference: str, publication: Publication
 ) -> dict[str, Any] | None:
     """One published decision's public fields, or None if it is not (or not yet) published."""
-    cutoff = publication_cutoff(today, delay_months)
     row = connection.execute(
         select(*(cases.c[n] for n in PUBLIC_COLUMNS)).where(
-            cases.c.reference == reference, _visible(cutoff)
+            cases.c.reference == reference, _visible(publication)
         )
     ).first()
     return None if row is None else _public(row._mapping)
 
 
-def search(
-    connection: Connection,
-    query: DecisionQuery,
-    *,
-    today: date,
-    delay_months: int = PUBLICATION_DELAY_MONTHS,
-) -> SearchResult:
+def search(connection: Connection, query: DecisionQuery, publication: Publication) -> SearchResult:
     """Find published decisions by words and filters, with one page of them and facet counts."""
-    cutoff = publication_cutoff(today, delay_months)
     result = _empty(query)
     for _attempt in range(3):
         state = _state(connection)
         if state is None:
             return result
-        result = _search(connection, query, cutoff, state)
+        result = _search(connection, query, publication, state)
         # PostgreSQL reads each statement afresh, so a rebuild committed part-way through would
         # have renumbered the decisions: start again on the new build.
         after = _state(connection)
@@ -329,9 +303,12 @@ def _publishable() -> ColumnElement[bool]:
     return c.decided.is_not(None) & (c.publish == true()) & (func.trim(c.summary) != "")
 
 
-def _visible(cutoff: date) -> ColumnElement[bool]:
-    """Decisions that may be published now: publishable, and decided on or before the cutoff."""
-    return _publishable() & (cases.c.decided <= cutoff)
+def _visible(publication: Publication) -> ColumnElement[bool]:
+    """Decisions published now: publishable, due, and in a year whose records may be shown
+    (`publication.decision_is_public`, in SQL)."""
+    shown = _publishable() & (cases.c.decided <= publication.cutoff)
+    years = publication.record_years
+    return shown if years is None else shown & cases.c.decided_year.in_(sorted(years))
 
 
 def _unchanged() -> ColumnElement[bool]:
@@ -369,18 +346,24 @@ def _empty(query: DecisionQuery) -> SearchResult:
 
 
 def _search(
-    connection: Connection, query: DecisionQuery, cutoff: date, state: _State
+    connection: Connection, query: DecisionQuery, publication: Publication, state: _State
 ) -> SearchResult:
     index = _bit_sets(connection, state.build)
     s = search_decisions.c
     last: int = (
         connection.execute(
-            select(s.id).where(s.decided <= cutoff).order_by(s.decided.desc(), s.id.desc()).limit(1)
+            select(s.id)
+            .where(s.decided <= publication.cutoff)
+            .order_by(s.decided.desc(), s.id.desc())
+            .limit(1)
         ).scalar()
         or 0
     )
-    # Numbered in date order, the decisions visible today are those numbered up to `last`.
+    # Numbered in date order, the decisions due today are those numbered up to `last`.
     visible = index.everything & ((1 << (last + 1)) - 1)
+    record_years = publication.record_years
+    if record_years is not None:
+        visible &= _union(index.facets["year"], record_years)
     if not state.current:
         visible &= ~_bits(_numbers(connection, select(s.id).where(~_unchanged())))
     words = _TextIndex.of(connection)
@@ -403,7 +386,11 @@ def _search(
         for other, bits in allowed.items():
             if other != facet:
                 base &= bits
-        counts = ((value, (base & bits).bit_count()) for value, bits in values.items())
+        offered: Iterable[tuple[Any, int]] = values.items()
+        if facet == "year":
+            # A year not yet published is never offered, even where its decisions are shown.
+            offered = ((y, bits) for y, bits in offered if publication.year_is_public(y))
+        counts = ((value, (base & bits).bit_count()) for value, bits in offered)
         facets[facet] = sorted(((v, n) for v, n in counts if n), key=lambda p: (-p[1], p[0]))
 
     total = selected.bit_count()
@@ -412,12 +399,14 @@ def _search(
     if offset < total:
         if query.sort == "relevance" and terms.wanted:
             conditions: list[ColumnElement[bool]] = [s[FACETS[f]].in_(v) for f, v in chosen.items()]
+            if record_years is not None:
+                conditions.append(s.decided_year.in_(sorted(record_years)))
             if not state.current:
                 conditions.append(_unchanged())
             numbers = words.ranked(connection, terms, last, conditions, offset, query.per_page)
         else:
             numbers = _pick(selected, offset, query.per_page, newest=query.sort != "oldest")
-    items = _items(connection, words, terms, numbers, cutoff)
+    items = _items(connection, words, terms, numbers, publication)
     pages = max(1, math.ceil(total / query.per_page))
     return SearchResult(total, query.page, query.per_page, pages, items, facets)
 
@@ -427,7 +416,7 @@ def _items(
     words: _TextIndex,
     terms: Terms,
     numbers: list[int],
-    cutoff: date,
+    publication: Publication,
 ) -> list[dict[str, Any]]:
     """The decisions numbered, in that order, read from `cases` (and only if published now)."""
     if not numbers:
@@ -436,7 +425,7 @@ def _items(
     rows = connection.execute(
         select(s.id, *(cases.c[n] for n in PUBLIC_COLUMNS))
         .join_from(search_decisions, cases, cases.c.reference == s.reference)
-        .where(s.id.in_(numbers), _visible(cutoff))
+        .where(s.id.in_(numbers), _visible(publication))
     ).all()
     marked = words.snippets(connection, terms, numbers) if terms.wanted else {}
     found = {row.id: row._mapping for row in rows}

@@ -1,12 +1,18 @@
-"""The website's view of the database: what is published, and each year's figures, kept in memory.
+"""The website's view of the database and configuration: what is published, and each year's figures.
 
-The website only reads. The figures for a year are computed once and kept until the database
-changes (an import, new letters or new boundaries), which is checked at most once a second, so a
-page costs a dictionary lookup rather than a query.
+The website only reads. The figures for a year are computed once and kept until the data or the
+configuration changes (an import, new letters or boundaries, a rebuilt search index, an edited
+`upheld.toml` or year file), which is checked at most once a second, so a page costs a dictionary
+lookup rather than a query, and a running server follows its configuration without a restart.
+What is public is worked out afresh for every request (`publication`), so a year, a decision, an
+improvement or a report appears at its moment without anything being cleared.
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import os
 import threading
 import time as clock
 from collections.abc import Callable
@@ -21,12 +27,16 @@ from upheld import db, maps
 from upheld.config import Settings, YearConfig, load_settings, load_year, year_path
 from upheld.errors import ConfigError
 from upheld.periods import ReviewYear
+from upheld.publication import Publication
 from upheld.queries import YearFigures, load_register, year_figures
 from upheld.register import Register, builtin
 
 Now = Callable[[], datetime]
 
 REFRESH_SECONDS = 1.0
+"""How often the database and the configuration folder are checked for changes."""
+
+log = logging.getLogger("upheld.site")
 
 
 def utc_now() -> datetime:
@@ -47,8 +57,26 @@ class Year:
         return self.year.label
 
 
+def config_fingerprint(folder: Path) -> tuple[tuple[str, str], ...]:
+    """What the configuration files say: changes whenever one is edited, added or removed."""
+    try:
+        names = sorted(entry.name for entry in os.scandir(folder) if entry.name.endswith(".toml"))
+    except OSError:
+        return ()
+    found = []
+    for name in names:
+        # The files are small; their content, unlike a modification time, cannot miss an edit
+        # made in the same clock tick as the last look.
+        try:
+            digest = hashlib.blake2b((folder / name).read_bytes(), digest_size=16).hexdigest()
+        except OSError:
+            continue  # removed while listed
+        found.append((name, digest))
+    return tuple(found)
+
+
 class Site:
-    """What the public website reads: register, years, figures; refreshed when the data changes."""
+    """What the public website reads: register, years, figures; refreshed when anything changes."""
 
     def __init__(
         self,
@@ -57,43 +85,81 @@ class Site:
         *,
         now: Now = utc_now,
         settings: Settings | None = None,
+        refresh_seconds: float = REFRESH_SECONDS,
     ) -> None:
         self.engine = engine
         self.config_folder = config_folder
         self.now = now
-        self.settings = settings or load_settings(config_folder)
+        self._fixed_settings = settings is not None
+        # A broken upheld.toml at start stops the server with its message.
+        self._settings = settings or load_settings(config_folder)
+        self._refresh_seconds = refresh_seconds
         self._lock = threading.Lock()
         self._checked = 0.0
         self._version: tuple[Any, ...] | None = None
+        self._config_seen: tuple[Any, ...] | None = config_fingerprint(config_folder)
+        self._generation = 0
         self._cache: dict[Any, Any] = {}
 
-    # Cache -------------------------------------------------------------------------------
+    # What changed ------------------------------------------------------------------------------
 
     def version(self) -> tuple[Any, ...]:
-        """Which data the cache holds: changes with every import, new letter and boundary import."""
+        """Which data and configuration the cache holds; checked at most once a second."""
         moment = clock.monotonic()
-        if self._version is None or moment - self._checked > REFRESH_SECONDS:
-            with self.engine.connect() as connection:
-                imports = connection.execute(select(func.max(db.imports.c.id))).scalar()
-                letters = connection.execute(select(func.max(db.letters.c.id))).scalar()
-                boundaries = maps.version(connection)
-            version = (imports, letters, boundaries)
-            with self._lock:
-                if version != self._version:
-                    self._cache.clear()
-                    self._version = version
-                self._checked = moment
-        assert self._version is not None
-        return self._version
+        if self._version is not None and moment - self._checked < self._refresh_seconds:
+            return self._version
+        with self.engine.connect() as connection:
+            imports = connection.execute(select(func.max(db.imports.c.id))).scalar()
+            letters = connection.execute(select(func.max(db.letters.c.id))).scalar()
+            index = connection.execute(select(db.search_state.c.build)).scalar()
+            boundaries = maps.version(connection)
+        configuration = config_fingerprint(self.config_folder)
+        version = (imports, letters, index, boundaries, configuration)
+        with self._lock:
+            if configuration != self._config_seen:
+                self._config_seen = configuration
+                self._reload_settings()
+            if version != self._version:
+                self._cache = {}
+                self._generation += 1
+                self._version = version
+            self._checked = moment
+        return version
+
+    def _reload_settings(self) -> None:
+        if self._fixed_settings:
+            return
+        try:
+            self._settings = load_settings(self.config_folder)
+        except ConfigError as exc:
+            # Keep serving with the settings that last loaded: a typo must not take the site down.
+            log.error("%s; still using the settings loaded before", exc)
+        else:
+            log.info("reloaded the settings from %s", self.config_folder)
+
+    @property
+    def settings(self) -> Settings:
+        """The organisation and website settings in force now."""
+        self.version()
+        return self._settings
+
+    @property
+    def last_settings(self) -> Settings:
+        """The settings as last loaded, without looking for changes (for the event loop)."""
+        return self._settings
 
     def cached(self, key: Any, make: Callable[[], Any]) -> Any:
-        """A value kept until the data changes."""
+        """A value kept until the data or the configuration changes."""
         self.version()
-        found = self._cache.get(key)
+        with self._lock:
+            found = self._cache.get(key)
+            generation = self._generation
         if found is None:
             found = make()
             with self._lock:
-                self._cache[key] = found
+                # Made from data that has since changed: use it once, keep it never.
+                if generation == self._generation:
+                    self._cache[key] = found
         return found
 
     # Years and embargo ---------------------------------------------------------------------
@@ -125,17 +191,29 @@ class Site:
                     continue
                 try:
                     years.append(Year(year, load_year(self.config_folder, year)))
-                except ConfigError:
-                    continue  # a year whose configuration is broken is never published
+                except ConfigError as exc:
+                    # A year whose configuration is broken is never published.
+                    log.error("%s; %s stays unpublished until this is fixed", exc, year.label)
             return years
 
         years: list[Year] = self.cached("years", make)
         return years
 
-    def published(self) -> list[Year]:
-        """The years whose figures are public now."""
-        now = self.now()
-        return [y for y in self.years() if y.config.published_at <= now]
+    def publication(self) -> Publication:
+        """What is public now: the published years and the decisions due today."""
+        web = self.settings.web
+        schedule = {y.year.start_year: y.config.published_at for y in self.years()}
+        return Publication.at(
+            self.now(),
+            schedule,
+            delay_months=web.decision_delay_months,
+            continuous=web.continuous_publication,
+        )
+
+    def published(self, publication: Publication | None = None) -> list[Year]:
+        """The years whose figures are public now (or at the moment given)."""
+        public = publication or self.publication()
+        return [y for y in self.years() if public.year_is_public(y.year.start_year)]
 
     def published_year(self, label: str) -> Year | None:
         """A published year by its label, or None if unknown or still embargoed."""

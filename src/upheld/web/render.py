@@ -60,8 +60,6 @@ class Renderer:
             lstrip_blocks=True,
         )
         self.templates.globals.update(
-            site_title=site.settings.web.title,
-            organisation=site.settings.organisation,
             version=__version__,
             quote=quote,
             query_with=query_with,
@@ -76,8 +74,21 @@ class Renderer:
         self, template: str, page: dict[str, Any], request: Request, status: int = 200
     ) -> Response:
         """A page rendered as HTML, not cached."""
-        body = self.templates.get_template(template).render(page=page, request=request)
-        return Response(body, status_code=status, media_type=MEDIA_TYPES["html"])
+        return Response(
+            self._render(template, page, request),
+            status_code=status,
+            media_type=MEDIA_TYPES["html"],
+        )
+
+    def _render(self, template: str, page: dict[str, Any], request: Request) -> str:
+        # The settings are read for each page: they may change while the server runs.
+        settings = self.site.settings
+        return self.templates.get_template(template).render(
+            page=page,
+            request=request,
+            site_title=settings.web.title,
+            organisation=settings.organisation,
+        )
 
     def respond(
         self,
@@ -92,13 +103,16 @@ class Renderer:
         """A page as HTML, JSON or CSV, all from the one dict; cached until the data changes."""
         if fmt == "csv" and rows is None:
             return Response("There is no CSV of this page.", 404, media_type="text/plain")
-        version = self.site.version()
+        # A page depends on the data, the configuration and what is public at this moment.
+        version = (self.site.version(), self.site.publication().key)
         key = (request.url.path, request.url.query, fmt)
         with self._lock:
             if version != self._version or len(self._cache) > CACHE_LIMIT:
                 self._cache = {}
                 self._version = version
-            cached = self._cache.get(key) if cache else None
+            # A page built from data that changes meanwhile lands in a dictionary since dropped.
+            kept = self._cache
+            cached = kept.get(key) if cache else None
         if cached is not None:
             return Response(cached, media_type=MEDIA_TYPES[fmt])
         page = build()
@@ -108,9 +122,8 @@ class Renderer:
             assert rows is not None
             body = as_csv(rows(page)).encode("utf-8")
         else:
-            template_file = self.templates.get_template(template)
-            body = template_file.render(page=page, request=request).encode("utf-8")
+            body = self._render(template, page, request).encode("utf-8")
         if cache:
             with self._lock:
-                self._cache[key] = body
+                kept[key] = body
         return Response(body, media_type=MEDIA_TYPES[fmt])
