@@ -538,7 +538,7 @@ def test_without_boundaries_the_map_is_hexagons(client: TestClient) -> None:
     assert asked.text.count('class="hex-link"') == 296
     assert 'class="hex geo"' not in asked.text
     assert client.get("/index.json?tier=lower&view=geographic").json()["view"] == "hexagons"
-    assert client.get("/?view=squares").status_code == 404
+    assert client.get("/?view=squares").status_code == 400
 
 
 @pytest.mark.usefixtures("lower_tier_boundaries")

@@ -19,7 +19,15 @@ from typing import Any
 import pytest
 import uvicorn
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, FloatRect, Page, ViewportSize, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    ConsoleMessage,
+    FloatRect,
+    Page,
+    ViewportSize,
+    expect,
+    sync_playwright,
+)
 
 from upheld import db, demo, search
 from upheld.register import builtin
@@ -87,13 +95,29 @@ def browser() -> Iterator[Browser]:
         chromium.close()
 
 
+def watch_policy(page: Page) -> list[str]:
+    """Every breach of the Content-Security-Policy the browser reports on a page, as it happens."""
+    refused: list[str] = []
+
+    def heard(message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text:
+            refused.append(f"{page.url}: {message.text}")
+
+    page.on("console", heard)
+    return refused
+
+
 @pytest.fixture
 def page(browser: Browser, base_url: str) -> Iterator[Page]:
-    """A fresh page at a desktop width; relative addresses go to the live server."""
+    """A fresh page at a desktop width; relative addresses go to the live server. Any breach of
+    the site's Content-Security-Policy while the test runs fails it."""
     context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(10_000)
-    yield context.new_page()
+    opened = context.new_page()
+    refused = watch_policy(opened)
+    yield opened
     context.close()
+    assert not refused, "\n".join(refused)
 
 
 # axe-core's default rules (WCAG 2.0-2.2 A and AA, and best practice) plus target-size, the
@@ -153,7 +177,7 @@ def test_map_shows_every_council_with_a_key(page: Page, tier: str, councils: int
     assert swatches.count() >= 5
     expect(swatches.first).to_be_visible()
     key_colours = set(
-        swatches.evaluate_all("ss => ss.map(s => getComputedStyle(s).backgroundColor)")
+        swatches.evaluate_all("ss => ss.map(s => getComputedStyle(s.querySelector('rect')).fill)")
     )
     map_colours = set(
         page.locator(".map .hex").evaluate_all("hs => hs.map(h => getComputedStyle(h).fill)")
@@ -392,6 +416,29 @@ def test_pages_fit_a_phone_without_sideways_scrolling(page: Page, name: str) -> 
     # Wide tables scroll inside their own box; the page itself reflows (WCAG 1.4.10).
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"{page.url} is {width} px wide on a 390 px phone"
+
+
+def test_the_security_policy_is_on_and_would_catch_a_breach(
+    browser: Browser, base_url: str
+) -> None:
+    context = browser.new_context(base_url=base_url)
+    opened = context.new_page()
+    refused = watch_policy(opened)
+    response = opened.goto(f"/councils/{BURY}/2024-25")
+    assert response is not None
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+    assert refused == []
+    opened.evaluate(
+        "document.body.insertAdjacentHTML('beforeend', '<p style=\"color: red\">x</p>');"
+        "const s = document.createElement('script'); s.textContent = 'window.ran = 1';"
+        "document.body.appendChild(s);"
+    )
+    expect(opened.locator("p", has_text="x").last).to_be_attached()
+    assert opened.evaluate("window.ran") is None
+    opened.wait_for_timeout(200)
+    assert any("inline style" in r for r in refused), refused
+    assert any("inline script" in r for r in refused), refused
+    context.close()
 
 
 def test_print_leaves_out_navigation_and_forms(page: Page) -> None:

@@ -27,6 +27,19 @@ class NotFound(UpheldError):
     http_status = 404
 
 
+class BadParameter(UpheldError):
+    """A web address whose query asks for something that cannot be (page=0, an unknown sort)."""
+
+    exit_code = 2
+    http_status = 400
+
+
+class Busy(UpheldError):
+    """The website is answering as many searches as it can; try again in a moment."""
+
+    http_status = 503
+
+
 class ConfigError(UpheldError):
     """The configuration file is missing something or says something invalid."""
 

@@ -6,23 +6,33 @@ clock), so tests can move the clock across a publication date.
 
 from __future__ import annotations
 
+import logging
+import os
+from collections.abc import Awaitable, Callable
 from importlib import resources
 from pathlib import Path
 
 from fastapi import FastAPI
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from upheld import __version__, db
+from upheld.errors import Busy, UpheldError
 from upheld.site import Now, Site, utc_now
 from upheld.web import api
 from upheld.web.decisions import Decisions
 from upheld.web.downloads import Downloads
+from upheld.web.headers import SecurityHeaders
 from upheld.web.render import Renderer
 from upheld.web.routes import Pages
+
+log = logging.getLogger("upheld.web")
+
+DATABASE_VARIABLE = "UPHELD_DB"
+CONFIG_VARIABLE = "UPHELD_CONFIG"
 
 
 def site_for(url: str, config: Path, *, now: Now = utc_now) -> Site:
@@ -30,6 +40,11 @@ def site_for(url: str, config: Path, *, now: Now = utc_now) -> Site:
     engine = db.connect(url, read_only=True)
     db.require_schema(engine)
     return Site(engine, config, now=now)
+
+
+def from_environment() -> FastAPI:
+    """The app for a server worker process, over $UPHELD_DB and $UPHELD_CONFIG."""
+    return create_app(site_for(os.environ[DATABASE_VARIABLE], Path(os.environ[CONFIG_VARIABLE])))
 
 
 def create_app(site: Site) -> FastAPI:
@@ -48,7 +63,7 @@ def create_app(site: Site) -> FastAPI:
     )
     app.state.site = site
     app.include_router(api.router(site, pages, decisions))
-    html_routes = [
+    html_routes: list[tuple[str, Callable[[Request], Response | Awaitable[Response]]]] = [
         ("/", pages.home),
         ("/index.json", pages.home),
         ("/index.csv", pages.home),
@@ -69,7 +84,8 @@ def create_app(site: Site) -> FastAPI:
         ("/decisions", decisions.search),
         ("/decisions.json", decisions.search),
         ("/decisions.csv", decisions.search),
-        ("/decisions/{reference}", decisions.decision),
+        # A reference may hold a "/" (written %2F in the address).
+        ("/decisions/{reference:path}", decisions.decision),
         ("/downloads", downloads.index),
         ("/downloads.json", downloads.index),
         ("/downloads/{file}", downloads.file),
@@ -81,17 +97,34 @@ def create_app(site: Site) -> FastAPI:
     app.router.routes.append(Mount("/static", StaticFiles(directory=str(static)), name="static"))
 
     async def error_page(request: Request, exc: Exception) -> Response:
-        status = exc.status_code if isinstance(exc, HTTPException) else 500
-        detail = exc.detail if isinstance(exc, HTTPException) else "Something went wrong."
-        if request.url.path.startswith("/api/") or request.url.path.endswith(".json"):
-            return JSONResponse({"detail": detail}, status_code=status)
-        page = {
-            "title": "Page not found" if status == 404 else "Error",
-            "status": status,
-            "detail": detail,
-        }
-        return renderer.html("error.html", page, request, status=status)
+        if isinstance(exc, UpheldError):
+            status, detail = exc.http_status, str(exc)
+        elif isinstance(exc, HTTPException):
+            status, detail = exc.status_code, str(exc.detail)
+        else:
+            log.exception("error answering %s", request.url.path, exc_info=exc)
+            status, detail = 500, "Something went wrong."
+        headers: dict[str, str] | None = None
+        if isinstance(exc, Busy):
+            headers = {"Retry-After": "1"}
+        elif isinstance(exc, HTTPException) and exc.headers:
+            headers = dict(exc.headers)  # a 405 says which methods are allowed
+        path = request.url.path
+        if path.startswith("/api/") or path.endswith(".json"):
+            return JSONResponse({"detail": detail}, status_code=status, headers=headers)
+        if path.endswith(".csv"):
+            return PlainTextResponse(detail, status_code=status, headers=headers)
+        titles = {400: "Bad request", 404: "Page not found", 503: "Busy"}
+        page = {"title": titles.get(status, "Error"), "status": status, "detail": detail}
+        response = renderer.html("error.html", page, request, status=status)
+        if headers:
+            response.headers.update(headers)
+        return response
 
     app.add_exception_handler(HTTPException, error_page)
+    app.add_exception_handler(UpheldError, error_page)
     app.add_exception_handler(Exception, error_page)
+    app.add_middleware(
+        SecurityHeaders, https=lambda: site.last_settings.web.base_url.startswith("https://")
+    )
     return app

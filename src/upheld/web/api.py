@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Query
 
 from upheld import pages as page_data
+from upheld.errors import BadParameter, NotFound
 from upheld.periods import ReviewYear
 from upheld.site import Site
 from upheld.web.downloads import year_statistics
+from upheld.web.params import MAX_PAGE, MAX_TEXT
 
 DESCRIPTION = """\
 The ombudsman's published figures about every council: each year's statistics (uphold rate,
@@ -32,7 +34,7 @@ def router(site: Site, pages: Any, decisions: Any) -> APIRouter:
     def year_of(label: str) -> Any:
         found = site.published_year(label)
         if found is None:
-            raise HTTPException(404, "There is no such year.")
+            raise NotFound("There is no such year.")
         return found
 
     @api.get("/years", summary="Published years")
@@ -70,7 +72,7 @@ def router(site: Site, pages: Any, decisions: Any) -> APIRouter:
         chosen = year_of(year)
         code = code.upper()
         if code not in site.register() or code not in site.figures(chosen.year).counts:
-            raise HTTPException(404, "There is no such council in that year.")
+            raise NotFound("There is no such council in that year.")
         return dict(page_data.without_charts(page_data.council_page(site, code, chosen)))
 
     @api.get("/national/{year}", summary="National figures for a year")
@@ -79,8 +81,11 @@ def router(site: Site, pages: Any, decisions: Any) -> APIRouter:
         return dict(page_data.without_charts(page_data.national_page(site, year_of(year))))
 
     @api.get("/decisions", summary="Search published decisions")
-    def search_decisions(
-        q: Annotated[str, Query(description='Words to search for; "a phrase"; -exclude')] = "",
+    async def search_decisions(
+        q: Annotated[
+            str,
+            Query(max_length=MAX_TEXT, description='Words to search for; "a phrase"; -exclude'),
+        ] = "",
         council: Annotated[list[str] | None, Query(description="Council code(s)")] = None,
         category: Annotated[list[str] | None, Query(description="Service area(s)")] = None,
         outcome: Annotated[
@@ -91,18 +96,18 @@ def router(site: Site, pages: Any, decisions: Any) -> APIRouter:
         ] = None,
         remedy: Annotated[bool | None, Query(description="Satisfactory remedy or not")] = None,
         sort: Annotated[str, Query(description="relevance, newest or oldest")] = "relevance",
-        page: Annotated[int, Query(ge=1, description="Page number")] = 1,
+        page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page number")] = 1,
         per_page: Annotated[int, Query(ge=1, le=100, description="Results per page")] = 20,
     ) -> dict[str, Any]:
         """Published decisions matching a search, with facet counts, a page at a time."""
         from upheld import search
 
-        if sort not in ("relevance", "newest", "oldest"):
-            raise HTTPException(422, "sort must be relevance, newest or oldest")
+        if sort not in search.SORTS:
+            raise BadParameter("sort must be relevance, newest or oldest")
         try:
             years = tuple(ReviewYear.parse(y).start_year for y in year or ())
         except ValueError as exc:
-            raise HTTPException(422, str(exc)) from None
+            raise BadParameter(str(exc)) from None
         query = search.DecisionQuery(
             text=q,
             councils=tuple(c.upper() for c in council or ()),
@@ -114,22 +119,17 @@ def router(site: Site, pages: Any, decisions: Any) -> APIRouter:
             page=page,
             per_page=per_page,
         )
-        return dict(decisions.results(query))
+        return dict(await decisions.limited(lambda: decisions.results(query)))
 
-    @api.get("/decisions/{reference}", summary="One published decision")
+    @api.get("/decisions/{reference:path}", summary="One published decision")
     def decision(reference: str) -> dict[str, Any]:
         """A published decision's statement and its facts."""
         from upheld import search
 
         with site.engine.connect() as connection:
-            found = search.decision(
-                connection,
-                reference,
-                today=site.now().date(),
-                delay_months=site.settings.web.decision_delay_months,
-            )
+            found = search.decision(connection, reference, site.publication())
         if found is None:
-            raise HTTPException(404, "There is no such published decision.")
+            raise NotFound("There is no such published decision.")
         return dict(found)
 
     def listing(
@@ -144,7 +144,7 @@ def router(site: Site, pages: Any, decisions: Any) -> APIRouter:
             try:
                 ReviewYear.parse(year)
             except ValueError as exc:
-                raise HTTPException(422, str(exc)) from None
+                raise BadParameter(str(exc)) from None
         return dict(
             page_data.register_page(
                 site,
@@ -163,7 +163,7 @@ def router(site: Site, pages: Any, decisions: Any) -> APIRouter:
         category: Annotated[str | None, Query(description="Service area")] = None,
         year: Annotated[str | None, Query(description="Review year agreed, e.g. 2024-25")] = None,
         status: Annotated[str | None, Query(description="agreed, completed or overdue")] = None,
-        page: Annotated[int, Query(ge=1)] = 1,
+        page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     ) -> dict[str, Any]:
         """The register of service improvements, filtered, 50 to a page."""
         return listing("improvements", council, category, year, status, page)
@@ -176,7 +176,7 @@ def router(site: Site, pages: Any, decisions: Any) -> APIRouter:
         status: Annotated[
             str | None, Query(description="Report kind: public_interest or further")
         ] = None,
-        page: Annotated[int, Query(ge=1)] = 1,
+        page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     ) -> dict[str, Any]:
         """Public reports the ombudsman issued, filtered, 50 to a page."""
         return listing("reports", council, category, year, status, page)

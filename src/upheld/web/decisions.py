@@ -2,50 +2,49 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from starlette.exceptions import HTTPException
+import anyio
+import anyio.to_thread
 from starlette.requests import Request
 from starlette.responses import Response
 
+from upheld.errors import Busy, NotFound
 from upheld.periods import ReviewYear
 from upheld.site import Site
 from upheld.vocabulary import OUTCOMES
+from upheld.web import params
 from upheld.web.render import Renderer, split_format
 
 if TYPE_CHECKING:
     from upheld import search
 
 SORTS = {"relevance": "Best match", "newest": "Newest first", "oldest": "Oldest first"}
+MAX_WAITING_SEARCHES = 200
+"""Searches queued beyond this many are refused with 503 and asked to retry."""
+
+T = TypeVar("T")
 
 
 def read_query(request: Request) -> search.DecisionQuery:
-    """The search a request asks for, from its query string; nonsense is a 404, not a crash."""
+    """The search a request asks for, from its query string; nonsense is a 400, not a crash."""
     from upheld import search
 
-    params = request.query_params
-    try:
-        years = tuple(ReviewYear.parse(y).start_year for y in params.getlist("year") if y)
-        page = int(params.get("page", "1"))
-        per_page = int(params.get("per_page", "20"))
-    except ValueError:
-        raise HTTPException(404, "There is no such page of decisions.") from None
-    remedy_text = params.get("remedy", "")
-    remedy = {"yes": True, "no": False}.get(remedy_text.lower())
-    sort = params.get("sort", "relevance")
-    if sort not in SORTS or page < 1 or not 1 <= per_page <= 100:
-        raise HTTPException(404, "There is no such page of decisions.")
+    query = request.query_params
+    years = tuple(params.review_year(y).start_year for y in query.getlist("year") if y)
+    remedy = {"yes": True, "no": False, "": None}.get(query.get("remedy", "").lower())
     return search.DecisionQuery(
-        text=params.get("q", "").strip(),
-        councils=tuple(c.upper() for c in params.getlist("council") if c),
-        categories=tuple(c for c in params.getlist("category") if c),
-        outcomes=tuple(o for o in params.getlist("outcome") if o),
+        text=params.text(query, "q"),
+        councils=tuple(c.upper() for c in query.getlist("council") if c),
+        categories=tuple(c for c in query.getlist("category") if c),
+        outcomes=tuple(o for o in query.getlist("outcome") if o),
         years=years,
         remedy=remedy,
-        sort=sort,
-        page=page,
-        per_page=per_page,
+        sort=params.choice(query, "sort", "relevance", SORTS),
+        page=params.page_number(query),
+        per_page=params.whole_number(query, "per_page", 20, 1, search.MAX_PER_PAGE),
     )
 
 
@@ -55,15 +54,23 @@ class Decisions:
     def __init__(self, site: Site, renderer: Renderer) -> None:
         self.site = site
         self.render = renderer
+        self.searches = anyio.CapacityLimiter(site.settings.web.concurrent_searches)
+
+    async def limited(self, work: Callable[[], T]) -> T:
+        """Run a search on a worker thread, a few at a time, so that however many people search
+        at once, other pages and files still have threads and processor time to answer."""
+        self.searches.total_tokens = self.site.settings.web.concurrent_searches
+        if self.searches.statistics().tasks_waiting >= MAX_WAITING_SEARCHES:
+            raise Busy("The search is busy; please try again in a moment.")
+        return await anyio.to_thread.run_sync(work, limiter=self.searches)
 
     def results(self, query: search.DecisionQuery) -> dict[str, Any]:
         """A search's page dict: results, facets with labels, and what was asked."""
         from upheld import search
 
-        today = self.site.now().date()
-        delay = self.site.settings.web.decision_delay_months
+        publication = self.site.publication()
         with self.site.engine.connect() as connection:
-            found = search.search(connection, query, today=today, delay_months=delay)
+            found = search.search(connection, query, publication)
         register = self.site.register()
 
         def council_name(code: str) -> str:
@@ -123,14 +130,16 @@ class Decisions:
             "per_page": found.per_page,
             "items": items,
             "facets": facets,
-            "delay_months": self.site.settings.web.decision_delay_months,
+            "delay_months": publication.delay_months,
+            "decisions_rule": publication.decisions_rule,
         }
 
     async def search(self, request: Request) -> Response:
         """The decisions search page, and its .json and .csv twins."""
         fmt = split_format(request.url.path, "json", "csv")[1]
         query = read_query(request)
-        return self.render.respond(
+        respond = functools.partial(
+            self.render.respond,
             request,
             fmt,
             "decisions.html",
@@ -141,18 +150,17 @@ class Decisions:
             # Searches are too varied to be worth keeping, and fast enough not to need it.
             cache=False,
         )
+        return await self.limited(respond)
 
-    async def decision(self, request: Request) -> Response:
+    def decision(self, request: Request) -> Response:
         """One published decision."""
         from upheld import search
 
         reference, fmt = split_format(request.path_params["reference"], "json")
-        today = self.site.now().date()
-        delay = self.site.settings.web.decision_delay_months
         with self.site.engine.connect() as connection:
-            found = search.decision(connection, reference, today=today, delay_months=delay)
+            found = search.decision(connection, reference, self.site.publication())
         if found is None:
-            raise HTTPException(404, "There is no such published decision.")
+            raise NotFound("There is no such published decision.")
         council = self.site.register().get(found["authority"])
         page = found | {
             "title": f"Decision {reference}",

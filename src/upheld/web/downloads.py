@@ -5,10 +5,10 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from upheld.errors import NotFound
 from upheld.export import as_csv
 from upheld.queries import statistics
 from upheld.site import Site
@@ -21,7 +21,7 @@ def year_statistics(site: Site, label: str) -> dict[str, Any]:
     """A published year's statistics for every council, as `upheld stats --format json` gives."""
     year = site.published_year(label)
     if year is None:
-        raise HTTPException(404, "There is no such year.")
+        raise NotFound("There is no such year.")
     result: dict[str, Any] = site.cached(
         ("statistics", label), lambda: statistics(site.figures(year.year))
     )
@@ -86,16 +86,16 @@ class Downloads:
         ]
         return {"title": "Download the data", "years": years}
 
-    async def index(self, request: Request) -> Response:
+    def index(self, request: Request) -> Response:
         """The downloads page."""
         fmt = split_format(request.url.path, "json")[1]
         return self.render.respond(request, fmt, "downloads.html", self.page)
 
-    async def file(self, request: Request) -> Response:
+    def file(self, request: Request) -> Response:
         """A year's statistics for every council, as CSV or XLSX."""
         label, fmt = split_format(request.path_params["file"], "csv", "xlsx")
         if fmt == "html":
-            raise HTTPException(404, "There is no such download.")
+            raise NotFound("There is no such download.")
         result = year_statistics(self.site, label)
         headers = {"Content-Disposition": f'attachment; filename="upheld-{label}.{fmt}"'}
         if fmt == "csv":
@@ -104,7 +104,7 @@ class Downloads:
         content = self.site.cached(("xlsx", label), lambda: _workbook(result))
         return Response(content, media_type=XLSX, headers=headers)
 
-    async def api_page(self, request: Request) -> Response:
+    def api_page(self, request: Request) -> Response:
         """The API's documentation, read from its OpenAPI description."""
         spec = request.app.openapi()
         endpoints = []

@@ -6,16 +6,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from upheld import archive, maps, pages
 from upheld.boundaries import Shape
-from upheld.periods import ReviewYear
+from upheld.errors import NotFound
 from upheld.register import Council
 from upheld.site import Site, Year
+from upheld.web import params
 from upheld.web.embargo import preview_grants
+from upheld.web.headers import letter_policy
 from upheld.web.render import Renderer, split_format
 
 BAND_COLOURS = {
@@ -28,13 +29,22 @@ BAND_COLOURS = {
 }
 
 
-def not_found(what: str = "page") -> HTTPException:
+def not_found(what: str = "page") -> NotFound:
     """The 404 for anything unknown, or not yet published."""
-    return HTTPException(404, f"There is no such {what}.")
+    return NotFound(f"There is no such {what}.")
+
+
+def with_query(request: Request, path: str) -> str:
+    """An address with the request's query kept (a preview link's token must survive)."""
+    return f"{path}?{request.url.query}" if request.url.query else path
 
 
 class Pages:
-    """The handlers for every public page."""
+    """The handlers for every public page.
+
+    They are plain functions, run on the server's worker threads: building a page reads the
+    database and computes, which must never hold up the event loop that answers other requests.
+    """
 
     def __init__(self, site: Site, renderer: Renderer) -> None:
         self.site = site
@@ -74,17 +84,16 @@ class Pages:
         latest = self.site.latest()
         if latest is None:
             raise not_found("year")
-        year = self.year(request.query_params.get("year", latest.label))
-        statistic = request.query_params.get("statistic", "uphold_rate")
-        tier = request.query_params.get("tier", "upper")
-        view = request.query_params.get("view", "hexagons")
-        if statistic not in pages.STATISTICS or tier not in pages.TIERS or view not in pages.VIEWS:
-            raise not_found()
+        query = request.query_params
+        statistic = params.choice(query, "statistic", "uphold_rate", pages.STATISTICS)
+        tier = params.choice(query, "tier", "upper", pages.TIERS)
+        view = params.choice(query, "view", "hexagons", pages.VIEWS)
+        year = self.year(query.get("year") or latest.label)
         return year, statistic, tier, view
 
     # Pages ------------------------------------------------------------------------------------
 
-    async def home(self, request: Request) -> Response:
+    def home(self, request: Request) -> Response:
         """The map of councils, with its table."""
         if self.site.latest() is None:
             return self.render.html("empty.html", {"title": self.site.settings.web.title}, request)
@@ -175,7 +184,7 @@ class Pages:
         )
         return found
 
-    async def councils(self, request: Request) -> Response:
+    def councils(self, request: Request) -> Response:
         """The list of councils, searchable by name."""
         fmt = split_format(request.url.path, "json", "csv")[1]
         text = request.query_params.get("q", "")
@@ -187,17 +196,17 @@ class Pages:
             rows=lambda page: page["councils"],
         )
 
-    async def council(self, request: Request) -> Response:
+    def council(self, request: Request) -> Response:
         """A council: its latest published year (by code or by name)."""
         code = self.council_code(request.path_params["key"])
         if code != request.path_params["key"]:
-            return RedirectResponse(f"/councils/{code}", status_code=301)
+            return RedirectResponse(with_query(request, f"/councils/{code}"), status_code=301)
         for year in reversed(self.site.published()):
             if code in self.site.figures(year.year).counts:
                 return RedirectResponse(f"/councils/{code}/{year.label}", status_code=302)
         raise not_found("council")
 
-    async def council_year(self, request: Request) -> Response:
+    def council_year(self, request: Request) -> Response:
         """A council's page for one year, or its preview before publication."""
         key = request.path_params["key"]
         label, fmt = split_format(request.path_params["year"], "json")
@@ -208,7 +217,8 @@ class Pages:
             raise not_found("council")
         if code != key:
             suffix = "" if fmt == "html" else "." + fmt
-            return RedirectResponse(f"/councils/{code}/{label}{suffix}", status_code=301)
+            target = with_query(request, f"/councils/{code}/{label}{suffix}")
+            return RedirectResponse(target, status_code=301)
         response = self.render.respond(
             request,
             fmt,
@@ -221,7 +231,7 @@ class Pages:
             response.headers["Cache-Control"] = "private, no-store"
         return response
 
-    async def letter(self, request: Request) -> Response:
+    def letter(self, request: Request) -> Response:
         """A council's letter for a year, as PDF or HTML."""
         code = self.council_code(request.path_params["key"])
         label = request.path_params["year"]
@@ -235,18 +245,20 @@ class Pages:
         if content is None:
             raise not_found("letter")
         headers = {"Content-Disposition": f'inline; filename="{code}-{label}.{fmt}"'}
+        if fmt == "html":
+            headers["Content-Security-Policy"] = letter_policy(content)
         if preview is not None:
             headers |= {"X-Robots-Tag": "noindex", "Cache-Control": "private, no-store"}
         return Response(content, media_type=archive.MEDIA_TYPES[fmt], headers=headers)
 
-    async def national(self, request: Request) -> Response:
+    def national(self, request: Request) -> Response:
         """National figures: the latest year."""
         latest = self.site.latest()
         if latest is None:
             raise not_found("year")
         return RedirectResponse(f"/national/{latest.label}", status_code=302)
 
-    async def national_year(self, request: Request) -> Response:
+    def national_year(self, request: Request) -> Response:
         """National figures for a year."""
         label, fmt = split_format(request.path_params["year"], "json", "csv")
         year = self.year(label)
@@ -258,21 +270,15 @@ class Pages:
             rows=lambda page: page["by_type"],
         )
 
-    async def register_list(self, request: Request) -> Response:
+    def register_list(self, request: Request) -> Response:
         """The service improvements register, or the public reports list."""
         kind = "improvements" if request.url.path.startswith("/improvements") else "reports"
         fmt = split_format(request.url.path, "json", "csv")[1]
-        params = request.query_params
-        year = params.get("year") or None
+        query = request.query_params
+        year = query.get("year") or None
         if year is not None:
-            try:
-                ReviewYear.parse(year)
-            except ValueError:
-                raise not_found("year") from None
-        try:
-            page = max(1, int(params.get("page", "1")))
-        except ValueError:
-            raise not_found() from None
+            params.review_year(year)
+        page = params.page_number(query)
         return self.render.respond(
             request,
             fmt,
@@ -280,10 +286,10 @@ class Pages:
             lambda: pages.register_page(
                 self.site,
                 kind,
-                council=params.get("council") or None,
-                category=params.get("category") or None,
+                council=params.text(query, "council") or None,
+                category=params.text(query, "category") or None,
                 year=year,
-                status=params.get("status") or None,
+                status=params.text(query, "status") or None,
                 page=page,
             ),
             rows=lambda built: [
