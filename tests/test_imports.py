@@ -628,3 +628,240 @@ def test_a_file_whose_later_rows_are_stored_counts_them(
         7,
     )
     assert len(snapshot(engine)["cases"]) == PEEK_ROWS + 100
+
+
+# Rows of the wrong width, NUL characters, JSON values of the wrong type: each refused by line.
+
+ALL_CASE_COLUMNS = (
+    "reference",
+    "authority",
+    "received",
+    "category",
+    "subcategory",
+    "decided",
+    "outcome",
+    "satisfactory_remedy",
+    "summary",
+    "publish",
+    "complainant",
+)
+DECIDED = ("S1", BURY, "2019-05-01", "Housing", "", "2019-11-01", "upheld", "no", "Text", "yes", "")
+
+
+def test_a_short_row_is_refused_rather_than_wiping_a_decision(
+    engine: Engine, register: Register, tmp_path: Path
+) -> None:
+    load(engine, register, "cases", write_csv(tmp_path / "full.csv", ALL_CASE_COLUMNS, [DECIDED]))
+    path = tmp_path / "bad.csv"
+    path.write_text(
+        ",".join(ALL_CASE_COLUMNS) + "\n" + ",".join(DECIDED[:4]) + "\n", encoding="utf-8"
+    )
+    assert problems_of(engine, register, "cases", path) == [
+        "bad.csv:2: the row has 4 cells but the header (line 1) has 11; "
+        "every row needs one cell for each column"
+    ]
+
+
+def test_rows_with_extra_cells_are_refused_and_blank_lines_skipped(
+    engine: Engine, register: Register, tmp_path: Path
+) -> None:
+    good = ",".join(DECIDED)
+    path = tmp_path / "bad.csv"
+    path.write_text(
+        ",".join(ALL_CASE_COLUMNS) + f"\n\n{good}\n\n{good.replace('S1', 'S2')},extra\n",
+        encoding="utf-8",
+    )
+    assert problems_of(engine, register, "cases", path) == [
+        "bad.csv:5: the row has 12 cells but the header (line 1) has 11; "
+        "every row needs one cell for each column"
+    ]
+    path.write_text(",".join(ALL_CASE_COLUMNS) + f"\n\n{good}\n\n", encoding="utf-8")
+    assert load(engine, register, "cases", path).total("inserted") == 1
+
+
+def test_a_value_under_a_blank_header_is_refused(
+    engine: Engine, register: Register, tmp_path: Path
+) -> None:
+    header = ("reference", "authority", "received", "category", "", "")
+    rows = [("B1", BURY, "2019-05-01", "Housing", "", ""), ("B2", BURY, "2019-05-01", "Housing")]
+    xlsx_path = write_xlsx(tmp_path / "bad.xlsx", header[:4], [*rows[:1], (*rows[1], "", "note")])
+    assert problems_of(engine, register, "cases", xlsx_path) == [
+        "bad.xlsx:3: column F has a value but no header (line 1); "
+        "give the column a header, or clear the cell"
+    ]
+    csv_path = bad_cases(tmp_path, *rows[:1], (*rows[1], "", "note"), header=header)
+    assert problems_of(engine, register, "cases", csv_path) == [
+        "bad.csv:3: cell 6 has a value but no header (line 1); "
+        "give the column a header, or clear the cell"
+    ]
+
+
+def test_xlsx_lines_are_the_spreadsheet_rows(
+    engine: Engine, register: Register, tmp_path: Path
+) -> None:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet["C3"], sheet["D3"], sheet["E3"], sheet["F3"] = CASE_COLUMNS[:4]
+    sheet["C4"], sheet["D4"], sheet["E4"], sheet["F4"] = ("R1", "Nowhere", "2019-05-01", "Housing")
+    workbook.save(tmp_path / "low.xlsx")
+    (problem,) = problems_of(engine, register, "cases", tmp_path / "low.xlsx")
+    assert problem.startswith("low.xlsx:4: authority: no council called 'Nowhere'")
+
+
+@pytest.mark.parametrize("where", [10, 100, 10_000, 200_000])
+def test_a_nul_anywhere_in_a_csv_is_refused_by_line(
+    engine: Engine, register: Register, tmp_path: Path, where: int
+) -> None:
+    rows = case_rows(BURY, {"upheld": where + 10}, prefix="N")
+    rows[where] = (*rows[where][:3], "Hous\x00ing", *rows[where][4:])
+    path = write_csv(tmp_path / "bad.csv", CASE_COLUMNS, rows)
+    assert problems_of(engine, register, "cases", path) == [
+        f"bad.csv:{where + 2}: contains a NUL character (byte 0x00), which cannot be stored; "
+        "remove it and try again"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ('{"a": 1}', "received: is a JSON object; give text, a number, true/false or null"),
+        ("[1, 2]", "received: is a JSON list; give text, a number, true/false or null"),
+        ("NaN", "received: NaN is not a value; give text, a number, true/false or null"),
+        (
+            "-Infinity",
+            "received: -Infinity is not a value; give text, a number, true/false or null",
+        ),
+        ("1e999", "received: Infinity is not a value; give text, a number, true/false or null"),
+        (
+            '"2019\\u0000-05-01"',
+            "received: contains a NUL character (\\u0000), which cannot be stored",
+        ),
+        (
+            '"\\ud800"',
+            "received: contains half of a UTF-16 surrogate pair (\\ud800), which is not text",
+        ),
+    ],
+)
+def test_json_values_of_the_wrong_type_are_refused(
+    engine: Engine, register: Register, tmp_path: Path, value: str, expected: str
+) -> None:
+    path = tmp_path / "bad.jsonl"
+    good = (
+        '{"reference": "J1", "authority": "Bury", "received": "2019-05-01", "category": "Housing"}'
+    )
+    bad = good.replace('"J1"', '"J2"').replace('"2019-05-01"', value)
+    path.write_text(f"{good}\n{bad}\n{good.replace('J1', 'J3')}\n", encoding="utf-8")
+    assert problems_of(engine, register, "cases", path) == [f"bad.jsonl:2: {expected}"]
+
+
+def test_a_nan_reference_is_not_case_nan(
+    engine: Engine, register: Register, tmp_path: Path
+) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_text(
+        '{"reference": NaN, "authority": "Bury", "received": "2019-05-01", '
+        '"category": "Housing"}\n',
+        encoding="utf-8",
+    )
+    assert problems_of(engine, register, "cases", path) == [
+        "bad.jsonl:1: reference: NaN is not a value; give text, a number, true/false or null"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("[" * 100_000, "not valid JSON: nested too deeply"),
+        (
+            '{"reference": ' + "9" * 5000 + "}",
+            "not valid JSON: Exceeds the limit (4300 digits) for integer string conversion",
+        ),
+    ],
+)
+def test_json_too_deep_or_too_long_is_refused(
+    engine: Engine, register: Register, tmp_path: Path, line: str, expected: str
+) -> None:
+    path = tmp_path / "deep.jsonl"
+    path.write_text('{"reference": "1"}\n' + line + "\n", encoding="utf-8")
+    problems = problems_of(engine, register, "cases", path)
+    assert problems[:3] == [
+        "deep.jsonl:1: authority: is required",
+        "deep.jsonl:1: received: is required",
+        "deep.jsonl:1: category: is required",
+    ]
+    assert problems[3].startswith(f"deep.jsonl:2: {expected}")
+
+
+@pytest.mark.parametrize(
+    ("attendees", "expected"),
+    [
+        ("-5", "attendees: -5 is not a count; it must be 0 or more"),
+        ("2.5", "attendees: '2.5' is not a whole number"),
+        ("3000000000", "attendees: 3000000000 is too large"),
+    ],
+)
+def test_event_attendees_are_a_count(
+    engine: Engine, register: Register, tmp_path: Path, attendees: str, expected: str
+) -> None:
+    path = write_csv(
+        tmp_path / "bad.csv",
+        ("date", "kind", "title", "attendees"),
+        [("2019-10-01", "course", "Complaint handling", attendees)],
+    )
+    assert problems_of(engine, register, "events", path) == [f"bad.csv:2: {expected}"]
+    zero = write_csv(
+        tmp_path / "zero.csv",
+        ("date", "kind", "title", "attendees"),
+        [("2019-10-01", "course", "Complaint handling", "0")],
+    )
+    assert load(engine, register, "events", zero).total("inserted") == 1
+
+
+@pytest.mark.parametrize("code", ["X01000001", "LGSCO-TEST"])
+def test_an_imported_council_is_found_by_its_own_code(
+    engine: Engine, register: Register, tmp_path: Path, code: str
+) -> None:
+    from upheld.queries import load_register
+
+    councils = write_csv(
+        tmp_path / "councils.csv", ("code", "name", "type"), [(code, "Test Council", "unitary")]
+    )
+    load(engine, register, "authorities", councils)
+    with engine.connect() as connection:
+        extended = load_register(connection, register)
+    cases = write_csv(
+        tmp_path / "cases.csv",
+        CASE_COLUMNS,
+        [("T1", code.lower(), "2019-05-01", "Housing", "", "", "")],
+    )
+    contacts = write_csv(
+        tmp_path / "contacts.csv", ("authority", "role", "name"), [(code, "leader", "A Person")]
+    )
+    assert load(engine, extended, "cases", cases).total("inserted") == 1
+    assert load(engine, extended, "contacts", contacts).total("inserted") == 1
+    with engine.connect() as connection:
+        assert connection.execute(select(db.cases.c.authority)).scalar_one() == code
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        (
+            "old.xls",
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504,
+            "an Excel 97-2003 workbook",
+        ),
+        ("sheet.ods", b"PK\x03\x04" + b"\x00" * 100, "an OpenDocument spreadsheet"),
+        ("disguised.dat", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504, "an Excel 97-2003"),
+    ],
+)
+def test_xls_and_ods_are_refused(
+    engine: Engine, register: Register, tmp_path: Path, name: str, content: bytes, expected: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    (problem,) = problems_of(engine, register, "cases", path)
+    assert problem.startswith(f"{name}: this is {expected}")
+    assert problem.endswith("save it as XLSX or CSV and try again")

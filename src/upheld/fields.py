@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from datetime import date, datetime
@@ -23,6 +24,8 @@ _BOOLEANS = dict.fromkeys(("yes", "y", "true", "t", "1"), True) | dict.fromkeys(
 )
 EARLIEST_YEAR = 1970
 LATEST_YEAR = 2100
+LARGEST_NUMBER = 2**31 - 1
+"""The largest whole number a column can hold (PostgreSQL's integer)."""
 
 
 def is_blank(value: Any) -> bool:
@@ -129,8 +132,23 @@ def positive_int(value: Any) -> int:
     return number
 
 
+def a_count(value: Any) -> int:
+    """A count of people or things: a whole number, zero or more."""
+    number = whole_number(value)
+    if number < 0:
+        raise ValueError(f"{number} is not a count; it must be 0 or more")
+    return number
+
+
 def whole_number(value: Any) -> int:
-    """A whole number (thousands separators allowed)."""
+    """A whole number (thousands separators allowed), small enough to store."""
+    number = _whole(value)
+    if abs(number) > LARGEST_NUMBER:
+        raise ValueError(f"{number} is too large")
+    return number
+
+
+def _whole(value: Any) -> int:
     if isinstance(value, bool):
         raise ValueError(f"{value!r} is not a whole number")
     if isinstance(value, int):
@@ -155,9 +173,12 @@ def whole_number(value: Any) -> int:
 def a_number(value: Any) -> float:
     """A decimal number such as a latitude."""
     try:
-        return float(str(value).strip())
+        number = float(str(value).strip())
     except ValueError:
         raise ValueError(f"{value!r} is not a number") from None
+    if not math.isfinite(number):
+        raise ValueError(f"{value!r} is not a number")
+    return number
 
 
 def an_email(value: Any) -> str:

@@ -35,9 +35,10 @@ from sqlalchemy import (
 
 from upheld import __version__, db
 from upheld.errors import MAX_REPORTED_PROBLEMS, InputError, Problem
+from upheld.fields import is_blank
 from upheld.kinds import AuthorityNames, Kind
 from upheld.kinds import Column as KindColumn
-from upheld.read import Sheet, column_key, open_sheet
+from upheld.read import Sheet, column_key, column_letters, open_sheet
 from upheld.register import Register
 from upheld.validator import compile_check
 from upheld.vocabulary import OUTCOMES
@@ -169,7 +170,7 @@ def _import_one(
     """Import one file inside the caller's savepoint; None if it had problems."""
     before = problems.count
     try:
-        sheet = open_sheet(path, kind.required, _known_columns(kind))
+        sheet = open_sheet(path, kind.required, _known_columns(kind), problems.add)
         result.warnings.extend(sheet.warnings)
         rows = _valid_rows(kind, sheet, names, problems, progress)
         outcome = FileResult(str(path), "")
@@ -182,7 +183,7 @@ def _import_one(
                     return _finish(connection, kind, sheet, outcome, problems, before)
                 # A key was stored already or repeated in the file: stage it after all.
                 problems.truncate(before)
-                sheet = open_sheet(path, kind.required, _known_columns(kind))
+                sheet = open_sheet(path, kind.required, _known_columns(kind), problems.add)
                 rows = _valid_rows(kind, sheet, names, problems, progress)
             else:
                 rows = itertools.chain(first, rows)
@@ -224,6 +225,10 @@ def _load_directly(
     except connection.dialect.loaded_dbapi.IntegrityError:
         savepoint.rollback()
         return None
+    except BaseException:
+        # A file refused part-way (a NUL byte late in it, say) stops the load mid-COPY.
+        savepoint.rollback()
+        raise
     savepoint.commit()
     return loaded
 
@@ -308,10 +313,18 @@ def _valid_rows(
     positions = {column.name: _position(sheet, column) for column in kind.columns}
     check = compile_check(kind, positions, file, names, problems.add)
     width = len(sheet.columns)
+    # A row cut short would otherwise blank the stored values of the columns it lacks.
+    unnamed = [index for index, key in enumerate(sheet.columns) if not key]
     count = 0
     for line, cells in sheet.rows:
-        if len(cells) < width:
-            cells = [*cells, *([None] * (width - len(cells)))]
+        if len(cells) != width:
+            problems.add(_wrong_width(sheet, line, len(cells)))
+            continue
+        if unnamed:
+            stray = next((i for i in unnamed if not is_blank(cells[i])), None)
+            if stray is not None:
+                problems.add(_unnamed_value(sheet, line, stray))
+                continue
         checked = check(cells, line)
         if checked is None:
             continue
@@ -322,6 +335,31 @@ def _valid_rows(
     if progress is not None:
         done, total = sheet.position()
         progress(file, total or done, total or done)
+
+
+def _wrong_width(sheet: Sheet, line: int, cells: int) -> Problem:
+    return Problem(
+        str(sheet.path),
+        line,
+        None,
+        f"the row has {cells} cell{'s' if cells != 1 else ''} but the header (line "
+        f"{sheet.header_line}) has {len(sheet.columns)}; every row needs one cell for each column",
+    )
+
+
+def _unnamed_value(sheet: Sheet, line: int, index: int) -> Problem:
+    where = (
+        f"column {column_letters(sheet.first_column + index)}"
+        if sheet.format == "xlsx"
+        else f"cell {index + 1}"
+    )
+    return Problem(
+        str(sheet.path),
+        line,
+        None,
+        f"{where} has a value but no header (line {sheet.header_line}); "
+        "give the column a header, or clear the cell",
+    )
 
 
 def _position(sheet: Sheet, column: KindColumn) -> int | None:

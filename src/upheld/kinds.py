@@ -316,7 +316,7 @@ EVENTS = Kind(
         Column("kind", fields.a_term(EVENT_KINDS), required=True),
         Column("title", fields.text(300), required=True),
         Column("location", fields.text(200), default=""),
-        Column("attendees", fields.whole_number, required=True),
+        Column("attendees", fields.a_count, required=True),
         Column("authorities", fields.a_list),
     ),
     key=("date", "kind", "title", "location"),

@@ -7,6 +7,7 @@ import hashlib
 import io
 import itertools
 import json
+import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -18,8 +19,20 @@ from upheld.errors import InputError, Problem
 
 HEADER_SEARCH_ROWS = 20
 FORMATS = ("csv", "xlsx", "jsonl")
+REFUSED_FORMATS = {
+    "xls": "an Excel 97-2003 workbook (.xls)",
+    "ods": "an OpenDocument spreadsheet (.ods)",
+}
+"""Spreadsheet formats that cannot be checked against the XLSX limits before they are read."""
 
 _COLUMN_NOISE = re.compile(r"[\s_\-]+")
+_OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+"""Characters no database can store as text: NUL, and halves of UTF-16 surrogate pairs."""
+_JSON_VALUES = "give text, a number, true/false or null"
+
+Report = Callable[[Problem], None]
+"""Called with each problem in a row that a reader leaves out."""
 
 csv.field_size_limit(16 * 1024 * 1024)
 
@@ -27,6 +40,16 @@ csv.field_size_limit(16 * 1024 * 1024)
 def column_key(name: object) -> str:
     """Fold a column name: case, spaces, `-` and `_` don't matter."""
     return _COLUMN_NOISE.sub("", str(name)).lower().lstrip("\ufeff")
+
+
+def column_letters(index: int) -> str:
+    """A spreadsheet column's letters from its position (0 is A, 26 is AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
 
 
 @dataclass
@@ -45,6 +68,8 @@ class Sheet:
     sha256: Callable[[], str]
     """The file's SHA-256; for CSV and JSON Lines, hashed as it is read."""
     warnings: list[str] = field(default_factory=list)
+    first_column: int = 0
+    """The spreadsheet column (0 for A) of each row's first cell."""
 
     def index_of(self, key: str) -> int | None:
         """The position of a folded column key, or None."""
@@ -64,16 +89,20 @@ def file_sha256(path: Path) -> str:
 
 
 def detect_format(path: Path) -> str:
-    """CSV, XLSX or JSON Lines: by extension, else by the file's first bytes."""
+    """CSV, XLSX or JSON Lines (or xls/ods, refused): by extension, else by the first bytes."""
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt", ".tsv"):
         return "csv"
-    if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
+    if suffix in (".xlsx", ".xlsm"):
         return "xlsx"
+    if suffix in (".xls", ".ods"):
+        return suffix[1:]
     if suffix in (".jsonl", ".ndjson", ".json"):
         return "jsonl"
     with path.open("rb") as handle:
         head = handle.read(8)
+    if head.startswith(_OLE_SIGNATURE):
+        return "xls"
     if head.startswith(b"PK\x03\x04"):
         return "xlsx"
     if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
@@ -81,10 +110,13 @@ def detect_format(path: Path) -> str:
     return "csv"
 
 
-def open_sheet(path: Path, required: Iterable[Sequence[str]], known: Iterable[str]) -> Sheet:
+def open_sheet(
+    path: Path, required: Iterable[Sequence[str]], known: Iterable[str], report: Report
+) -> Sheet:
     """Open a file of any supported format and find its header row among the first 20 rows.
 
-    Each required column is given with its accepted spellings, the usual name first.
+    Each required column is given with its accepted spellings, the usual name first. A row the
+    reader cannot pass on (a JSON value of the wrong type) is left out and its problems reported.
     """
     if not path.exists():
         raise InputError([Problem(str(path), None, None, "no such file")])
@@ -95,10 +127,22 @@ def open_sheet(path: Path, required: Iterable[Sequence[str]], known: Iterable[st
     required_keys = [tuple(column_key(c) for c in spellings) for spellings in required]
     known_keys = {column_key(c) for c in known} | {k for group in required_keys for k in group}
     fmt = detect_format(path)
+    if fmt in REFUSED_FORMATS:
+        raise InputError(
+            [
+                Problem(
+                    str(path),
+                    None,
+                    None,
+                    f"this is {REFUSED_FORMATS[fmt]}, which upheld does not read; "
+                    "save it as XLSX or CSV and try again",
+                )
+            ]
+        )
     if fmt == "xlsx":
-        rows_read = [0, 0]
+        rows_read = [0, 0, 0]
         numbered: Iterator[tuple[int, Sequence[Any]]] = _xlsx_rows(path, rows_read)
-        return _with_header(
+        sheet = _with_header(
             path,
             fmt,
             numbered,
@@ -107,6 +151,8 @@ def open_sheet(path: Path, required: Iterable[Sequence[str]], known: Iterable[st
             lambda: (rows_read[0], rows_read[1]),
             lambda: file_sha256(path),
         )
+        sheet.first_column = rows_read[2]
+        return sheet
     stream = _LineCounter(path)
     size = path.stat().st_size
 
@@ -114,7 +160,7 @@ def open_sheet(path: Path, required: Iterable[Sequence[str]], known: Iterable[st
         return stream.bytes_done, size
 
     if fmt == "jsonl":
-        return _open_jsonl(path, stream, required_keys, known_keys, position)
+        return _open_jsonl(path, stream, known_keys, position, report)
     numbered = _csv_rows(path, stream)
     return _with_header(path, fmt, numbered, required_keys, known_keys, position, stream.sha256)
 
@@ -189,9 +235,14 @@ def _present(value: Any) -> bool:
 
 
 class _Hashing(io.RawIOBase):
-    """Passes a file's bytes through while hashing them, so a file is read only once."""
+    """Passes a file's bytes through while hashing them, so a file is read only once.
+
+    It also refuses a NUL byte anywhere: PostgreSQL cannot store one in text, and SQLite would
+    keep it silently. Looking for it in each block as it passes costs next to nothing.
+    """
 
     def __init__(self, path: Path) -> None:
+        self.path = path
         self._raw = path.open("rb", buffering=0)
         self.digest = hashlib.sha256()
         self.position = 0
@@ -200,11 +251,16 @@ class _Hashing(io.RawIOBase):
         return True
 
     def readinto(self, buffer: Any) -> int:
-        count = self._raw.readinto(buffer)
+        block = self._raw.read(len(buffer))
+        count = len(block) if block else 0
         if count:
-            self.digest.update(memoryview(buffer)[:count])
+            nul = block.find(b"\x00")
+            if nul >= 0:
+                raise InputError([_locate_nul(self.path, self.position + nul)])
+            buffer[:count] = block
+            self.digest.update(block)
             self.position += count
-        return count or 0
+        return count
 
     def finish(self) -> str:
         """The SHA-256 of the whole file, reading whatever is left."""
@@ -266,11 +322,43 @@ def _locate_bad_byte(path: Path) -> Problem:
     return Problem(str(path), None, None, "not UTF-8 text")
 
 
+def _locate_nul(path: Path, offset: int) -> Problem:
+    """The line of a NUL byte found at an offset; only run on failure."""
+    newlines = returns = 0
+    with path.open("rb") as handle:
+        left = offset
+        while left > 0:
+            block = handle.read(min(left, 1 << 20))
+            if not block:
+                break
+            newlines += block.count(b"\n")
+            returns += block.count(b"\r")
+            left -= len(block)
+    # Lines end in \n (or \r\n); a file with none at all may still end its lines in \r alone.
+    line = 1 + (newlines or returns)
+    return Problem(
+        str(path),
+        line,
+        None,
+        "contains a NUL character (byte 0x00), which cannot be stored; remove it and try again",
+    )
+
+
+def _looks_binary(sample: bytes) -> bool:
+    """Whether a NUL early in a file means it is not text at all (a spreadsheet, an image)."""
+    before = sample[: sample.find(b"\x00")]
+    try:
+        before.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return b"\n" not in before
+
+
 def _csv_rows(path: Path, stream: _LineCounter) -> Iterator[tuple[int, Sequence[Any]]]:
     try:
         with path.open("rb") as handle:
             sample = handle.read(4096)
-        if b"\x00" in sample:
+        if b"\x00" in sample and _looks_binary(sample):
             raise InputError(
                 [
                     Problem(
@@ -293,38 +381,52 @@ def _csv_rows(path: Path, stream: _LineCounter) -> Iterator[tuple[int, Sequence[
 
 
 def _xlsx_rows(path: Path, rows_read: list[int]) -> Iterator[tuple[int, Sequence[Any]]]:
+    """The first sheet's rows; rows_read is filled with (rows read, rows in all, first column)."""
     import python_calamine
 
     try:
         workbook = python_calamine.CalamineWorkbook.from_path(str(path))
         sheet = workbook.get_sheet_by_index(0)
-        first_row = sheet.start[0] if sheet.start else 0
-        rows_read[1] = sheet.height
+        # Rows are given from the sheet's first row (line 1), cells from its first used column.
+        rows_read[1] = sheet.end[0] + 1 if sheet.end else 0
+        rows_read[2] = sheet.start[1] if sheet.start else 0
         rows = sheet.iter_rows()
     except Exception as exc:  # calamine raises several unrelated types for damaged files
-        raise InputError(
-            [
-                Problem(
-                    str(path),
-                    None,
-                    None,
-                    f"not a readable XLSX spreadsheet ({exc}); "
-                    "export it again from Excel, or save it as CSV",
-                )
-            ]
-        ) from None
-    for offset, cells in enumerate(rows):
-        rows_read[0] = offset + 1
+        raise _unreadable_xlsx(path, exc) from None
+    line = 0
+    while True:
+        try:
+            cells = next(rows)
+        except StopIteration:
+            return
+        except Exception as exc:  # a value calamine cannot convert, such as a date out of range
+            raise _unreadable_xlsx(path, exc) from None
+        line += 1
+        rows_read[0] = line
         if any(cell != "" and cell is not None for cell in cells):
-            yield first_row + offset + 1, cells
+            yield line, cells
+
+
+def _unreadable_xlsx(path: Path, exc: Exception) -> InputError:
+    return InputError(
+        [
+            Problem(
+                str(path),
+                None,
+                None,
+                f"not a readable XLSX spreadsheet ({exc}); "
+                "export it again from Excel, or save it as CSV",
+            )
+        ]
+    )
 
 
 def _open_jsonl(
     path: Path,
     stream: _LineCounter,
-    required: list[tuple[str, ...]],
     known: set[str],
     position: Callable[[], tuple[int, int]],
+    report: Report,
 ) -> Sheet:
     """JSON Lines: each object's keys are columns, so every known column is in the header."""
     lines = iter(stream)
@@ -332,30 +434,19 @@ def _open_jsonl(
     index = {c: i for i, c in enumerate(columns)}
     unknown: set[str] = set()
     warnings: list[str] = []
+    seen = [0]
 
     def rows() -> Iterator[tuple[int, Sequence[Any]]]:
         width = len(columns)
         for number, text in enumerate(lines, start=1):
             if not text.strip():
                 continue
-            try:
-                record = json.loads(text)
-            except json.JSONDecodeError as exc:
-                raise InputError(
-                    [
-                        Problem(
-                            str(path),
-                            number,
-                            None,
-                            f"not valid JSON: {exc.msg} at column {exc.colno}",
-                        )
-                    ]
-                ) from None
-            if not isinstance(record, dict):
-                raise InputError(
-                    [Problem(str(path), number, None, "each line must be a JSON object {...}")]
-                )
+            seen[0] += 1
+            record = _json_object(path, number, text)
+            # Only an escape can put NUL or half a surrogate pair in a string: the bytes are UTF-8.
+            escaped = "\\u" in text
             cells: list[Any] = [None] * width
+            wrong = False
             for name, value in record.items():
                 key = column_key(name)
                 position = index.get(key)
@@ -364,14 +455,61 @@ def _open_jsonl(
                         unknown.add(key)
                         warnings.append(f"{path}:{number}: ignoring unknown key {name!r}")
                     continue
+                kind = value.__class__
+                if kind is str:
+                    if escaped and _UNSTORABLE.search(value):
+                        report(Problem(str(path), number, name, _unstorable(value)))
+                        wrong = True
+                elif kind is dict or kind is list or (kind is float and not math.isfinite(value)):
+                    report(Problem(str(path), number, name, _wrong_json_type(value)))
+                    wrong = True
                 cells[position] = value
-            yield number, cells
+            if not wrong:
+                yield number, cells
         stream.close()
 
     generated = rows()
     first = next(generated, None)
-    if first is None:
+    if first is None and not seen[0]:
         stream.close()
         raise InputError([Problem(str(path), None, None, "the file has no rows")])
-    numbered = itertools.chain([first], generated)
+    numbered = itertools.chain([first] if first else [], generated)
     return Sheet(path, "jsonl", 0, columns, numbered, position, stream.sha256, warnings)
+
+
+def _json_object(path: Path, number: int, text: str) -> dict[str, Any]:
+    """One line of JSON Lines read as an object, or the reason it cannot be."""
+    try:
+        record = json.loads(text)
+    except json.JSONDecodeError as exc:
+        reason = f"{exc.msg} at column {exc.colno}"
+    except RecursionError:
+        reason = "nested too deeply"
+    except ValueError as exc:  # a number too long to convert, say
+        reason = str(exc)
+    else:
+        if isinstance(record, dict):
+            return record
+        raise InputError(
+            [Problem(str(path), number, None, "each line must be a JSON object {...}")]
+        )
+    raise InputError([Problem(str(path), number, None, f"not valid JSON: {reason}")])
+
+
+def _wrong_json_type(value: Any) -> str:
+    if isinstance(value, dict):
+        return f"is a JSON object; {_JSON_VALUES}"
+    if isinstance(value, list):
+        return f"is a JSON list; {_JSON_VALUES}"
+    written = "NaN" if math.isnan(value) else "Infinity" if value > 0 else "-Infinity"
+    return f"{written} is not a value; {_JSON_VALUES}"
+
+
+def _unstorable(value: str) -> str:
+    found = _UNSTORABLE.search(value)
+    assert found is not None
+    if found.group() == "\x00":
+        return "contains a NUL character (\\u0000), which cannot be stored"
+    return (
+        f"contains half of a UTF-16 surrogate pair (\\u{ord(found.group()):04x}), which is not text"
+    )

@@ -318,9 +318,12 @@ class Register:
 
     def _lookup(self, text: str) -> _Match:
         code = text.strip().upper()
+        # Any council's own code, GSS or not (an imported council may have one of its own).
+        council = self._codes.get(code)
+        if council is not None:
+            return _Match((council,))
         if _GSS_CODE.match(code):
-            council = self._codes.get(code)
-            return _Match((council,) if council else ())
+            return _Match(())
         key = name_key(text)
         if key in self._official:
             return _Match(self._official[key])
