@@ -2,7 +2,9 @@
 
 Targets: council page HTML and its JSON twin at least 1,000 requests a second each, decision search
 p95 under 50 ms, with one uvicorn worker on loopback; and faster than Datasette serving the same
-council-year table's row JSON from the same SQLite file, measured in the same run.
+council-year table's row JSON from the same SQLite file, measured in the same run. Under 64
+connections of searches, a cached council page's p99 stays under 50 ms (issue 7), against the same
+page's p99 with nothing else running, measured in the same run, with one and with two workers.
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +35,8 @@ WRK_SECONDS = 10
 CONNECTIONS = 16
 TARGET_RPS = 1000
 TARGET_SEARCH_P95_MS = 50.0
+SEARCH_CONNECTIONS = 64
+TARGET_CONTENDED_P99_MS = 50.0
 
 
 def _free_port() -> int:
@@ -82,9 +89,12 @@ def _warm(port: int, paths: list[str]) -> None:
             response.read()
 
 
-def _wrk(wrk: str, port: int, paths: list[str], requests: int, connections: int) -> dict[str, Any]:
+def _wrk(
+    wrk: str, port: int, paths: list[str], requests: int, connections: int, warm: bool = True
+) -> dict[str, Any]:
     """wrk bounds a run by time only; the count shown is how many it managed in that time."""
-    _warm(port, paths)
+    if warm:
+        _warm(port, paths)
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as listing:
         listing.write("\n".join(paths) + "\n")
     script = Path(__file__).with_name("wrk.lua")
@@ -100,6 +110,9 @@ def _wrk(wrk: str, port: int, paths: list[str], requests: int, connections: int)
                 str(connections),
                 "-d",
                 f"{WRK_SECONDS}s",
+                # Queued searches wait their turn: a slow answer is measured, not an error.
+                "--timeout",
+                "30s",
                 "-s",
                 str(script),
                 url,
@@ -173,34 +186,14 @@ def measure(folder: Path) -> list[dict[str, Any]]:
     search_paths += [f"/decisions?q={w.replace(' ', '+')}&category=Housing" for w in words[:3]]
     search_paths += ["/decisions?sort=newest", "/decisions?outcome=upheld&year=2023-24"]
     results = []
-    port = _free_port()
-    env = dict(os.environ)
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "upheld",
-            "--db",
-            str(built / "upheld.db"),
-            "--config",
-            str(built / "config"),
-            "serve",
-            "--port",
-            str(port),
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        _wait(port, server)
+    with _upheld(built, workers=1) as port:
         html = _load(port, html_paths)
         as_json = _load(port, json_paths)
         # Search latency is what one person waits: one connection, one search at a time.
         search = _load(port, search_paths, requests=2000, connections=1)
-    finally:
-        server.terminate()
-        server.wait()
+        contended = [_contended(port, html_paths, search_paths, workers=1)]
+    with _upheld(built, workers=2) as port:
+        contended.append(_contended(port, html_paths, search_paths, workers=2))
     datasette = shutil.which("datasette", path=str(Path(sys.executable).parent))
     baseline: dict[str, Any] | None = None
     if datasette:
@@ -239,6 +232,7 @@ def measure(folder: Path) -> list[dict[str, Any]]:
             "met": search["p95_ms"] <= TARGET_SEARCH_P95_MS and search["errors"] == 0,
         }
     )
+    results += [row for row in contended if row]
     if baseline:
         results.append(
             {
@@ -249,6 +243,65 @@ def measure(folder: Path) -> list[dict[str, Any]]:
             }
         )
     return results
+
+
+@contextmanager
+def _upheld(built: Path, *, workers: int) -> Iterator[int]:
+    """`upheld serve` over the demo in its own process(es); yields its port."""
+    port = _free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "upheld",
+            "--db",
+            str(built / "upheld.db"),
+            "--config",
+            str(built / "config"),
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait(port, server)
+        yield port
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def _contended(
+    port: int, pages: list[str], searches: list[str], *, workers: int
+) -> dict[str, Any] | None:
+    """A cached council page's latency alone, then while 64 connections search (wrk only)."""
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        print("wrk is not installed (apt-get install wrk): the contention run is skipped.")
+        return None
+    quiet = _wrk(wrk, port, pages, REQUESTS, 1)
+    _warm(port, searches)
+    with ThreadPoolExecutor(1) as pool:
+        load = pool.submit(_wrk, wrk, port, searches, REQUESTS, SEARCH_CONNECTIONS, False)
+        time.sleep(1.0)  # let the searches fill the queue before measuring
+        busy = _wrk(wrk, port, pages, REQUESTS, 1, False)
+        searching = load.result()
+    return {
+        "what": f"council page while {SEARCH_CONNECTIONS} connections search, "
+        f"{workers} worker{'s' if workers > 1 else ''}",
+        **busy,
+        "baseline_per_second": None,
+        "quiet_p99_ms": quiet["p99_ms"],
+        "searches_per_second": searching["per_second"],
+        "search_errors": searching["errors"],
+        "met": busy["p99_ms"] <= TARGET_CONTENDED_P99_MS
+        and busy["errors"] == 0
+        and searching["errors"] == 0,
+    }
 
 
 def _row(
@@ -282,4 +335,21 @@ def report(results: list[dict[str, Any]]) -> str:
             f"{r['baseline_per_second'] if r['baseline_per_second'] else ''} | "
             f"{'yes' if r['met'] else 'NO'} |"
         )
+    contended = [r for r in results if "quiet_p99_ms" in r]
+    if contended:
+        lines += [
+            "",
+            f"A cached council page (one connection) while {SEARCH_CONNECTIONS} connections send "
+            "decision searches, against the same page with nothing else running:",
+            "",
+            "| server | page p99 ms alone | page p99 ms under searches (target ≤ 50) | page req/s "
+            "| searches/s | search errors | met |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for r in contended:
+            lines.append(
+                f"| {r['what'].rsplit(', ', 1)[1]} | {r['quiet_p99_ms']} | {r['p99_ms']} | "
+                f"{r['per_second']:,} | {r['searches_per_second']} | {r['search_errors']} | "
+                f"{'yes' if r['met'] else 'NO'} |"
+            )
     return "\n".join(lines)

@@ -9,15 +9,11 @@ page and a council page in docs/screenshots/ for CI to publish.
 from __future__ import annotations
 
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import (
     Browser,
@@ -29,6 +25,7 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
+from tests.servers import live_server
 from upheld import db, demo, search
 from upheld.register import builtin
 from upheld.site import Site
@@ -70,21 +67,8 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         if not search.index_is_current(connection):
             search.refresh_index(connection)
     site = Site(db.connect(built.url, read_only=True), built.config)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    config = uvicorn.Config(app=create_app(site), host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive(), "the server stopped while starting"
-        assert time.monotonic() < deadline, "the server did not start within 30 s"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with live_server(create_app(site)) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

@@ -102,9 +102,17 @@ def test_a_broken_year_file_hides_its_year_and_a_broken_settings_file_keeps_the_
     assert "Performance of councils" in client.get("/").text
 
 
+@pytest.mark.parametrize("refresh", [0.0, 60.0], ids=["looking-each-request", "pages-kept"])
 def test_every_list_shows_a_year_at_its_publication_moment(
-    client: TestClient, clock: Clock
+    built: demo.Demo, config: Path, clock: Clock, refresh: float
 ) -> None:
+    # Kept pages are answered straight from memory; the moment must still show at once.
+    site = Site(db.connect(built.url, read_only=True), config, now=clock, refresh_seconds=refresh)
+    with TestClient(create_app(site)) as client:
+        published_on_time(client, clock)
+
+
+def published_on_time(client: TestClient, clock: Clock) -> None:
     warm(client, LISTS)
     before = years_listed(client)
     assert before["/"] is False

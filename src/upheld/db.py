@@ -29,7 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import NullPool, QueuePool
 
 from upheld.errors import UpheldError, UsageError
 
@@ -285,7 +285,15 @@ def _sqlite_engine(url: str, database: str | None, read_only: bool) -> Engine:
     connect_args: dict[str, Any] = {"check_same_thread": False}
     if read_only and database and database != ":memory:":
         url = f"sqlite:///file:{Path(database).resolve()}?mode=ro&uri=true"
-    engine = create_engine(url, connect_args=connect_args, poolclass=NullPool)
+    if read_only:
+        # The website: each connection keeps its parsed schema and search index warm between
+        # requests; opening one per request made every search read the index afresh, one at a
+        # time. As many as the server has worker threads, so none waits for another.
+        engine = create_engine(
+            url, connect_args=connect_args, poolclass=QueuePool, pool_size=8, max_overflow=32
+        )
+    else:
+        engine = create_engine(url, connect_args=connect_args, poolclass=NullPool)
 
     @event.listens_for(engine, "connect")
     def _configure(dbapi_connection: Any, _record: Any) -> None:
@@ -299,6 +307,10 @@ def _sqlite_engine(url: str, database: str | None, read_only: bool) -> Engine:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA cache_size=-65536")
+        if read_only:
+            # Readers share the file's pages through the operating system instead of copying
+            # them into each connection's own cache.
+            cursor.execute("PRAGMA mmap_size=1073741824")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -1,11 +1,27 @@
-"""Open data files: rows of figures written as CSV, for the command line and the website alike."""
+"""Open data files: rows of figures written as CSV or spreadsheet rows, for every channel alike.
+
+Text from the records (a council's name, a report's title, a decision's summary) is written so
+that no spreadsheet program runs it: a CSV cell that would begin with `=`, `+`, `-`, `@`, a tab or
+a carriage return gets a leading apostrophe (the OWASP advice on CSV injection), and a spreadsheet
+cell is always stored as text, never as a formula. Numbers are written as numbers.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What a spreadsheet program may read as the start of a formula."""
+
+
+def neutralised(value: Any) -> Any:
+    """A cell's value, with text that could be read as a formula made plain text."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def as_csv(rows: Sequence[dict[str, Any]]) -> str:
@@ -13,7 +29,20 @@ def as_csv(rows: Sequence[dict[str, Any]]) -> str:
     buffer = io.StringIO()
     if rows:
         columns = [k for k, v in rows[0].items() if not isinstance(v, dict | list)]
-        writer = csv.DictWriter(buffer, columns, extrasaction="ignore", lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows([neutralised(row.get(c)) for c in columns] for row in rows)
     return buffer.getvalue()
+
+
+def sheet_row(sheet: Any, values: Iterable[Any]) -> list[Any]:
+    """A row for a write-only openpyxl sheet, its text stored as text and never as a formula."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cells = []
+    for value in values:
+        cell = WriteOnlyCell(sheet, value=value)
+        if isinstance(value, str):
+            cell.data_type = "s"
+        cells.append(cell)
+    return cells

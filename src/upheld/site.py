@@ -103,11 +103,18 @@ class Site:
 
     # What changed ------------------------------------------------------------------------------
 
+    def fresh_version(self) -> tuple[Any, ...] | None:
+        """The version, if it was checked within the last second; None when a check is due."""
+        if self._version is not None and clock.monotonic() - self._checked < self._refresh_seconds:
+            return self._version
+        return None
+
     def version(self) -> tuple[Any, ...]:
         """Which data and configuration the cache holds; checked at most once a second."""
+        fresh = self.fresh_version()
+        if fresh is not None:
+            return fresh
         moment = clock.monotonic()
-        if self._version is not None and moment - self._checked < self._refresh_seconds:
-            return self._version
         with self.engine.connect() as connection:
             imports = connection.execute(select(func.max(db.imports.c.id))).scalar()
             letters = connection.execute(select(func.max(db.letters.c.id))).scalar()
@@ -201,8 +208,18 @@ class Site:
 
     def publication(self) -> Publication:
         """What is public now: the published years and the decisions due today."""
-        web = self.settings.web
-        schedule = {y.year.start_year: y.config.published_at for y in self.years()}
+        return self._publication(self.settings, self.years())
+
+    def peek_publication(self) -> Publication | None:
+        """What is public now, if it can be told from memory alone; else None."""
+        years = self._cache.get("years")
+        if self.fresh_version() is None or years is None:
+            return None
+        return self._publication(self._settings, years)
+
+    def _publication(self, settings: Settings, years: list[Year]) -> Publication:
+        web = settings.web
+        schedule = {y.year.start_year: y.config.published_at for y in years}
         return Publication.at(
             self.now(),
             schedule,

@@ -9,34 +9,44 @@ from upheld.errors import UsageError
 from upheld.periods import ReviewYear
 
 
-def run_server(app: App, host: str, port: int) -> None:
+def run_server(app: App, host: str, port: int, workers: int = 1) -> None:
     """Serve the website from the app's database and configuration until interrupted."""
-    import uvicorn
+    from upheld.web import server
 
-    from upheld.web import create_app, site_for
-
-    site = site_for(app.url, app.config)
-    application = create_app(site)
-    app.err.print(f"Serving {site.settings.web.title} at http://{host}:{port}/ (Ctrl+C to stop)")
-    uvicorn.run(application, host=host, port=port, log_level="warning", access_log=False)
+    # Opened here first, so that a wrong database or configuration stops with its message.
+    title = app.settings().web.title
+    app.ready()
+    processes = f" with {workers} worker processes" if workers > 1 else ""
+    app.err.print(
+        f"Serving {title} at http://{host}:{port}/{processes} (Ctrl+C to stop)", markup=False
+    )
+    server.serve(app.url, app.config, host=host, port=port, workers=workers)
 
 
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Server processes; about one per processor core.",
+)
 @pass_app
-def serve(app: App, host: str, port: int) -> None:
+def serve(app: App, host: str, port: int, workers: int) -> None:
     """Serve the public website "Your council's performance" and its API.
 
     The website only reads the database. Each year's figures and letters appear at the
-    publication time set in the year's configuration.
+    publication time set in the year's configuration; edits to the configuration folder are
+    followed within a second, without a restart.
 
     \b
     Example:
       upheld --db demo/upheld.db --config demo/config serve --port 8000
+      upheld --db postgresql://web@db/upheld serve --host 0.0.0.0 --workers 2
     """
-    app.ready()
-    run_server(app, host, port)
+    run_server(app, host, port, workers)
 
 
 @cli.command("preview-link")

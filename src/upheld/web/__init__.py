@@ -6,13 +6,16 @@ clock), so tests can move the clock across a publication date.
 
 from __future__ import annotations
 
+import inspect
 import logging
 import os
 from collections.abc import Awaitable, Callable
 from importlib import resources
 from pathlib import Path
+from typing import cast
 
 from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
@@ -47,6 +50,26 @@ def from_environment() -> FastAPI:
     return create_app(site_for(os.environ[DATABASE_VARIABLE], Path(os.environ[CONFIG_VARIABLE])))
 
 
+Handler = Callable[[Request], Response | Awaitable[Response]]
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def kept_or(renderer: Renderer, handler: Handler) -> Endpoint:
+    """A page handler that answers a page already kept straight from the event loop, and builds
+    any other on a worker thread, where reading the database cannot hold up other requests."""
+    if inspect.iscoroutinefunction(handler):
+        return cast(Endpoint, handler)  # a search minds the loop itself
+    build = cast(Callable[[Request], Response], handler)
+
+    async def answer(request: Request) -> Response:
+        kept = renderer.peek(request)
+        if kept is not None:
+            return kept
+        return await run_in_threadpool(build, request)
+
+    return answer
+
+
 def create_app(site: Site) -> FastAPI:
     """The website and its API over a Site."""
     renderer = Renderer(site)
@@ -63,7 +86,7 @@ def create_app(site: Site) -> FastAPI:
     )
     app.state.site = site
     app.include_router(api.router(site, pages, decisions))
-    html_routes: list[tuple[str, Callable[[Request], Response | Awaitable[Response]]]] = [
+    html_routes: list[tuple[str, Handler]] = [
         ("/", pages.home),
         ("/index.json", pages.home),
         ("/index.csv", pages.home),
@@ -92,7 +115,9 @@ def create_app(site: Site) -> FastAPI:
         ("/api", downloads.api_page),
     ]
     for path, handler in html_routes:
-        app.add_route(path, handler, methods=["GET", "HEAD"], include_in_schema=False)
+        app.add_route(
+            path, kept_or(renderer, handler), methods=["GET", "HEAD"], include_in_schema=False
+        )
     static = resources.files("upheld") / "data" / "static"
     app.router.routes.append(Mount("/static", StaticFiles(directory=str(static)), name="static"))
 

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from upheld.errors import NotFound
-from upheld.export import as_csv
+from upheld.export import as_csv, sheet_row
 from upheld.queries import statistics
 from upheld.site import Site
 from upheld.web.render import Renderer, split_format
@@ -32,34 +32,40 @@ def _workbook(result: dict[str, Any]) -> bytes:
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
+
+    def add(sheet: Any, values: list[Any]) -> None:
+        sheet.append(sheet_row(sheet, values))
+
     councils = book.create_sheet("Councils")
     rows = result["authorities"]
     columns = [k for k, v in rows[0].items() if not isinstance(v, dict)] if rows else []
     categories = list(rows[0]["received_by_category"]) if rows else []
     outcomes = list(rows[0]["decided_by_outcome"]) if rows else []
-    councils.append(
-        columns + [f"received: {c}" for c in categories] + [f"decided: {o}" for o in outcomes]
+    add(
+        councils,
+        columns + [f"received: {c}" for c in categories] + [f"decided: {o}" for o in outcomes],
     )
     for row in rows:
-        councils.append(
+        add(
+            councils,
             [row[c] for c in columns]
             + [row["received_by_category"][c] for c in categories]
-            + [row["decided_by_outcome"][o] for o in outcomes]
+            + [row["decided_by_outcome"][o] for o in outcomes],
         )
     averages = book.create_sheet("Averages")
     names = ["uphold_rate", "satisfactory_remedy_rate", "compliance_rate", "upheld_per_100k"]
-    averages.append(["type", *names, "councils"])
+    add(averages, ["type", *names, "councils"])
     for kind, values in result["averages"].items():
-        averages.append([kind, *(values[n] for n in names), values["councils"]])
+        add(averages, [kind, *(values[n] for n in names), values["councils"]])
     national = book.create_sheet("National")
-    national.append(["figure", "value"])
+    add(national, ["figure", "value"])
     for key, value in result["national"].items():
         if not isinstance(value, dict):
-            national.append([key, value])
+            add(national, [key, value])
     about = book.create_sheet("About")
-    about.append(["year", result["year"]])
-    about.append(["period", f"{result['period']['start']} to {result['period']['end']}"])
-    about.append(["average of similar authorities", result["average_method"]])
+    add(about, ["year", result["year"]])
+    add(about, ["period", f"{result['period']['start']} to {result['period']['end']}"])
+    add(about, ["average of similar authorities", result["average_method"]])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from upheld import __version__, pages
+from upheld.errors import NotFound
 from upheld.export import as_csv
 from upheld.site import Site
 
@@ -66,7 +67,7 @@ class Renderer:
         )
         self.templates.filters["thousands"] = lambda n: "n/a" if n is None else f"{n:,}"
         self.templates.filters["pct"] = lambda n: "n/a" if n is None else f"{n}%"
-        self._cache: dict[Any, bytes] = {}
+        self._cache: dict[Any, tuple[bytes, str]] = {}
         self._version: Any = None
         self._lock = threading.Lock()
 
@@ -102,10 +103,10 @@ class Renderer:
     ) -> Response:
         """A page as HTML, JSON or CSV, all from the one dict; cached until the data changes."""
         if fmt == "csv" and rows is None:
-            return Response("There is no CSV of this page.", 404, media_type="text/plain")
+            raise NotFound("There is no CSV of this page.")
         # A page depends on the data, the configuration and what is public at this moment.
         version = (self.site.version(), self.site.publication().key)
-        key = (request.url.path, request.url.query, fmt)
+        key = (request.url.path, request.url.query)
         with self._lock:
             if version != self._version or len(self._cache) > CACHE_LIMIT:
                 self._cache = {}
@@ -114,7 +115,7 @@ class Renderer:
             kept = self._cache
             cached = kept.get(key) if cache else None
         if cached is not None:
-            return Response(cached, media_type=MEDIA_TYPES[fmt])
+            return Response(cached[0], media_type=cached[1])
         page = build()
         if fmt == "json":
             body = json.dumps(pages.without_charts(page), separators=(",", ":")).encode()
@@ -125,5 +126,18 @@ class Renderer:
             body = self._render(template, page, request).encode("utf-8")
         if cache:
             with self._lock:
-                kept[key] = body
+                kept[key] = (body, MEDIA_TYPES[fmt])
         return Response(body, media_type=MEDIA_TYPES[fmt])
+
+    def peek(self, request: Request) -> Response | None:
+        """The page kept for this address, if it can be told without reading the database or
+        the configuration: answered on the event loop, without waiting for a worker thread."""
+        version = self.site.fresh_version()
+        publication = self.site.peek_publication()
+        if version is None or publication is None:
+            return None
+        with self._lock:
+            if self._version != (version, publication.key):
+                return None
+            found = self._cache.get((request.url.path, request.url.query))
+        return None if found is None else Response(found[0], media_type=found[1])
