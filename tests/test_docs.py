@@ -95,3 +95,16 @@ def test_documented_configuration_examples_load() -> None:
     config = load_year(folder, ReviewYear(2024))
     assert config.show_upheld_per_100k is True
     assert config.published_at.isoformat() == "2025-07-23T10:00:00+01:00"
+
+
+def test_every_setting_is_documented() -> None:
+    from dataclasses import fields
+
+    from upheld.config import Organisation, Smtp, Web
+
+    documented = (DOCS / "configuration.md").read_text(encoding="utf-8")
+    example = (DOCS / "examples" / "config" / "upheld.toml").read_text(encoding="utf-8")
+    for section in (Organisation, Smtp, Web):
+        for setting in fields(section):
+            assert f"`{setting.name}`" in documented, setting.name
+            assert setting.name in example, setting.name
