@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from upheld.errors import InputError, Problem
+from upheld.xlsx import check_workbook
 
 HEADER_SEARCH_ROWS = 20
 FORMATS = ("csv", "xlsx", "jsonl")
@@ -140,8 +141,9 @@ def open_sheet(
             ]
         )
     if fmt == "xlsx":
+        check_workbook(path)
         rows_read = [0, 0, 0]
-        numbered: Iterator[tuple[int, Sequence[Any]]] = _xlsx_rows(path, rows_read)
+        numbered: Iterator[tuple[int, Sequence[Any]]] = _xlsx_rows(path, rows_read, report)
         sheet = _with_header(
             path,
             fmt,
@@ -380,7 +382,9 @@ def _csv_rows(path: Path, stream: _LineCounter) -> Iterator[tuple[int, Sequence[
         stream.close()
 
 
-def _xlsx_rows(path: Path, rows_read: list[int]) -> Iterator[tuple[int, Sequence[Any]]]:
+def _xlsx_rows(
+    path: Path, rows_read: list[int], report: Report
+) -> Iterator[tuple[int, Sequence[Any]]]:
     """The first sheet's rows; rows_read is filled with (rows read, rows in all, first column)."""
     import python_calamine
 
@@ -403,7 +407,25 @@ def _xlsx_rows(path: Path, rows_read: list[int]) -> Iterator[tuple[int, Sequence
             raise _unreadable_xlsx(path, exc) from None
         line += 1
         rows_read[0] = line
-        if any(cell != "" and cell is not None for cell in cells):
+        filled = unstorable = False
+        for cell in cells:
+            if cell.__class__ is str:
+                if cell:
+                    filled = True
+                    # Only a NUL can be in a spreadsheet's text that a database cannot store.
+                    unstorable = unstorable or "\x00" in cell
+            elif cell is not None:
+                filled = True
+        if unstorable:
+            report(
+                Problem(
+                    str(path),
+                    line,
+                    None,
+                    "contains a NUL character, which cannot be stored; remove it and try again",
+                )
+            )
+        elif filled:
             yield line, cells
 
 
