@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
 
-.PHONY: demo test lint bench register clean
+.PHONY: demo test lint bench register screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ test: lint
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python -m benchmarks
+
+# Refresh the screenshots in docs/ from the browser tests (needs Debian's Chromium).
+screenshots: $(STAMP)
+	UPHELD_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/test_browser.py -k screenshots
 
 register: $(STAMP)
 	$(BIN)/python scripts/build_register.py

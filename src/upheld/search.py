@@ -362,8 +362,10 @@ def _search(
     # Numbered in date order, the decisions due today are those numbered up to `last`.
     visible = index.everything & ((1 << (last + 1)) - 1)
     record_years = publication.record_years
-    if record_years is not None:
+    if record_years is not None and not record_years.issuperset(index.facets["year"]):
         visible &= _union(index.facets["year"], record_years)
+    else:
+        record_years = None  # every indexed year may be shown: nothing to leave out
     if not state.current:
         visible &= ~_bits(_numbers(connection, select(s.id).where(~_unchanged())))
     words = _TextIndex.of(connection)
