@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -35,6 +38,8 @@ from upheld.errors import UpheldError, UsageError
 
 DEFAULT_URL = "sqlite:///upheld.db"
 ENVIRONMENT_VARIABLE = "UPHELD_DB"
+WRITER_WAIT_SECONDS = 3600
+"""How long a command that writes waits for another to finish writing before it gives up."""
 
 metadata = MetaData()
 
@@ -315,7 +320,13 @@ def _sqlite_engine(url: str, database: str | None, read_only: bool) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN")
+        on_wait = connection.get_execution_options().get(_WRITER)
+        if on_wait is None:
+            connection.exec_driver_sql("BEGIN")
+        else:
+            raw = connection.connection.driver_connection
+            assert raw is not None
+            _begin_writing(raw, on_wait)
 
     return engine
 
@@ -329,16 +340,21 @@ def _alembic_config(connection: Connection) -> Any:
     return config
 
 
-def upgrade(engine: Engine) -> str:
+def upgrade(engine: Engine, on_wait: Callable[[], None] | None = None) -> str:
     """Create the schema or bring it up to date; safe to run again. Returns the revision."""
+    return migrate(engine, on_wait)[1]
+
+
+def migrate(engine: Engine, on_wait: Callable[[], None] | None = None) -> tuple[str | None, str]:
+    """Create or upgrade the schema, as the one writer; the revisions (before, after)."""
     from alembic import command
 
-    try:
-        with engine.begin() as connection:
+    with writing(engine, on_wait) as connection:
+        # Read under the lock: two commands creating one new database, one after the other.
+        before = current_revision(connection)
+        if before != head_revision():
             command.upgrade(_alembic_config(connection), "head")
-    except OperationalError as exc:
-        raise UpheldError(f"cannot open the database {engine.url!r}: {exc.orig}") from None
-    return head_revision()
+    return before, head_revision()
 
 
 def head_revision() -> str:
@@ -364,8 +380,11 @@ def require_schema(engine: Engine) -> None:
     try:
         with engine.connect() as connection:
             revision = current_revision(connection)
-    except OperationalError as exc:
-        raise UpheldError(f"cannot open the database {engine.url!r}: {exc.orig}") from None
+    except Exception as exc:
+        problem = unusable(str(engine.url), exc)
+        if problem is None:
+            raise
+        raise problem from None
     if revision is None:
         raise UpheldError(
             f"the database {engine.url!r} has no upheld tables yet; run `upheld init` first"
@@ -375,3 +394,118 @@ def require_schema(engine: Engine) -> None:
             f"the database {engine.url!r} is at schema {revision}, this upheld needs "
             f"{head_revision()}; run `upheld init` to upgrade it"
         )
+
+
+_WRITER = "upheld_writer"
+"""The execution option that makes a SQLite connection begin as the writer: what to call when
+it has to wait."""
+_WRITER_LOCK = 0x7570_6865_6C64
+"""The key of the PostgreSQL advisory lock held by the writer ("upheld" in ASCII)."""
+_BUSY_MILLISECONDS = 10_000
+_SQLITE_BUSY = 5
+_SQLITE_ENVIRONMENT = {3, 5, 6, 7, 8, 10, 11, 13, 14, 15, 22, 23, 26}
+"""SQLite's codes for trouble with the file itself: permission, locked, out of memory,
+read-only, I/O, damaged, disk full, cannot open, not a database, ..."""
+_POSTGRES_ENVIRONMENT = ("08", "28", "3D", "42501", "53", "57", "58", "25006")
+"""PostgreSQL's codes for trouble with the server or the user's rights, not with upheld's SQL."""
+
+
+@contextmanager
+def writing(engine: Engine, on_wait: Callable[[], None] | None = None) -> Iterator[Connection]:
+    """A connection in a transaction that holds the database's one writer lock.
+
+    Commands that write take turns: one that finds another writing calls `on_wait` once and
+    waits (up to an hour), rather than failing or interleaving with it.
+    """
+    wait = on_wait or _nothing
+    with engine.connect() as connection:
+        postgres = connection.dialect.name == "postgresql"
+        if not postgres:
+            connection.execution_options(**{_WRITER: wait})
+        with connection.begin():
+            if postgres:
+                _lock_postgres(connection, wait)
+            yield connection
+
+
+def _nothing() -> None:
+    pass
+
+
+def _begin_writing(raw: sqlite3.Connection, on_wait: Callable[[], None]) -> None:
+    # BEGIN IMMEDIATE takes the write lock at once. A deferred BEGIN takes it at the first write,
+    # and SQLite gives up at once, without waiting, if another connection wrote in between.
+    raw.execute("PRAGMA busy_timeout=0")
+    try:
+        try:
+            raw.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorcode & 0xFF != _SQLITE_BUSY:
+                raise
+            on_wait()
+            raw.execute(f"PRAGMA busy_timeout={WRITER_WAIT_SECONDS * 1000}")
+            try:
+                raw.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as again:
+                if again.sqlite_errorcode & 0xFF == _SQLITE_BUSY:
+                    raise _gave_up() from None
+                raise
+    finally:
+        raw.execute(f"PRAGMA busy_timeout={_BUSY_MILLISECONDS}")
+
+
+def _lock_postgres(connection: Connection, on_wait: Callable[[], None]) -> None:
+    # Advisory locks belong to the database, so every upheld process writing to it shares one;
+    # a transaction's lock is let go when it commits or rolls back.
+    take = f"SELECT pg_try_advisory_xact_lock({_WRITER_LOCK})"
+    if connection.exec_driver_sql(take).scalar():
+        return
+    on_wait()
+    connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{WRITER_WAIT_SECONDS}s'")
+    try:
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_WRITER_LOCK})")
+    except OperationalError as exc:
+        if getattr(exc.orig, "sqlstate", None) == "55P03":  # lock_not_available
+            raise _gave_up() from None
+        raise
+    connection.exec_driver_sql("SET LOCAL lock_timeout = DEFAULT")
+
+
+def _gave_up() -> UpheldError:
+    waited = WRITER_WAIT_SECONDS
+    how_long = f"{waited // 60} minutes" if waited >= 120 else f"{waited} seconds"
+    return UpheldError(
+        f"gave up after waiting {how_long} for another upheld command to finish writing to "
+        "the database"
+    )
+
+
+def shown(url: str) -> str:
+    """A database URL as it may be shown: any password hidden."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url
+
+
+def unusable(url: str, error: BaseException) -> UpheldError | None:
+    """An error from the database itself (cannot connect, no such role, not a database,
+    permission denied), as one line naming the database; None for any other error."""
+    cause = getattr(error, "orig", None) or error
+    if isinstance(cause, sqlite3.Error):
+        code = getattr(cause, "sqlite_errorcode", None)
+        if code is None or code & 0xFF not in _SQLITE_ENVIRONMENT:
+            return None
+    elif type(cause).__module__.split(".")[0] == "psycopg":
+        import psycopg
+
+        state = getattr(cause, "sqlstate", None) or ""
+        if not (
+            isinstance(cause, psycopg.OperationalError) or state.startswith(_POSTGRES_ENVIRONMENT)
+        ):
+            return None
+    else:
+        return None
+    # Server messages can run over several lines and pad with spaces; one line is enough.
+    reason = " ".join(str(cause).split())
+    return UpheldError(f"cannot use the database {shown(url)}: {reason}")

@@ -63,7 +63,7 @@ def build(folder: Path, register: Register, spec: DemoSpec = DemoSpec(), say: Sa
             result = import_files(engine, KINDS[kind], [files[kind]], register)
             demo.imported[kind] = result.files[0]
             say(f"Imported {result.rows:,} {kind} rows")
-        with engine.begin() as connection:
+        with db.writing(engine) as connection:
             indexed = refresh_index(connection)
         say(f"Indexed {indexed:,} decisions for the decision search")
         write_config(demo.config, spec.years)

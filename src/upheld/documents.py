@@ -17,7 +17,7 @@ import jinja2
 import typst
 from sqlalchemy import Engine
 
-from upheld import archive, letters
+from upheld import archive, db, letters
 from upheld.config import Settings, YearConfig
 from upheld.errors import UpheldError
 from upheld.queries import Activity, activity, all_contacts, year_figures
@@ -91,8 +91,13 @@ def write_letters(
     out: Path,
     formats: Sequence[str] = ("pdf", "html"),
     progress: Progress | None = None,
+    on_wait: Callable[[], None] | None = None,
 ) -> LetterRun:
-    """Write each council's letter in each format, archive new versions, leave unchanged ones."""
+    """Write each council's letter in each format, archive new versions, leave unchanged ones.
+
+    The archive is written as the database's one writer (`on_wait` is called if another
+    command is writing and this one has to wait for it).
+    """
     year = config.year
     with engine.connect() as connection:
         figures = year_figures(connection, register, year, config.average)
@@ -106,7 +111,7 @@ def write_letters(
     renderer = Renderer()
     run = LetterRun(councils=len(codes))
     try:
-        with engine.begin() as connection:
+        with db.writing(engine, on_wait) as connection:
             for code in codes:
                 council = figures.councils.get(code) or register[code]
                 if code not in figures.counts:

@@ -114,34 +114,32 @@ def import_files(
     *,
     dry_run: bool = False,
     progress: Progress | None = None,
+    on_wait: Callable[[], None] | None = None,
 ) -> ImportResult:
-    """Import files of one kind in one transaction: every file whole, or nothing at all."""
+    """Import files of one kind in one transaction: every file whole, or nothing at all.
+
+    The import is the database's one writer while it runs: another command writing waits for
+    it, and it for them (`on_wait` is called if it has to), so that two imports of the same
+    file one after the other find the second's rows already stored.
+    """
     result = ImportResult(kind.name, dry_run)
     problems = _Problems()
     names = AuthorityNames(register)
-    with engine.connect() as connection, _paused_garbage_collection():
-        transaction = connection.begin()
-        try:
-            for path in paths:
-                # Each file in its own savepoint: a file that fails part-way (a bad byte in the
-                # middle of a COPY, say) is undone alone, and the others are still checked.
-                savepoint = connection.begin_nested()
-                before = problems.count
-                outcome = _import_one(connection, kind, path, names, problems, result, progress)
-                if problems.count == before and outcome is not None:
-                    savepoint.commit()
-                    result.files.append(outcome)
-                else:
-                    savepoint.rollback()
-            problems.raise_if_any()
-            if dry_run:
-                transaction.rollback()
+    with db.writing(engine, on_wait) as connection, _paused_garbage_collection():
+        for path in paths:
+            # Each file in its own savepoint: a file that fails part-way (a bad byte in the
+            # middle of a COPY, say) is undone alone, and the others are still checked.
+            savepoint = connection.begin_nested()
+            before = problems.count
+            outcome = _import_one(connection, kind, path, names, problems, result, progress)
+            if problems.count == before and outcome is not None:
+                savepoint.commit()
+                result.files.append(outcome)
             else:
-                transaction.commit()
-        except BaseException:
-            if transaction.is_active:
-                transaction.rollback()
-            raise
+                savepoint.rollback()
+        problems.raise_if_any()
+        if dry_run:
+            connection.rollback()
     return result
 
 

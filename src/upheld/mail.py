@@ -281,8 +281,13 @@ def send_letters(
     *,
     dry_run: bool = False,
     progress: Progress | None = None,
+    on_wait: Callable[[], None] | None = None,
 ) -> SendReport:
-    """Email each council its letter for the year, once, logging every attempt as it happens."""
+    """Email each council its letter for the year, once, logging every attempt as it happens.
+
+    Each entry in the delivery log is written as the database's one writer (`on_wait` is
+    called if another command is writing and this one has to wait for it).
+    """
     year = config.year
     # Named twice on the command line is still one letter to send.
     codes = list(dict.fromkeys(codes))
@@ -320,14 +325,14 @@ def send_letters(
                     detail="no email address for the chief executive",
                 )
                 if not dry_run:
-                    delivery = _log(engine, year, delivery)
+                    delivery = _log(engine, year, delivery, on_wait)
             else:
                 with engine.connect() as connection:
                     pdf = archive.content(connection, code, year.start_year, "pdf")
                 assert pdf is not None
                 message = build_message(council, contacts[code], pdf, settings, config)
                 if mailer is not None:
-                    delivery = _send(engine, mailer, year, council, people, message, pdf)
+                    delivery = _send(engine, mailer, year, council, people, message, pdf, on_wait)
                 else:
                     delivery = Delivery(
                         code,
@@ -353,12 +358,13 @@ def _send(
     people: Sequence[Recipient],
     message: EmailMessage,
     pdf: bytes,
+    on_wait: Callable[[], None] | None,
 ) -> Delivery:
     addresses = tuple(p.email for p in people)
     attempt = Delivery(council.code, council.name, "failed", addresses, str(message["Message-ID"]))
     # Recorded as "sending" before the message goes, so that if the run dies before the
     # outcome is written, the next run knows the letter may have gone and does not resend it.
-    with engine.begin() as connection:
+    with db.writing(engine, on_wait) as connection:
         row = connection.execute(
             db.deliveries.insert()
             .values(
@@ -393,7 +399,7 @@ def _send(
             refused=tuple(refused),
             at=datetime.now(UTC),
         )
-    with engine.begin() as connection:
+    with db.writing(engine, on_wait) as connection:
         connection.execute(
             db.deliveries.update()
             .where(db.deliveries.c.id == row)
@@ -407,9 +413,11 @@ def _send(
     return outcome
 
 
-def _log(engine: Engine, year: ReviewYear, delivery: Delivery) -> Delivery:
+def _log(
+    engine: Engine, year: ReviewYear, delivery: Delivery, on_wait: Callable[[], None] | None
+) -> Delivery:
     at = datetime.now(UTC)
-    with engine.begin() as connection:
+    with db.writing(engine, on_wait) as connection:
         connection.execute(
             db.deliveries.insert().values(
                 authority=delivery.code,

@@ -29,6 +29,7 @@ class App:
         self.config = config
         self._engine: Engine | None = None
         self._register: Register | None = None
+        self._told_waiting = False
         # Piped output is read in files and logs: no hard wrapping, and tables wide enough.
         self.out = Console(highlight=False, soft_wrap=True, width=None if _tty() else 220)
         self.err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -40,15 +41,28 @@ class App:
             self._engine = db.connect(self.url)
         return self._engine
 
+    @property
+    def shown_url(self) -> str:
+        """The database URL as it may be shown: any password hidden."""
+        return db.shown(self.url)
+
+    def waiting(self) -> None:
+        """Say, once, that this command waits while another upheld command writes."""
+        if not self._told_waiting:
+            self._told_waiting = True
+            self.err.print(
+                "Waiting for another upheld command to finish writing to the database…",
+                markup=False,
+            )
+
     def ready(self, *, create: bool = False) -> Engine:
         """The engine, after checking (or, for writing commands, creating) the schema."""
         engine = self.engine
         if create:
             with engine.connect() as connection:
                 fresh = db.current_revision(connection) is None
-            if fresh:
-                db.upgrade(engine)
-                self.err.print(f"Created the upheld database at {self.url}")
+            if fresh and db.migrate(engine, self.waiting)[0] is None:
+                self.err.print(f"Created the upheld database at {self.shown_url}", markup=False)
         db.require_schema(engine)
         return engine
 
@@ -78,7 +92,7 @@ def _tty() -> bool:
 
 
 class _Group(click.Group):
-    """Reports the user's mistakes in one line, without a traceback."""
+    """Reports the user's mistakes, and trouble with their database, in one line each."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -93,6 +107,15 @@ class _Group(click.Group):
         except UpheldError as exc:
             click.echo(str(exc), err=True)
             ctx.exit(exc.exit_code)
+        except Exception as exc:
+            # The database cannot be reached or used (no such role, not a database, no right to
+            # write): say so in a line. Anything else is a fault in upheld, and is shown whole.
+            app = ctx.find_object(App)
+            problem = db.unusable(app.url, exc) if app is not None else None
+            if problem is None:
+                raise
+            click.echo(str(problem), err=True)
+            ctx.exit(problem.exit_code)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

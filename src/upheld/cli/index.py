@@ -6,6 +6,7 @@ import time
 
 import click
 
+from upheld import db
 from upheld.cli import App, cli
 
 
@@ -15,7 +16,8 @@ def rebuild_search_index(app: App, *, quiet: bool = False) -> int:
 
     started = time.perf_counter()
     engine = app.ready()
-    with engine.begin() as connection:
+    # As the one writer: two rebuilds at once would each empty the index the other is filling.
+    with db.writing(engine, app.waiting) as connection:
         indexed = refresh_index(connection)
     tidy_index(engine)
     if not quiet:

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 from rich.table import Table
 
+from upheld import db
 from upheld.cli import App, cli, pass_app, year_option
 from upheld.periods import ReviewYear
 from upheld.site import utc_now
@@ -85,7 +86,7 @@ def import_boundaries(
         year=year.start_year if year else None,
         wanted=lambda code: code in register,
     )
-    with engine.begin() as connection:
+    with db.writing(engine, app.waiting) as connection:
         stored = maps.store(
             connection,
             found.shapes,

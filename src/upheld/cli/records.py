@@ -40,15 +40,16 @@ def init(app: App) -> None:
     Example:
       upheld --db postgresql://upheld@localhost/upheld init
     """
-    with app.engine.connect() as connection:
-        before = db.current_revision(connection)
-    revision = db.upgrade(app.engine)
+    before, revision = db.migrate(app.engine, app.waiting)
+    shown = app.shown_url
     if before == revision:
-        app.out.print(f"The database at {app.url} is up to date (schema {revision}).")
+        app.out.print(f"The database at {shown} is up to date (schema {revision}).", markup=False)
     elif before is None:
-        app.out.print(f"Created the upheld database at {app.url} (schema {revision}).")
+        app.out.print(f"Created the upheld database at {shown} (schema {revision}).", markup=False)
     else:
-        app.out.print(f"Upgraded the database at {app.url} from schema {before} to {revision}.")
+        app.out.print(
+            f"Upgraded the database at {shown} from schema {before} to {revision}.", markup=False
+        )
 
 
 @cli.command("import")
@@ -80,7 +81,13 @@ def import_(app: App, kind: str, files: tuple[Path, ...], dry_run: bool, no_inde
     started = time.perf_counter()
     with _progress(app, files) as progress:
         result = import_files(
-            engine, KINDS[kind], list(files), register, dry_run=dry_run, progress=progress
+            engine,
+            KINDS[kind],
+            list(files),
+            register,
+            dry_run=dry_run,
+            progress=progress,
+            on_wait=app.waiting,
         )
     elapsed = time.perf_counter() - started
     for warning in result.warnings:

@@ -109,6 +109,7 @@ def letters(
             out,
             formats,
             progress=lambda _code: bar.advance(task),
+            on_wait=app.waiting,
         )
     elapsed = time.perf_counter() - started
     app.out.print(

@@ -95,7 +95,16 @@ def send(app: App, year: ReviewYear | None, authorities: tuple[str, ...], dry_ru
         line.append(describe(delivery), style=STYLES[delivery.status])
         app.out.print(line)
 
-    report = send_letters(engine, register, settings, config, codes, dry_run=dry_run, progress=show)
+    report = send_letters(
+        engine,
+        register,
+        settings,
+        config,
+        codes,
+        dry_run=dry_run,
+        progress=show,
+        on_wait=app.waiting,
+    )
     app.out.print(summary(report, time.perf_counter() - started), markup=False)
     if report.problems:
         click.get_current_context().exit(1)
