@@ -226,3 +226,28 @@ def test_demo_builds_a_database_and_prints_every_council(tmp_path: Path) -> None
     assert sum(row["existed"] == "True" for row in rows) == 317
     # Councils abolished in 2023 still had decisions in 2023-24, so they are listed too.
     assert {row["existed"] for row in rows} == {"True", "False"}
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        ("deep.jsonl", "[" * 100_000 + "\n", "deep.jsonl:1: not valid JSON: nested too deeply"),
+        (
+            "nul.csv",
+            "reference,authority,received,category\n"
+            + "".join(f"N{n},Bury,2019-05-01,Housing\n" for n in range(200))
+            + "N200,Bury,2019-05-01,Hous\0ing\n",
+            "nul.csv:202: contains a NUL character (byte 0x00), which cannot be stored; "
+            "remove it and try again",
+        ),
+    ],
+)
+def test_bad_files_are_one_line_without_a_traceback(
+    database_url: str, tmp_path: Path, name: str, content: str, expected: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    assert run(database_url, "init").exit_code == 0
+    result = run(database_url, "import", "cases", str(path))
+    assert result.exit_code == 1
+    assert result.output == (f"{tmp_path}/{expected}\n1 problem found; nothing was imported.\n")
