@@ -283,6 +283,10 @@ def _contended(
     if wrk is None:
         print("wrk is not installed (apt-get install wrk): the contention run is skipped.")
         return None
+    # Each worker keeps its own pages, and a new connection may reach either: visit each page
+    # on enough connections that every worker has built it before anything is measured.
+    for _ in range(4 * workers - 1):
+        _warm(port, pages)
     quiet = _wrk(wrk, port, pages, REQUESTS, 1)
     _warm(port, searches)
     with ThreadPoolExecutor(1) as pool:

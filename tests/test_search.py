@@ -213,6 +213,12 @@ def test_decisions_wait_for_their_review_year_to_be_published(
     assert references(ranked) == ["old"]
     # Once the year is published, everything shows.
     assert find(engine, everything, public(published=[2023, 2024], continuous=False)).total == 3
+    # Years left out in the middle stay out of ranked results too.
+    gap = public(published=[2022, 2024], continuous=False)
+    assert sorted(references(find(engine, DecisionQuery(text="housing"), gap))) == [
+        "embargoed not upheld",
+        "embargoed upheld",
+    ]
 
 
 def test_the_index_holds_only_decisions_that_may_be_published(visibility: Engine) -> None:

@@ -48,6 +48,7 @@ from sqlalchemy import (
     insert,
     literal,
     literal_column,
+    or_,
     select,
     table,
     text,
@@ -361,11 +362,11 @@ def _search(
     )
     # Numbered in date order, the decisions due today are those numbered up to `last`.
     visible = index.everything & ((1 << (last + 1)) - 1)
+    shown: Ranges = [(1, last)]
     record_years = publication.record_years
     if record_years is not None and not record_years.issuperset(index.facets["year"]):
         visible &= _union(index.facets["year"], record_years)
-    else:
-        record_years = None  # every indexed year may be shown: nothing to leave out
+        shown = _ranges(index.facets["year"], record_years, last)
     if not state.current:
         visible &= ~_bits(_numbers(connection, select(s.id).where(~_unchanged())))
     words = _TextIndex.of(connection)
@@ -373,9 +374,9 @@ def _search(
     terms = read_terms(query.text)
     found = visible
     if terms.wanted:
-        found &= _bits(words.matching(connection, terms, last))
+        found &= _bits(words.matching(connection, terms, shown))
     elif terms.unwanted:
-        found &= ~_bits(words.matching(connection, terms, last))
+        found &= ~_bits(words.matching(connection, terms, shown))
 
     chosen = query.chosen()
     allowed = {facet: _union(index.facets[facet], values) for facet, values in chosen.items()}
@@ -401,11 +402,9 @@ def _search(
     if offset < total:
         if query.sort == "relevance" and terms.wanted:
             conditions: list[ColumnElement[bool]] = [s[FACETS[f]].in_(v) for f, v in chosen.items()]
-            if record_years is not None:
-                conditions.append(s.decided_year.in_(sorted(record_years)))
             if not state.current:
                 conditions.append(_unchanged())
-            numbers = words.ranked(connection, terms, last, conditions, offset, query.per_page)
+            numbers = words.ranked(connection, terms, shown, conditions, offset, query.per_page)
         else:
             numbers = _pick(selected, offset, query.per_page, newest=query.sort != "oldest")
     items = _items(connection, words, terms, numbers, publication)
@@ -492,8 +491,8 @@ class _TextIndex(ABC):
         """Set the connection up for searching."""
 
     @abstractmethod
-    def matching(self, connection: Connection, terms: Terms, last: int) -> list[int]:
-        """Decisions numbered up to `last` with every wanted term and no unwanted one, or,
+    def matching(self, connection: Connection, terms: Terms, shown: Ranges) -> list[int]:
+        """Decisions numbered within `shown` with every wanted term and no unwanted one, or,
         when nothing is wanted, those with any of the unwanted terms."""
 
     @abstractmethod
@@ -501,7 +500,7 @@ class _TextIndex(ABC):
         self,
         connection: Connection,
         terms: Terms,
-        last: int,
+        shown: Ranges,
         conditions: Sequence[ColumnElement[bool]],
         offset: int,
         limit: int,
@@ -532,22 +531,22 @@ class _SQLiteWords(_TextIndex):
             wanted = f"({wanted}) NOT ({unwanted})"
         return text(f"{TEXT_INDEX} MATCH :match"), {"match": wanted or unwanted}
 
-    def matching(self, connection: Connection, terms: Terms, last: int) -> list[int]:
+    def matching(self, connection: Connection, terms: Terms, shown: Ranges) -> list[int]:
         condition, values = self._match(terms)
-        query = select(_FTS.c.rowid).where(condition, _FTS.c.rowid <= last)
+        query = select(_FTS.c.rowid).where(condition, _within(_FTS.c.rowid, shown))
         return _numbers(connection, query, values)
 
     def ranked(
         self,
         connection: Connection,
         terms: Terms,
-        last: int,
+        shown: Ranges,
         conditions: Sequence[ColumnElement[bool]],
         offset: int,
         limit: int,
     ) -> list[int]:
         condition, values = self._match(terms)
-        query: Select[Any] = select(_FTS.c.rowid).where(condition, _FTS.c.rowid <= last)
+        query: Select[Any] = select(_FTS.c.rowid).where(condition, _within(_FTS.c.rowid, shown))
         if conditions:
             query = query.join(search_decisions, search_decisions.c.id == _FTS.c.rowid).where(
                 *conditions
@@ -593,10 +592,10 @@ class _PostgresWords(_TextIndex):
             return unwanted, values
         return (f"({wanted}) && !!({unwanted})" if unwanted else wanted), values
 
-    def matching(self, connection: Connection, terms: Terms, last: int) -> list[int]:
+    def matching(self, connection: Connection, terms: Terms, shown: Ranges) -> list[int]:
         query, values = self._query(terms)
         found = select(_DOCUMENTS.c.id).where(
-            text(f"{TEXT_INDEX}.document @@ ({query})"), _DOCUMENTS.c.id <= last
+            text(f"{TEXT_INDEX}.document @@ ({query})"), _within(_DOCUMENTS.c.id, shown)
         )
         return _numbers(connection, found, values)
 
@@ -604,14 +603,14 @@ class _PostgresWords(_TextIndex):
         self,
         connection: Connection,
         terms: Terms,
-        last: int,
+        shown: Ranges,
         conditions: Sequence[ColumnElement[bool]],
         offset: int,
         limit: int,
     ) -> list[int]:
         query, values = self._query(terms)
         found: Select[Any] = select(_DOCUMENTS.c.id).where(
-            text(f"{TEXT_INDEX}.document @@ ({query})"), _DOCUMENTS.c.id <= last
+            text(f"{TEXT_INDEX}.document @@ ({query})"), _within(_DOCUMENTS.c.id, shown)
         )
         if conditions:
             found = found.join(search_decisions, search_decisions.c.id == _DOCUMENTS.c.id).where(
@@ -703,6 +702,33 @@ def _bits(numbers: Sequence[int]) -> int:
     deque(map(digits.__setitem__, numbers, repeat(ord("1"))), maxlen=0)
     digits.reverse()
     return int(digits, 2)
+
+
+Ranges = Sequence[tuple[int, int]]
+"""Runs of decision numbers, first and last of each, inclusive."""
+
+
+def _ranges(years: dict[Any, int], allowed: Iterable[int], last: int) -> list[tuple[int, int]]:
+    """The runs of decision numbers in the allowed review years, up to `last`. Decisions are
+    numbered in date order, so each review year's are one unbroken run."""
+    runs: list[tuple[int, int]] = []
+    for year in sorted(allowed):
+        bits = years.get(year, 0)
+        if not bits:
+            continue
+        low, high = (bits & -bits).bit_length() - 1, min(bits.bit_length() - 1, last)
+        if low > high:
+            continue
+        if runs and low == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], high)
+        else:
+            runs.append((low, high))
+    return runs or [(0, -1)]
+
+
+def _within(number: Any, shown: Ranges) -> ColumnElement[bool]:
+    """A decision number within the runs shown."""
+    return or_(*(number.between(low, high) for low, high in shown))
 
 
 def _union(sets: dict[Any, int], values: Iterable[Any]) -> int:
