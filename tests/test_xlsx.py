@@ -369,3 +369,23 @@ def test_the_check_is_quick_beside_reading(tmp_path: Path) -> None:
     read = time.perf_counter() - started
     print(f"\n30,000 rows: check {checked:.3f} s, calamine read {read:.3f} s")
     assert checked < read
+
+
+@pytest.mark.parametrize("split", [0, 5, 12, 17, 25])
+def test_a_cell_split_between_two_blocks_is_still_found(tmp_path: Path, split: int) -> None:
+    # A '>' inside a quoted attribute must not end the tag, wherever the part is cut in blocks.
+    far = '<c t="a>b" r="XFD1048576"><v>1</v></c>'
+    before = sheet("").split("<sheetData>")[0] + "<sheetData>"
+    padding = " " * ((1 << 20) - len(before) - split)
+    rows = f'{padding}<row r="5">{far}</row>'
+    path = workbook(tmp_path / "split.xlsx", before + rows + "</sheetData></worksheet>")
+    assert "as far right as column XFD" in refusal(path)
+
+
+def test_a_quoted_greater_than_does_not_hide_a_declared_size(tmp_path: Path) -> None:
+    strings = f'<sst xmlns="{NAMESPACE}" x="a>b" uniqueCount="4000000000"><si><t>x</t></si></sst>'
+    path = workbook(tmp_path / "strings.xlsx", sheet(GOOD_ROW), {"xl/sharedStrings.xml": strings})
+    assert "declare 4,000,000,000 strings" in refusal(path)
+    dimension = '<dimension x=">" ref="A1:XFD1048576"/>'
+    path = workbook(tmp_path / "dimension.xlsx", sheet(GOOD_ROW, dimension))
+    assert "declares its size as A1:XFD1048576" in refusal(path)

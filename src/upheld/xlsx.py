@@ -60,6 +60,8 @@ _TOKEN = re.compile(
     rb"""<(/?)(?:[A-Za-z_][\w.-]*:)?(c|row)(?=[\s/>])((?:[^>"']|"[^"]*"|'[^']*')*)>"""
 )
 _REFERENCE = re.compile(rb"([A-Za-z]*)([0-9]*)")
+_TAG_REST = re.compile(rb"""(?:[^>"']|"[^"]*"|'[^']*')*+>""")
+"""The rest of a tag, to its '>': a '>' inside a quoted attribute does not end it."""
 
 
 def check_workbook(path: Path) -> None:
@@ -140,7 +142,7 @@ def _pieces(path: Path, blocks: Iterator[bytes]) -> Iterator[bytes]:
     for block in blocks:
         data = tail + block if tail else block
         start = data.rfind(b"<")
-        if start < 0 or data.find(b">", start) >= 0:
+        if start < 0 or _TAG_REST.match(data, start + 1):
             # Whatever follows the last complete tag is text, which no search here looks in.
             tail = b""
             yield data
@@ -295,8 +297,8 @@ def _attributes(piece: bytes, at: int, name: bytes) -> list[bytes]:
     opening = piece.rfind(b"<", max(0, at - 200), at)
     if opening < 0 or not _OPENING.match(piece, opening, at):
         return []
-    end = piece.find(b">", at)
-    return _attributes_of(piece[at : end if end >= 0 else len(piece)], name)
+    rest = _TAG_REST.match(piece, at)
+    return _attributes_of(piece[at : rest.end() if rest else len(piece)], name)
 
 
 def _attributes_of(tag: bytes, name: bytes) -> list[bytes]:
