@@ -10,9 +10,9 @@ import json
 import sys
 from pathlib import Path
 
-from benchmarks import imports, letters, web
+from benchmarks import imports, letters, spreadsheets, web
 
-SUITES = {"import": imports, "letters": letters, "web": web}
+SUITES = {"import": imports, "spreadsheets": spreadsheets, "letters": letters, "web": web}
 
 
 def main(argv: list[str]) -> int:

@@ -350,27 +350,6 @@ def test_a_nul_in_a_cell_is_refused_by_line(
     ]
 
 
-def test_the_check_is_quick_beside_reading(tmp_path: Path) -> None:
-    """Run with -s to see what the check costs beside calamine's own read of the sheet."""
-    import time
-
-    import python_calamine
-
-    rows = case_rows("E08000002", {"upheld": 30_000}, prefix="Q")
-    path = write_xlsx(tmp_path / "big.xlsx", CASE_COLUMNS, rows)
-    started = time.perf_counter()
-    check_workbook(path)
-    checked = time.perf_counter() - started
-    started = time.perf_counter()
-    for _row in (
-        python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).iter_rows()
-    ):
-        pass
-    read = time.perf_counter() - started
-    print(f"\n30,000 rows: check {checked:.3f} s, calamine read {read:.3f} s")
-    assert checked < read
-
-
 @pytest.mark.parametrize("split", [0, 5, 12, 17, 25])
 def test_a_cell_split_between_two_blocks_is_still_found(tmp_path: Path, split: int) -> None:
     # A '>' inside a quoted attribute must not end the tag, wherever the part is cut in blocks.
