@@ -17,10 +17,10 @@ from typing import Any
 from sqlalchemy import text
 
 from benchmarks import postgres
-from upheld import db
-from upheld.periods import ReviewYear
-from upheld.queries import statistics, year_figures
+from upheld.core.periods import ReviewYear
 from upheld.register import builtin
+from upheld.store import db
+from upheld.store.queries import statistics, year_figures
 from upheld.synthetic import DemoSpec, write_demo_files
 
 CASES = 1_000_000

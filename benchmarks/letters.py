@@ -10,11 +10,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from upheld import db, demo
 from upheld.config import load_settings, load_year
-from upheld.documents import Renderer, write_letters
-from upheld.periods import ReviewYear
+from upheld.core.periods import ReviewYear
+from upheld.letters.typeset import Renderer, write_letters
 from upheld.register import builtin
+from upheld.store import db
+from upheld.synthetic import demo
 
 YEAR = ReviewYear(2019)
 TARGET_SECONDS = 15.0
@@ -42,12 +43,12 @@ def measure(folder: Path) -> list[dict[str, Any]]:
     assert len(run.written) == len(codes)
 
     renderer = Renderer()
-    from upheld import letters
-    from upheld.queries import activity, year_figures
+    from upheld.letters import content
+    from upheld.store.queries import activity, year_figures
 
     with engine.connect() as connection:
         figures = year_figures(connection, register, YEAR)
-        data = letters.letter(
+        data = content.letter(
             register[codes[0]], figures, {}, activity(connection, YEAR), None, settings, config
         )
     started = time.perf_counter()

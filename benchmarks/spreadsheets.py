@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from upheld.xlsx import check_workbook
+from upheld.ingest.xlsx import check_workbook
 
 ROWS = 100_000
 COLUMNS = (

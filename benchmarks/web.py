@@ -24,10 +24,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from upheld import db, demo
-from upheld.queries import statistics, year_figures
 from upheld.register import builtin
-from upheld.synthetic import DemoSpec
+from upheld.store import db
+from upheld.store.queries import statistics, year_figures
+from upheld.synthetic import DemoSpec, demo
 
 REQUESTS = 20_000
 SECONDS = 15.0
@@ -136,7 +136,7 @@ def council_year_table(path: Path) -> None:
     rows = []
     with engine.connect() as connection:
         for start in range(2019, 2025):
-            from upheld.periods import ReviewYear
+            from upheld.core.periods import ReviewYear
 
             result = statistics(year_figures(connection, register, ReviewYear(start)))
             for row in result["authorities"]:

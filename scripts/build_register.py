@@ -22,7 +22,8 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 
-from upheld.periods import ReviewYear
+from upheld.core.periods import ReviewYear
+from upheld.core.vocabulary import AUTHORITY_TYPES
 from upheld.register import (
     COUNCIL_COLUMNS,
     LIST_SEPARATOR,
@@ -32,7 +33,6 @@ from upheld.register import (
     name_key,
     read_populations,
 )
-from upheld.vocabulary import AUTHORITY_TYPES
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_REFERENCE = REPO.parent / "shared" / "reference"

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, text
 
-from upheld import db
 from upheld.register import Register, builtin
+from upheld.store import db
 
 POSTGRES_URL = os.environ.get("UPHELD_TEST_POSTGRES")
 

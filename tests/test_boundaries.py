@@ -17,16 +17,17 @@ from fastapi.testclient import TestClient
 from sqlalchemy import delete, select
 
 from tests.conftest import CASE_COLUMNS, case_rows, write_csv
-from upheld import cartogram, db
-from upheld.boundaries import NO_DATA_COLOUR, Boundaries, Shape, geo_svg, parse_boundaries
 from upheld.cli import cli
-from upheld.demo import write_config
+from upheld.core.periods import ReviewYear
 from upheld.errors import InputError
-from upheld.imports import import_files
-from upheld.kinds import KINDS
-from upheld.periods import ReviewYear
+from upheld.ingest.imports import import_files
+from upheld.ingest.kinds import KINDS
+from upheld.maps import cartogram
+from upheld.maps.boundaries import NO_DATA_COLOUR, Boundaries, Shape, geo_svg, parse_boundaries
 from upheld.register import builtin
-from upheld.site import Site
+from upheld.site.model import Site
+from upheld.store import db
+from upheld.synthetic.demo import write_config
 from upheld.web import create_app
 
 HARTLEPOOL, MIDDLESBROUGH, BURY, CITY = "E06000001", "E06000002", "E08000002", "E09000001"
@@ -320,7 +321,7 @@ def problems(document: Any, **options: Any) -> str:
 
 
 def test_bad_files_are_refused_with_the_file_name(tmp_path: Path) -> None:
-    from upheld.boundaries import read_boundaries
+    from upheld.maps.boundaries import read_boundaries
 
     text = tmp_path / "notes.json"
     text.write_text("code,name\nE06000001,Hartlepool\n", encoding="utf-8")

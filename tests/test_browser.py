@@ -28,10 +28,11 @@ from playwright.sync_api import (
 )
 
 from tests.servers import live_server
-from upheld import db, demo, search
+from upheld import search
 from upheld.register import builtin
-from upheld.site import Site
-from upheld.synthetic import DemoSpec
+from upheld.site.model import Site
+from upheld.store import db
+from upheld.synthetic import DemoSpec, demo
 from upheld.web import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -13,8 +13,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from upheld import cartogram
-from upheld.cartogram import (
+from upheld.core.periods import ReviewYear
+from upheld.maps import cartogram
+from upheld.maps.cartogram import (
     NO_DATA_COLOUR,
     TIERS,
     Cell,
@@ -25,7 +26,6 @@ from upheld.cartogram import (
     neighbours,
     tier_councils,
 )
-from upheld.periods import ReviewYear
 from upheld.register import Council, builtin
 
 SVG = "{http://www.w3.org/2000/svg}"

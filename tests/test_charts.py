@@ -8,8 +8,8 @@ from collections.abc import Sequence
 
 import pytest
 
-from upheld import charts
-from upheld.charts import comparison_chart, trend_chart
+from upheld.present import charts
+from upheld.present.charts import comparison_chart, trend_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
 AVERAGE = "Average of similar authorities"

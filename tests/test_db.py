@@ -9,8 +9,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, select
 
-from upheld import db
 from upheld.errors import UpheldError, UsageError
+from upheld.store import db
 
 
 def test_migrations_match_the_declared_schema(engine: Engine) -> None:

@@ -51,7 +51,7 @@ def test_global_options_are_documented() -> None:
 
 
 def test_every_input_kind_is_documented() -> None:
-    from upheld.kinds import KINDS
+    from upheld.ingest.kinds import KINDS
 
     contract = (DOCS / "data-contract.md").read_text(encoding="utf-8")
     for kind in KINDS.values():
@@ -64,10 +64,10 @@ def test_every_input_kind_is_documented() -> None:
 
 
 def test_every_statistics_field_is_documented() -> None:
-    from upheld.periods import ReviewYear
-    from upheld.queries import YearFigures, authority_fields
+    from upheld.core.periods import ReviewYear
+    from upheld.core.stats import Counts, similar_average
     from upheld.register import Council
-    from upheld.stats import Counts, similar_average
+    from upheld.store.queries import YearFigures, authority_fields
 
     year = ReviewYear(2023)
     council = Council("X1", "A Council", "A", "district")
@@ -87,7 +87,7 @@ def test_every_statistics_field_is_documented() -> None:
 
 def test_documented_configuration_examples_load() -> None:
     from upheld.config import load_settings, load_year
-    from upheld.periods import ReviewYear
+    from upheld.core.periods import ReviewYear
 
     folder = DOCS / "examples" / "config"
     settings = load_settings(folder)

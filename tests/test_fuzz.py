@@ -27,11 +27,11 @@ from sqlalchemy import Engine, select
 
 from tests.conftest import POSTGRES_URL, fresh_database_url
 from tests.test_imports import snapshot
-from upheld import db
 from upheld.errors import InputError
-from upheld.imports import import_files
-from upheld.kinds import KINDS
+from upheld.ingest.imports import import_files
+from upheld.ingest.kinds import KINDS
 from upheld.register import Register
+from upheld.store import db
 
 COLUMNS = (
     "reference",

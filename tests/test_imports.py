@@ -11,11 +11,11 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, select
 
 from tests.conftest import CASE_COLUMNS, case_rows, write_csv, write_jsonl, write_xlsx
-from upheld import db
 from upheld.errors import InputError
-from upheld.imports import PEEK_ROWS, ImportResult, import_files
-from upheld.kinds import KINDS
+from upheld.ingest.imports import PEEK_ROWS, ImportResult, import_files
+from upheld.ingest.kinds import KINDS
 from upheld.register import Register
+from upheld.store import db
 
 
 def snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
@@ -823,7 +823,7 @@ def test_event_attendees_are_a_count(
 def test_an_imported_council_is_found_by_its_own_code(
     engine: Engine, register: Register, tmp_path: Path, code: str
 ) -> None:
-    from upheld.queries import load_register
+    from upheld.store.queries import load_register
 
     councils = write_csv(
         tmp_path / "councils.csv", ("code", "name", "type"), [(code, "Test Council", "unitary")]

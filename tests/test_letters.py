@@ -14,15 +14,15 @@ from click.testing import CliRunner
 from sqlalchemy import Engine, func, select
 
 from tests.conftest import CASE_COLUMNS, case_rows, write_csv
-from upheld import db
 from upheld.cli import cli
 from upheld.config import load_settings, load_year
-from upheld.documents import Renderer, write_letters
+from upheld.core.periods import ReviewYear
 from upheld.errors import ConfigError
-from upheld.imports import import_files
-from upheld.kinds import KINDS
-from upheld.periods import ReviewYear
+from upheld.ingest.imports import import_files
+from upheld.ingest.kinds import KINDS
+from upheld.letters.typeset import Renderer, write_letters
 from upheld.register import Register
+from upheld.store import db
 
 YEAR = ReviewYear(2021)
 BURY, BOLTON, MANCHESTER = "E08000002", "E08000001", "E08000003"

@@ -22,16 +22,17 @@ from click.testing import CliRunner, Result
 from sqlalchemy import Engine, select
 
 from tests.conftest import CASE_COLUMNS, case_rows, write_csv
-from upheld import archive, db
 from upheld.cli import cli
 from upheld.config import Organisation, Settings, Smtp, YearConfig, load_settings, load_year
-from upheld.documents import write_letters
+from upheld.core.periods import ReviewYear
 from upheld.errors import ConfigError, UpheldError
-from upheld.imports import import_files
-from upheld.kinds import KINDS
-from upheld.mail import Delivery, build_message, recipients, send_letters
-from upheld.periods import ReviewYear
+from upheld.ingest.imports import import_files
+from upheld.ingest.kinds import KINDS
+from upheld.letters import archive
+from upheld.letters.mail import Delivery, build_message, recipients, send_letters
+from upheld.letters.typeset import write_letters
 from upheld.register import Council, Register
+from upheld.store import db
 
 YEAR = ReviewYear(2021)
 BOLTON, BURY, MANCHESTER, OLDHAM = "E08000001", "E08000002", "E08000003", "E08000004"

@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 
 from tests.conftest import fresh_database_url
-from upheld import db
-from upheld.imports import import_files
-from upheld.kinds import KINDS
-from upheld.periods import ReviewYear
-from upheld.queries import statistics, year_figures
+from upheld.core.periods import ReviewYear
+from upheld.ingest.imports import import_files
+from upheld.ingest.kinds import KINDS
 from upheld.register import Register
+from upheld.store import db
+from upheld.store.queries import statistics, year_figures
 from upheld.synthetic import KINDS as DEMO_KINDS
 from upheld.synthetic import DemoSpec, write_demo_files
 

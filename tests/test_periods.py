@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from upheld.periods import ReviewYear, months_before, start_year_of
+from upheld.core.periods import ReviewYear, months_before, start_year_of
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from upheld.publication import TIMEZONE, Publication, decision_cutoff, decisions_rule
+from upheld.core.publication import TIMEZONE, Publication, decision_cutoff, decisions_rule
 
 SCHEDULE = {
     2023: datetime(2024, 7, 23, 10, tzinfo=TIMEZONE),

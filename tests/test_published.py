@@ -16,11 +16,11 @@ import pytest
 from sqlalchemy import Engine
 
 from tests.conftest import CASE_COLUMNS, case_rows, write_csv
-from upheld.imports import import_files
-from upheld.kinds import KINDS
-from upheld.periods import ReviewYear
-from upheld.queries import statistics, year_figures
+from upheld.core.periods import ReviewYear
+from upheld.ingest.imports import import_files
+from upheld.ingest.kinds import KINDS
 from upheld.register import Register
+from upheld.store.queries import statistics, year_figures
 
 POOLE, BOURNEMOUTH = "E06000029", "E06000028"
 DORSET_CC, SOMERSET_CC = "E10000009", "E10000027"

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from upheld.periods import ReviewYear
+from upheld.core.periods import ReviewYear
+from upheld.core.vocabulary import AUTHORITY_TYPES
 from upheld.register import (
     AmbiguousAuthority,
     Council,
@@ -22,7 +23,6 @@ from upheld.register import (
     core_key,
     name_key,
 )
-from upheld.vocabulary import AUTHORITY_TYPES
 
 REPO = Path(__file__).resolve().parent.parent
 REFERENCE = REPO.parent / "shared" / "reference"

@@ -18,12 +18,11 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, inspect, select, text
 
 from tests.conftest import fresh_database_url, write_csv
-from upheld import db
 from upheld.cli import cli
-from upheld.imports import import_files
-from upheld.kinds import KINDS
-from upheld.periods import ReviewYear
-from upheld.publication import Publication
+from upheld.core.periods import ReviewYear
+from upheld.core.publication import Publication
+from upheld.ingest.imports import import_files
+from upheld.ingest.kinds import KINDS
 from upheld.register import Register
 from upheld.search import (
     FACETS,
@@ -36,6 +35,7 @@ from upheld.search import (
     refresh_index,
     search,
 )
+from upheld.store import db
 
 BURY = "E08000002"
 MANCHESTER = "E08000003"

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from upheld.stats import (
+from upheld.core.stats import (
     AVERAGE_METHODS,
     Counts,
     Ratio,

@@ -13,11 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from upheld.periods import ReviewYear, start_year_of
-from upheld.register import Council, Population, Register, builtin
-from upheld.synthetic import KINDS, DemoSpec, write_demo_files
-from upheld.synthetic.national import CASEWORK_PAUSES, FIGURES
-from upheld.vocabulary import (
+from upheld.core.periods import ReviewYear, start_year_of
+from upheld.core.vocabulary import (
     COMPLIANCE_OUTCOMES,
     CONTACT_ROLES,
     EVENT_KINDS,
@@ -27,6 +24,9 @@ from upheld.vocabulary import (
     REPORT_KINDS,
     SERVICE_AREAS,
 )
+from upheld.register import Council, Population, Register, builtin
+from upheld.synthetic import KINDS, DemoSpec, write_demo_files
+from upheld.synthetic.national import CASEWORK_PAUSES, FIGURES
 
 DEMO_YEARS = [ReviewYear(y) for y in range(2019, 2025)]
 HEADERS = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from upheld.vocabulary import (
+from upheld.core.vocabulary import (
     AUTHORITY_TYPES,
     OUTCOME_GROUP_OF,
     OUTCOME_GROUPS,

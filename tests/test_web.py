@@ -13,11 +13,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from upheld import db, demo, pages
-from upheld.periods import ReviewYear
+from upheld.core.periods import ReviewYear
 from upheld.register import builtin
-from upheld.site import Site
-from upheld.synthetic import DemoSpec
+from upheld.site import pages
+from upheld.site.model import Site
+from upheld.store import db
+from upheld.synthetic import DemoSpec, demo
 from upheld.web import create_app
 from upheld.web.embargo import preview_link
 

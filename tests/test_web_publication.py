@@ -14,12 +14,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from tests.test_web import AFTER, BEFORE, BURY, EMBARGOED, PUBLISHED, Clock, get_json
-from upheld import db, demo
-from upheld.periods import ReviewYear
-from upheld.publication import TIMEZONE, decision_cutoff
+from upheld.core.periods import ReviewYear
+from upheld.core.publication import TIMEZONE, decision_cutoff
 from upheld.register import builtin
-from upheld.site import Site
-from upheld.synthetic import DemoSpec
+from upheld.site.model import Site
+from upheld.store import db
+from upheld.synthetic import DemoSpec, demo
 from upheld.web import create_app
 from upheld.web.embargo import preview_token
 
@@ -252,8 +252,8 @@ def test_a_preview_link_survives_a_redirect(
 
 def test_a_reference_with_a_slash_has_its_page(tmp_path: Path) -> None:
     from tests.conftest import write_csv
-    from upheld.imports import import_files
-    from upheld.kinds import KINDS
+    from upheld.ingest.imports import import_files
+    from upheld.ingest.kinds import KINDS
     from upheld.search import refresh_index
 
     register = builtin()

@@ -14,14 +14,15 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from tests.conftest import write_csv
-from upheld import db, demo
-from upheld.export import as_csv, neutralised
-from upheld.imports import import_files
-from upheld.kinds import KINDS
-from upheld.periods import ReviewYear
+from upheld.core.periods import ReviewYear
+from upheld.ingest.imports import import_files
+from upheld.ingest.kinds import KINDS
+from upheld.present.export import as_csv, neutralised
 from upheld.register import builtin
 from upheld.search import refresh_index
-from upheld.site import Site
+from upheld.site.model import Site
+from upheld.store import db
+from upheld.synthetic import demo
 from upheld.web import create_app
 
 BURY = "E08000002"

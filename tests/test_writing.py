@@ -16,8 +16,8 @@ from sqlalchemy import select as select_from
 from sqlalchemy.engine import make_url
 
 from tests.conftest import POSTGRES_URL, write_csv
-from upheld import db
 from upheld.cli import cli
+from upheld.store import db
 
 WAITING = "Waiting for another upheld command to finish writing to the database…"
 COLUMNS = ("reference", "authority", "received", "category", "decided", "outcome", "summary")
@@ -185,7 +185,7 @@ def test_a_fault_in_upheld_is_not_hidden(tmp_path: Path, monkeypatch: pytest.Mon
     from sqlalchemy import text
     from sqlalchemy.exc import DBAPIError
 
-    import upheld.queries
+    import upheld.store.queries
 
     url = f"sqlite:///{tmp_path / 'u.db'}"
     assert run(url, "init").exit_code == 0
@@ -193,6 +193,6 @@ def test_a_fault_in_upheld_is_not_hidden(tmp_path: Path, monkeypatch: pytest.Mon
     def broken(connection: object, *args: object, **kwargs: object) -> None:
         connection.execute(text("SELEC 1"))  # type: ignore[attr-defined]
 
-    monkeypatch.setattr(upheld.queries, "year_figures", broken)
+    monkeypatch.setattr(upheld.store.queries, "year_figures", broken)
     with pytest.raises(DBAPIError, match="syntax error"):
         run(url, "stats", "--year", "2019")

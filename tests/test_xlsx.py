@@ -14,10 +14,10 @@ from sqlalchemy import Engine
 
 from tests.conftest import CASE_COLUMNS, case_rows, write_xlsx
 from tests.test_imports import problems_of
-from upheld import xlsx
 from upheld.errors import InputError
+from upheld.ingest import xlsx
+from upheld.ingest.xlsx import check_workbook
 from upheld.register import Register
-from upheld.xlsx import check_workbook
 
 NAMESPACE = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -331,7 +331,7 @@ def test_the_number_pattern_matches_exactly_one_to_the_limit(limit: int) -> None
 def test_the_letter_pattern_matches_exactly_the_first_columns(columns: int) -> None:
     import re
 
-    from upheld.read import column_letters
+    from upheld.ingest.read import column_letters
 
     pattern = re.compile(xlsx._letters_up_to(columns))
     for index in range(0, 260):

@@ -17,10 +17,10 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
+from upheld.core.periods import ReviewYear
+from upheld.core.publication import DEFAULT_DELAY_MONTHS, TIMEZONE
+from upheld.core.stats import AVERAGE_METHODS, AverageMethod
 from upheld.errors import ConfigError
-from upheld.periods import ReviewYear
-from upheld.publication import DEFAULT_DELAY_MONTHS, TIMEZONE
-from upheld.stats import AVERAGE_METHODS, AverageMethod
 
 DEFAULT_FOLDER = Path("config")
 ENVIRONMENT_VARIABLE = "UPHELD_CONFIG"

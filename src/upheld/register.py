@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from upheld.periods import ReviewYear
+from upheld.core.periods import ReviewYear
 
 COUNCIL_COLUMNS = (
     "code",

@@ -56,9 +56,9 @@ from sqlalchemy import (
 )
 
 from upheld import __version__
-from upheld.db import TEXT_INDEX, cases, imports, search_decisions, search_state
-from upheld.periods import ReviewYear
-from upheld.publication import Publication
+from upheld.core.periods import ReviewYear
+from upheld.core.publication import Publication
+from upheld.store.db import TEXT_INDEX, cases, imports, search_decisions, search_state
 
 SORTS = ("relevance", "newest", "oldest")
 MAX_PER_PAGE = 100

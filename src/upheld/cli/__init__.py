@@ -11,11 +11,12 @@ import click
 from rich.console import Console
 from sqlalchemy import Engine
 
-from upheld import __version__, db
+from upheld import __version__
 from upheld.config import Settings, YearConfig, config_folder, load_settings, load_year
+from upheld.core.periods import ReviewYear
 from upheld.errors import InputError, UpheldError, UsageError
-from upheld.periods import ReviewYear
 from upheld.register import AmbiguousAuthority, Register, UnknownAuthority, builtin
+from upheld.store import db
 
 FORMATS = ("table", "csv", "json")
 PROGRESS_MIN_BYTES = 2_000_000
@@ -76,7 +77,7 @@ class App:
 
     def register(self) -> Register:
         """The register in force: built in, plus councils imported into this database."""
-        from upheld.queries import load_register
+        from upheld.store.queries import load_register
 
         if self._register is None:
             with self.ready().connect() as connection:

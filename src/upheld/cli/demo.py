@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
-from upheld import db
 from upheld.cli import App, cli, pass_app, year_option
-from upheld.periods import ReviewYear
+from upheld.core.periods import ReviewYear
 from upheld.register import builtin
+from upheld.store import db
 
 
 @cli.command()
@@ -54,10 +54,10 @@ def demo(
       upheld demo --out demo --serve
       upheld --db sqlite:///demo/upheld.db stats --year 2023-24
     """
-    from upheld import demo as demos
-    from upheld.queries import statistics, year_figures
+    from upheld.present.terminal import statistics_table
+    from upheld.store.queries import statistics, year_figures
     from upheld.synthetic import DemoSpec
-    from upheld.terminal import statistics_table
+    from upheld.synthetic import demo as demos
 
     spec = DemoSpec(seed=seed, scale=scale)
     started = time.perf_counter()

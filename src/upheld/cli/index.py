@@ -6,8 +6,8 @@ import time
 
 import click
 
-from upheld import db
 from upheld.cli import App, cli
+from upheld.store import db
 
 
 def rebuild_search_index(app: App, *, quiet: bool = False) -> int:

@@ -8,10 +8,10 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from upheld import db
 from upheld.cli import App, cli, pass_app, year_option
-from upheld.periods import ReviewYear
-from upheld.site import utc_now
+from upheld.core.periods import ReviewYear
+from upheld.site.model import utc_now
+from upheld.store import db
 
 SHOWN_CODES = 10
 
@@ -74,8 +74,8 @@ def import_boundaries(
       upheld boundaries import uk-boundaries.topo.json --layer utla --year 2024-25
       upheld boundaries import LAD_MAY_2024_UK_BGC.geojson --code-property LAD24CD --replace
     """
-    from upheld import maps
-    from upheld.boundaries import read_boundaries
+    from upheld.maps import shapes
+    from upheld.maps.boundaries import read_boundaries
 
     engine = app.ready(create=True)
     register = app.register()
@@ -87,25 +87,25 @@ def import_boundaries(
         wanted=lambda code: code in register,
     )
     with db.writing(engine, app.waiting) as connection:
-        stored = maps.store(
+        stored = shapes.store(
             connection,
             found.shapes,
             year=year.start_year if year else None,
-            source=maps.source_name(found),
+            source=shapes.source_name(found),
             now=utc_now(),
             replace=replace,
         )
         if year is not None:
-            covered = set(maps.shapes_for(connection, year.start_year))
+            covered = set(shapes.shapes_for(connection, year.start_year))
         else:
-            covered = maps.codes_with_shapes(connection)
+            covered = shapes.codes_with_shapes(connection)
     councils = len({s.code for s in found.shapes})
     where = f"{file.name}, layer {found.layer}" if found.layer else file.name
     since = f", used from {year.label} on" if year else ""
-    shapes = f"{stored:,} shapes, " if stored != councils else ""
+    counted = f"{stored:,} shapes, " if stored != councils else ""
     app.out.print(
         f"{where}: {found.features:,} areas read; shapes stored for {councils:,} councils{since} "
-        f"({shapes}{found.size / 1000:,.0f} KB of map data, codes from {found.code_property!r}).",
+        f"({counted}{found.size / 1000:,.0f} KB of map data, codes from {found.code_property!r}).",
         markup=False,
     )
     if found.unwanted:
@@ -143,11 +143,11 @@ def list_boundaries(app: App, fmt: str) -> None:
       upheld boundaries list
       upheld boundaries list --format json
     """
-    from upheld import maps
+    from upheld.maps import shapes
 
     with app.ready().connect() as connection:
-        rows = maps.stored(connection)
-        councils = len(maps.codes_with_shapes(connection))
+        rows = shapes.stored(connection)
+        councils = len(shapes.codes_with_shapes(connection))
     if fmt == "json":
         shown = [
             row

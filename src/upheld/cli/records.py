@@ -13,7 +13,6 @@ from typing import Any
 import click
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
-from upheld import db
 from upheld.cli import (
     AUTHORITIES,
     FORMATS,
@@ -24,11 +23,12 @@ from upheld.cli import (
     pass_app,
     resolve_codes,
 )
-from upheld.export import as_csv
-from upheld.kinds import KINDS
-from upheld.periods import ReviewYear
-from upheld.stats import AVERAGE_METHODS, AverageMethod
-from upheld.vocabulary import AUTHORITY_TYPES
+from upheld.core.periods import ReviewYear
+from upheld.core.stats import AVERAGE_METHODS, AverageMethod
+from upheld.core.vocabulary import AUTHORITY_TYPES
+from upheld.ingest.kinds import KINDS
+from upheld.present.export import as_csv
+from upheld.store import db
 
 
 @cli.command()
@@ -74,7 +74,7 @@ def import_(app: App, kind: str, files: tuple[Path, ...], dry_run: bool, no_inde
       upheld import cases cases-2024-25.csv
       upheld import compliance --dry-run compliance.xlsx
     """
-    from upheld.imports import import_files
+    from upheld.ingest.imports import import_files
 
     engine = app.ready(create=not dry_run)
     register = app.register()
@@ -162,7 +162,7 @@ def stats(
       upheld stats --year 2019-20 --authority E08000002 --format json
       upheld stats --year 2023-24 --format csv --average pooled > stats.csv
     """
-    from upheld.queries import statistics, year_figures
+    from upheld.store.queries import statistics, year_figures
 
     if year is None:
         raise click.UsageError("--year is required, e.g. --year 2024-25")
@@ -177,7 +177,7 @@ def stats(
     if fmt == "csv":
         sys.stdout.write(as_csv(result["authorities"]))
         return
-    from upheld.terminal import statistics_table
+    from upheld.present.terminal import statistics_table
 
     for renderable in statistics_table(result):
         app.out.print(renderable)
@@ -220,7 +220,7 @@ def authorities(app: App, year: ReviewYear | None, fmt: str) -> None:
     elif fmt == "csv":
         sys.stdout.write(as_csv(rows))
     else:
-        from upheld.terminal import authorities_table
+        from upheld.present.terminal import authorities_table
 
         app.out.print(authorities_table(rows, year))
         counts = {t: sum(1 for r in rows if r["type"] == t.key) for t in AUTHORITY_TYPES}

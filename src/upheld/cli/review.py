@@ -11,7 +11,6 @@ import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from upheld.archive import FORMATS as LETTER_FORMATS
 from upheld.cli import (
     AUTHORITIES,
     YEAR,
@@ -23,7 +22,8 @@ from upheld.cli import (
     year_option,
 )
 from upheld.config import PLACEHOLDERS, year_path
-from upheld.periods import ReviewYear
+from upheld.core.periods import ReviewYear
+from upheld.letters.archive import FORMATS as LETTER_FORMATS
 
 
 def _formats(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple[str, ...]:
@@ -79,7 +79,7 @@ def letters(
     if ctx.invoked_subcommand is not None:
         return
     app: App = ctx.obj
-    from upheld.documents import write_letters
+    from upheld.letters.typeset import write_letters
 
     chosen = _required_year(year)
     if out is None:
@@ -133,7 +133,7 @@ def list_letters(app: App, year: ReviewYear | None, authority: str | None, fmt: 
       upheld letters list --year 2023-24
       upheld letters list --authority Bury --format json
     """
-    from upheld import archive
+    from upheld.letters import archive
 
     code = None
     if authority:

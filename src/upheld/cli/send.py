@@ -8,8 +8,8 @@ import click
 from rich.text import Text
 
 from upheld.cli import AUTHORITIES, YEAR, App, cli, councils_for, pass_app
-from upheld.mail import Delivery, SendReport, Status
-from upheld.periods import ReviewYear
+from upheld.core.periods import ReviewYear
+from upheld.letters.mail import Delivery, SendReport, Status
 
 SUMMARY: tuple[tuple[Status, str], ...] = (
     ("sent", "sent"),
@@ -73,7 +73,7 @@ def send(app: App, year: ReviewYear | None, authorities: tuple[str, ...], dry_ru
       upheld send --year 2024-25
       upheld send --year 2024-25 --authority Bury --authority E08000003
     """
-    from upheld.mail import send_letters
+    from upheld.letters.mail import send_letters
 
     if year is None:
         raise click.UsageError("--year is required, e.g. --year 2024-25")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 
 from upheld.cli import App, cli, pass_app, resolve_codes, year_option
+from upheld.core.periods import ReviewYear
 from upheld.errors import UsageError
-from upheld.periods import ReviewYear
 
 
 def run_server(app: App, host: str, port: int, workers: int = 1) -> None:

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from upheld.periods import ReviewYear
+from upheld.core.periods import ReviewYear
 from upheld.synthetic.casework import write_casework
 from upheld.synthetic.events import write_events
 from upheld.synthetic.people import write_contacts

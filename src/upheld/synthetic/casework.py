@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from upheld.periods import ReviewYear, start_year_of
+from upheld.core.periods import ReviewYear, start_year_of
 from upheld.synthetic.councils import (
     AREAS,
     MonthPlan,

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
-from upheld.periods import ReviewYear
+from upheld.core.periods import ReviewYear
+from upheld.core.vocabulary import SERVICE_AREAS
 from upheld.synthetic.national import figures_for, month_share
-from upheld.vocabulary import SERVICE_AREAS
 
 if TYPE_CHECKING:
     from upheld.register import Council, Register

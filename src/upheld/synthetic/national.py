@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from upheld.periods import ReviewYear
+from upheld.core.periods import ReviewYear
 
 
 @dataclass(frozen=True)

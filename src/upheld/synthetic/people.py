@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from upheld.periods import ReviewYear
+from upheld.core.periods import ReviewYear
 
 if TYPE_CHECKING:
     from upheld.register import Council, Register

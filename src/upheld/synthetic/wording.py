@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from upheld.vocabulary import SERVICE_AREAS
+from upheld.core.vocabulary import SERVICE_AREAS
 
 UPPER = ("county", "metropolitan", "unitary", "london_borough", "other")
 """Councils with social care, education and highways duties."""

@@ -22,9 +22,10 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
-from upheld import __version__, db
+from upheld import __version__
 from upheld.errors import Busy, UpheldError
-from upheld.site import Now, Site, utc_now
+from upheld.site.model import Now, Site, utc_now
+from upheld.store import db
 from upheld.web import api
 from upheld.web.decisions import Decisions
 from upheld.web.downloads import Downloads

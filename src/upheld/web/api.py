@@ -10,10 +10,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from upheld import pages as page_data
+from upheld.core.periods import ReviewYear
 from upheld.errors import BadParameter, NotFound
-from upheld.periods import ReviewYear
-from upheld.site import Site
+from upheld.site import pages as page_data
+from upheld.site.model import Site
 from upheld.web.downloads import year_statistics
 from upheld.web.params import MAX_PAGE, MAX_TEXT
 

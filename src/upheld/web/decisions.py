@@ -11,10 +11,10 @@ import anyio.to_thread
 from starlette.requests import Request
 from starlette.responses import Response
 
+from upheld.core.periods import ReviewYear
+from upheld.core.vocabulary import OUTCOMES
 from upheld.errors import Busy, NotFound
-from upheld.periods import ReviewYear
-from upheld.site import Site
-from upheld.vocabulary import OUTCOMES
+from upheld.site.model import Site
 from upheld.web import params
 from upheld.web.render import Renderer, split_format
 

@@ -9,9 +9,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from upheld.errors import NotFound
-from upheld.export import as_csv, sheet_row
-from upheld.queries import statistics
-from upheld.site import Site
+from upheld.present.export import as_csv, sheet_row
+from upheld.site.model import Site
+from upheld.store.queries import statistics
 from upheld.web.render import Renderer, split_format
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from upheld.periods import ReviewYear
+from upheld.core.periods import ReviewYear
 
 SALT = "upheld-preview"
 

@@ -6,8 +6,8 @@ from collections.abc import Iterable
 
 from starlette.datastructures import QueryParams
 
+from upheld.core.periods import ReviewYear
 from upheld.errors import BadParameter
-from upheld.periods import ReviewYear
 
 MAX_PAGE = 1_000_000
 """The highest page number any list answers (a million decisions one to a page)."""

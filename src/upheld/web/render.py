@@ -13,10 +13,11 @@ import jinja2
 from starlette.requests import Request
 from starlette.responses import Response
 
-from upheld import __version__, pages
+from upheld import __version__
 from upheld.errors import NotFound
-from upheld.export import as_csv
-from upheld.site import Site
+from upheld.present.export import as_csv
+from upheld.site import pages
+from upheld.site.model import Site
 
 CACHE_LIMIT = 4000
 MEDIA_TYPES = {

@@ -9,11 +9,13 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from upheld import archive, maps, pages
-from upheld.boundaries import Shape
 from upheld.errors import NotFound
+from upheld.letters import archive
+from upheld.maps import shapes
+from upheld.maps.boundaries import Shape
 from upheld.register import Council
-from upheld.site import Site, Year
+from upheld.site import pages
+from upheld.site.model import Site, Year
 from upheld.web import params
 from upheld.web.embargo import preview_grants
 from upheld.web.headers import letter_policy
@@ -111,13 +113,13 @@ class Pages:
         self, year: Year, statistic: str, tier: str, view: str = "hexagons"
     ) -> dict[str, Any]:
         """The home page's dict with its map drawn: hexagons, or the councils' own areas."""
-        from upheld import boundaries, cartogram
+        from upheld.maps import boundaries, cartogram
 
         page = pages.home_page(self.site, year, statistic, tier)
         councils = self.site.figures(year.year).councils
         chosen = [councils[row["code"]] for row in page["councils"]]
-        shapes = self.shapes(year, tier, chosen)
-        offered = bool(chosen) and len(shapes) >= maps.GEOGRAPHIC_COVERAGE * len(chosen)
+        outlines = self.outlines(year, tier, chosen)
+        offered = bool(chosen) and len(outlines) >= shapes.GEOGRAPHIC_COVERAGE * len(chosen)
         drawn = "geographic" if view == "geographic" and offered else "hexagons"
         label = page["statistic_label"].lower()
         fills = {row["code"]: BAND_COLOURS[row["band"]] for row in page["councils"]}
@@ -137,7 +139,7 @@ class Pages:
 
         if drawn == "geographic":
             page["map_chart"] = boundaries.geo_svg(
-                shapes,
+                outlines,
                 {c.code: c for c in chosen},
                 fills,
                 labels,
@@ -164,19 +166,19 @@ class Pages:
         page["map_views_chart"] = {
             "offered": offered,
             "fell_back": view != drawn,
-            "missing": [r["name"] for r in page["councils"] if r["code"] not in shapes]
+            "missing": [r["name"] for r in page["councils"] if r["code"] not in outlines]
             if drawn == "geographic"
             else [],
         }
         page["band_colours"] = BAND_COLOURS
         return page
 
-    def shapes(self, year: Year, tier: str, chosen: list[Council]) -> dict[str, Shape]:
+    def outlines(self, year: Year, tier: str, chosen: list[Council]) -> dict[str, Shape]:
         """The stored boundaries of the councils on a map, kept until the data changes."""
 
         def make() -> dict[str, Shape]:
             with self.site.engine.connect() as connection:
-                stored = maps.shapes_for(connection, year.year.start_year)
+                stored = shapes.shapes_for(connection, year.year.start_year)
             return {c.code: stored[c.code] for c in chosen if c.code in stored}
 
         found: dict[str, Shape] = self.site.cached(

@@ -33,15 +33,16 @@ from sqlalchemy import (
     update,
 )
 
-from upheld import __version__, db
+from upheld import __version__
+from upheld.core.vocabulary import OUTCOMES
 from upheld.errors import MAX_REPORTED_PROBLEMS, InputError, Problem
-from upheld.fields import is_blank
-from upheld.kinds import AuthorityNames, Kind
-from upheld.kinds import Column as KindColumn
-from upheld.read import Sheet, column_key, column_letters, open_sheet
+from upheld.ingest.cells import is_blank
+from upheld.ingest.kinds import AuthorityNames, Kind
+from upheld.ingest.kinds import Column as KindColumn
+from upheld.ingest.read import Sheet, column_key, column_letters, open_sheet
+from upheld.ingest.validator import compile_check
 from upheld.register import Register
-from upheld.validator import compile_check
-from upheld.vocabulary import OUTCOMES
+from upheld.store import db
 
 PROGRESS_ROWS = 20_000
 PEEK_ROWS = 2000

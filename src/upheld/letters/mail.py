@@ -22,14 +22,15 @@ from typing import Literal
 
 from sqlalchemy import Connection, Engine, select
 
-from upheld import archive, db
 from upheld.config import Settings, Smtp, YearConfig
-from upheld.documents import file_name
+from upheld.core.periods import ReviewYear
 from upheld.errors import ConfigError, UpheldError
-from upheld.letters import addressee, long_date
-from upheld.periods import ReviewYear
-from upheld.queries import all_contacts
+from upheld.letters import archive
+from upheld.letters.content import addressee, long_date
+from upheld.letters.typeset import file_name
 from upheld.register import Council, Register
+from upheld.store import db
+from upheld.store.queries import all_contacts
 
 Status = Literal[
     "sent", "would_send", "already_sent", "uncertain", "no_address", "no_letter", "failed"

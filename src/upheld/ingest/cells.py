@@ -8,8 +8,8 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from upheld.periods import ReviewYear
-from upheld.vocabulary import Vocabulary
+from upheld.core.periods import ReviewYear
+from upheld.core.vocabulary import Vocabulary
 
 Parser = Callable[[Any], Any]
 

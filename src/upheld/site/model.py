@@ -23,13 +23,14 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select
 
-from upheld import db, maps
 from upheld.config import Settings, YearConfig, load_settings, load_year, year_path
+from upheld.core.periods import ReviewYear
+from upheld.core.publication import Publication
 from upheld.errors import ConfigError
-from upheld.periods import ReviewYear
-from upheld.publication import Publication
-from upheld.queries import YearFigures, load_register, year_figures
+from upheld.maps import shapes
 from upheld.register import Register, builtin
+from upheld.store import db
+from upheld.store.queries import YearFigures, load_register, year_figures
 
 Now = Callable[[], datetime]
 
@@ -119,7 +120,7 @@ class Site:
             imports = connection.execute(select(func.max(db.imports.c.id))).scalar()
             letters = connection.execute(select(func.max(db.letters.c.id))).scalar()
             index = connection.execute(select(db.search_state.c.build)).scalar()
-            boundaries = maps.version(connection)
+            boundaries = shapes.version(connection)
         configuration = config_fingerprint(self.config_folder)
         version = (imports, letters, index, boundaries, configuration)
         with self._lock:

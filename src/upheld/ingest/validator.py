@@ -12,8 +12,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from upheld.errors import Problem
-from upheld.fields import MEMOS, Text
-from upheld.kinds import INVALID, AuthorityNames, Kind
+from upheld.ingest.cells import MEMOS, Text
+from upheld.ingest.kinds import INVALID, AuthorityNames, Kind
 
 RowCheck = Callable[[Sequence[Any], int], "tuple[Any, ...] | None"]
 """Checks one row's cells (at a line); returns (line, *stored values), or None if it is invalid."""

@@ -38,6 +38,7 @@ from upheld.errors import UpheldError, UsageError
 
 DEFAULT_URL = "sqlite:///upheld.db"
 ENVIRONMENT_VARIABLE = "UPHELD_DB"
+MIGRATIONS = resources.files("upheld") / "store" / "migrations"
 WRITER_WAIT_SECONDS = 3600
 """How long a command that writes waits for another to finish writing before it gives up."""
 
@@ -335,7 +336,9 @@ def _alembic_config(connection: Connection) -> Any:
     from alembic.config import Config
 
     config = Config()
-    config.set_main_option("script_location", str(resources.files("upheld") / "migrations"))
+    config.set_main_option(
+        "script_location", str(resources.files("upheld") / "store" / "migrations")
+    )
     config.attributes["connection"] = connection
     return config
 
@@ -361,7 +364,7 @@ def head_revision() -> str:
     """The newest schema revision this version of upheld knows."""
     from alembic.script import ScriptDirectory
 
-    script = ScriptDirectory(str(resources.files("upheld") / "migrations"))
+    script = ScriptDirectory(str(MIGRATIONS))
     head = script.get_current_head()
     assert head is not None
     return head

@@ -17,11 +17,12 @@ import jinja2
 import typst
 from sqlalchemy import Engine
 
-from upheld import archive, db, letters
 from upheld.config import Settings, YearConfig
 from upheld.errors import UpheldError
-from upheld.queries import Activity, activity, all_contacts, year_figures
+from upheld.letters import archive, content
 from upheld.register import Register
+from upheld.store import db
+from upheld.store.queries import Activity, activity, all_contacts, year_figures
 
 Progress = Callable[[str], None]
 """Called with a council code as each letter is finished."""
@@ -116,18 +117,18 @@ def write_letters(
                 council = figures.councils.get(code) or register[code]
                 if code not in figures.counts:
                     raise UpheldError(f"{council} has no figures for {year.label}")
-                data = letters.letter(
+                data = content.letter(
                     council, figures, contacts.get(code, {}), now, before, settings, config
                 )
                 for fmt in formats:
-                    content = renderer.pdf(data) if fmt == "pdf" else renderer.html(data)
+                    document = renderer.pdf(data) if fmt == "pdf" else renderer.html(data)
                     path = out / file_name(code, year.label, fmt)
-                    if path.exists() and path.read_bytes() == content:
+                    if path.exists() and path.read_bytes() == document:
                         run.unchanged.append(path)
                     else:
-                        path.write_bytes(content)
+                        path.write_bytes(document)
                         run.written.append(path)
-                    if archive.store(connection, code, year.start_year, fmt, content, known):
+                    if archive.store(connection, code, year.start_year, fmt, document, known):
                         run.archived += 1
                 if progress is not None:
                     progress(code)

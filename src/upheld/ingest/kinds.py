@@ -7,10 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from upheld import fields
-from upheld.periods import start_year_of
-from upheld.register import AmbiguousAuthority, Register, UnknownAuthority
-from upheld.vocabulary import (
+from upheld.core.periods import start_year_of
+from upheld.core.vocabulary import (
     AUTHORITY_TYPES,
     COMPLIANCE_OUTCOMES,
     CONTACT_ROLES,
@@ -20,6 +18,8 @@ from upheld.vocabulary import (
     REPORT_KINDS,
     SERVICE_AREAS,
 )
+from upheld.ingest import cells
+from upheld.register import AmbiguousAuthority, Register, UnknownAuthority
 
 Row = dict[str, Any]
 
@@ -34,7 +34,7 @@ class Column:
     """One column of an input file: its name, whether it must be filled, and how to read it."""
 
     name: str
-    parse: fields.Parser
+    parse: cells.Parser
     required: bool = False
     default: Any = None
     accepts: tuple[str, ...] = ()
@@ -181,23 +181,23 @@ def _finish_authority(row: Row, names: AuthorityNames) -> RowProblems:
     return problems
 
 
-_REFERENCE = Column("reference", fields.text(40), required=True, accepts=("case reference",))
+_REFERENCE = Column("reference", cells.text(40), required=True, accepts=("case reference",))
 
 CASES = Kind(
     "cases",
     "cases",
     (
         _REFERENCE,
-        Column("authority", fields.text(), required=True),
-        Column("received", fields.a_date, required=True),
-        Column("category", fields.a_term(SERVICE_AREAS), required=True),
-        Column("subcategory", fields.text(200)),
-        Column("decided", fields.a_date),
-        Column("outcome", fields.a_term(OUTCOMES)),
-        Column("satisfactory_remedy", fields.a_bool, default=False),
-        Column("summary", fields.text()),
-        Column("publish", fields.a_bool, default=True),
-        Column("complainant", fields.text(200)),
+        Column("authority", cells.text(), required=True),
+        Column("received", cells.a_date, required=True),
+        Column("category", cells.a_term(SERVICE_AREAS), required=True),
+        Column("subcategory", cells.text(200)),
+        Column("decided", cells.a_date),
+        Column("outcome", cells.a_term(OUTCOMES)),
+        Column("satisfactory_remedy", cells.a_bool, default=False),
+        Column("summary", cells.text()),
+        Column("publish", cells.a_bool, default=True),
+        Column("complainant", cells.text(200)),
     ),
     key=("reference",),
     derived=("received_year", "decided_year"),
@@ -211,10 +211,10 @@ COMPLIANCE = Kind(
     "compliance",
     (
         _REFERENCE,
-        Column("assessed", fields.a_date, required=True),
-        Column("outcome", fields.a_term(COMPLIANCE_OUTCOMES), required=True),
-        Column("due", fields.a_date),
-        Column("recommendation", fields.text()),
+        Column("assessed", cells.a_date, required=True),
+        Column("outcome", cells.a_term(COMPLIANCE_OUTCOMES), required=True),
+        Column("due", cells.a_date),
+        Column("recommendation", cells.text()),
     ),
     key=("reference",),
     derived=("assessed_year",),
@@ -228,10 +228,10 @@ IMPROVEMENTS = Kind(
     "improvements",
     (
         _REFERENCE,
-        Column("agreed", fields.a_date, required=True),
-        Column("description", fields.text(2000), required=True),
-        Column("status", fields.a_term(IMPROVEMENT_STATUSES), default="agreed"),
-        Column("category", fields.a_term(SERVICE_AREAS)),
+        Column("agreed", cells.a_date, required=True),
+        Column("description", cells.text(2000), required=True),
+        Column("status", cells.a_term(IMPROVEMENT_STATUSES), default="agreed"),
+        Column("category", cells.a_term(SERVICE_AREAS)),
     ),
     key=("reference", "description"),
     derived=("agreed_year",),
@@ -245,10 +245,10 @@ REPORTS = Kind(
     "reports",
     (
         _REFERENCE,
-        Column("issued", fields.a_date, required=True),
-        Column("title", fields.text(500), required=True),
-        Column("kind", fields.a_term(REPORT_KINDS), default="public_interest"),
-        Column("url", fields.text(1000)),
+        Column("issued", cells.a_date, required=True),
+        Column("title", cells.text(500), required=True),
+        Column("kind", cells.a_term(REPORT_KINDS), default="public_interest"),
+        Column("url", cells.text(1000)),
     ),
     key=("reference", "kind"),
     derived=("issued_year",),
@@ -261,11 +261,11 @@ CONTACTS = Kind(
     "contacts",
     "contacts",
     (
-        Column("authority", fields.text(), required=True),
-        Column("role", fields.a_term(CONTACT_ROLES), required=True),
-        Column("name", fields.text(200), required=True),
-        Column("email", fields.an_email),
-        Column("title", fields.text(40)),
+        Column("authority", cells.text(), required=True),
+        Column("role", cells.a_term(CONTACT_ROLES), required=True),
+        Column("name", cells.text(200), required=True),
+        Column("email", cells.an_email),
+        Column("title", cells.text(40)),
     ),
     key=("authority", "role"),
     finish=_finish_contact,
@@ -276,9 +276,9 @@ POPULATIONS = Kind(
     "populations",
     "populations",
     (
-        Column("authority", fields.text(), required=True),
-        Column("year", fields.a_year, required=True),
-        Column("population", fields.positive_int, required=True),
+        Column("authority", cells.text(), required=True),
+        Column("year", cells.a_year, required=True),
+        Column("population", cells.positive_int, required=True),
     ),
     key=("authority", "year"),
     derived=("vintage",),
@@ -290,18 +290,18 @@ AUTHORITIES = Kind(
     "authorities",
     "authorities",
     (
-        Column("code", fields.text(20), required=True),
-        Column("name", fields.text(200), required=True),
-        Column("type", fields.a_term(AUTHORITY_TYPES), required=True),
-        Column("region", fields.text(100)),
-        Column("valid_from", fields.a_date),
-        Column("valid_to", fields.a_date),
-        Column("successors", fields.a_list, accepts=("successor",)),
-        Column("aliases", fields.a_list, accepts=("alias",)),
-        Column("short_name", fields.text(200)),
-        Column("parent", fields.text(20)),
-        Column("lat", fields.a_number),
-        Column("lon", fields.a_number),
+        Column("code", cells.text(20), required=True),
+        Column("name", cells.text(200), required=True),
+        Column("type", cells.a_term(AUTHORITY_TYPES), required=True),
+        Column("region", cells.text(100)),
+        Column("valid_from", cells.a_date),
+        Column("valid_to", cells.a_date),
+        Column("successors", cells.a_list, accepts=("successor",)),
+        Column("aliases", cells.a_list, accepts=("alias",)),
+        Column("short_name", cells.text(200)),
+        Column("parent", cells.text(20)),
+        Column("lat", cells.a_number),
+        Column("lon", cells.a_number),
     ),
     key=("code",),
     finish=_finish_authority,
@@ -312,12 +312,12 @@ EVENTS = Kind(
     "events",
     "events",
     (
-        Column("date", fields.a_date, required=True),
-        Column("kind", fields.a_term(EVENT_KINDS), required=True),
-        Column("title", fields.text(300), required=True),
-        Column("location", fields.text(200), default=""),
-        Column("attendees", fields.a_count, required=True),
-        Column("authorities", fields.a_list),
+        Column("date", cells.a_date, required=True),
+        Column("kind", cells.a_term(EVENT_KINDS), required=True),
+        Column("title", cells.text(300), required=True),
+        Column("location", cells.text(200), default=""),
+        Column("attendees", cells.a_count, required=True),
+        Column("authorities", cells.a_list),
     ),
     key=("date", "kind", "title", "location"),
     derived=("year",),

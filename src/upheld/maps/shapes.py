@@ -15,8 +15,8 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, select
 
-from upheld import db
-from upheld.boundaries import Boundaries, Shape
+from upheld.maps.boundaries import Boundaries, Shape
+from upheld.store import db
 
 GEOGRAPHIC_COVERAGE = 0.9
 """The share of a map's councils that need a boundary before the geographic map is offered."""

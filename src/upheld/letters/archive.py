@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, func, select
 
-from upheld import __version__, db
+from upheld import __version__
+from upheld.store import db
 
 FORMATS = ("pdf", "html")
 MEDIA_TYPES = {"pdf": "application/pdf", "html": "text/html; charset=utf-8"}

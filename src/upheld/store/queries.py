@@ -10,10 +10,8 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from upheld import db
-from upheld.periods import ReviewYear
-from upheld.register import Council, Population, Register
-from upheld.stats import (
+from upheld.core.periods import ReviewYear
+from upheld.core.stats import (
     RATES,
     Average,
     AverageMethod,
@@ -23,13 +21,15 @@ from upheld.stats import (
     percent,
     similar_average,
 )
-from upheld.vocabulary import (
+from upheld.core.vocabulary import (
     COMPARED_TYPES,
     COMPLIANCE_OUTCOMES,
     OUTCOME_GROUPS,
     OUTCOMES,
     SERVICE_AREAS,
 )
+from upheld.register import Council, Population, Register
+from upheld.store import db
 
 
 def load_register(connection: Connection, base: Register) -> Register:

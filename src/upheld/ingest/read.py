@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from upheld.errors import InputError, Problem
-from upheld.xlsx import check_workbook
+from upheld.ingest.xlsx import check_workbook
 
 HEADER_SEARCH_ROWS = 20
 FORMATS = ("csv", "xlsx", "jsonl")

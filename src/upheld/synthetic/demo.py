@@ -7,14 +7,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from upheld import db
 from upheld.config import load_settings, load_year, year_path
-from upheld.documents import write_letters
-from upheld.imports import FileResult, import_files
-from upheld.kinds import KINDS
-from upheld.periods import ReviewYear
+from upheld.core.periods import ReviewYear
+from upheld.ingest.imports import FileResult, import_files
+from upheld.ingest.kinds import KINDS
+from upheld.letters.typeset import write_letters
 from upheld.register import Register
 from upheld.search import refresh_index
+from upheld.store import db
 from upheld.synthetic import KINDS as DEMO_KINDS
 from upheld.synthetic import DemoSpec, write_demo_files
 

@@ -14,7 +14,7 @@ from fractions import Fraction
 from math import floor
 from typing import Literal
 
-from upheld.vocabulary import INVESTIGATED_OUTCOMES, OUTCOME_GROUP_OF
+from upheld.core.vocabulary import INVESTIGATED_OUTCOMES, OUTCOME_GROUP_OF
 
 AverageMethod = Literal["mean", "pooled"]
 AVERAGE_METHODS: tuple[AverageMethod, ...] = ("mean", "pooled")

@@ -9,18 +9,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from upheld import charts, prose
 from upheld.config import Settings, YearConfig
-from upheld.queries import Activity, YearFigures
-from upheld.register import Council
-from upheld.stats import Average, Counts, one_decimal, percent
-from upheld.vocabulary import (
+from upheld.core.stats import Average, Counts, one_decimal, percent
+from upheld.core.vocabulary import (
     AUTHORITY_TYPES,
     OUTCOME_GROUP_OF,
     OUTCOME_GROUPS,
     OUTCOMES,
     SERVICE_AREAS,
 )
+from upheld.letters import prose
+from upheld.present import charts
+from upheld.register import Council
+from upheld.store.queries import Activity, YearFigures
 
 NOT_AVAILABLE = "n/a"
 MONTHS = (

@@ -15,14 +15,16 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from upheld import archive, charts, db, letters
-from upheld.periods import ReviewYear
-from upheld.publication import Publication
-from upheld.queries import YearFigures, authority_fields, counts_fields
+from upheld.core.periods import ReviewYear
+from upheld.core.publication import Publication
+from upheld.core.stats import RATES, Average, one_decimal, percent
+from upheld.core.vocabulary import AUTHORITY_TYPES, IMPROVEMENT_STATUSES, REPORT_KINDS
+from upheld.letters import archive, content
+from upheld.present import charts
 from upheld.register import Council
-from upheld.site import Site, Year
-from upheld.stats import RATES, Average, one_decimal, percent
-from upheld.vocabulary import AUTHORITY_TYPES, IMPROVEMENT_STATUSES, REPORT_KINDS
+from upheld.site.model import Site, Year
+from upheld.store import db
+from upheld.store.queries import YearFigures, authority_fields, counts_fields
 
 STATISTICS = {
     "uphold_rate": "Uphold rate",
@@ -133,7 +135,7 @@ def year_rows(figures: YearFigures, statistic: str, codes: list[str]) -> list[di
 
 def home_page(site: Site, year: Year, statistic: str, tier: str) -> dict[str, Any]:
     """The map page: every council of a tier coloured by a statistic against its peers."""
-    from upheld import cartogram
+    from upheld.maps import cartogram
 
     figures = site.figures(year.year)
     councils = [c for c in figures.councils.values() if c.exists_in(year.year)]
@@ -229,11 +231,11 @@ def council_page(site: Site, code: str, year: Year, *, preview: bool = False) ->
         "years": [y.label for y in reversed(shown_years)] if not preview else [year.label],
         "average_method": figures.method,
         "figures": {k: v for k, v in fields.items() if k not in ("code", "name", "type")},
-        "statistics": letters.statistics_section(
+        "statistics": content.statistics_section(
             council, figures, show_per_100k=True, font_family=WEB_FONT
         ),
-        "received": letters.received_table(counts),
-        "decisions": letters.decisions_table(counts),
+        "received": content.received_table(counts),
+        "decisions": content.decisions_table(counts),
         "trend": trend(site, council, shown_years) if not preview else {"years": []},
         "predecessors": [council_summary(c) for c in register.predecessors(code)],
         "successors": [council_summary(c) for c in register.successors(code)],
@@ -349,8 +351,8 @@ def national_page(site: Site, year: Year) -> dict[str, Any]:
         "average_method": figures.method,
         "councils": sum(1 for c in figures.councils.values() if c.exists_in(year.year)),
         "national": national,
-        "received": letters.received_table(figures.national),
-        "decisions": letters.decisions_table(figures.national),
+        "received": content.received_table(figures.national),
+        "decisions": content.decisions_table(figures.national),
         "by_type": by_type,
         "history": history,
         "trend": national_trend,

@@ -9,8 +9,8 @@ from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from upheld.periods import ReviewYear
-from upheld.vocabulary import AUTHORITY_TYPES
+from upheld.core.periods import ReviewYear
+from upheld.core.vocabulary import AUTHORITY_TYPES
 
 NOT_AVAILABLE = "n/a"
 

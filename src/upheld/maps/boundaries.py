@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from upheld.cartogram import NO_DATA_COLOUR, council_map
 from upheld.errors import InputError, Problem
+from upheld.maps.cartogram import NO_DATA_COLOUR, council_map
 from upheld.register import Council
 
 """The fill of a council with no figure (as on the hex map)."""
