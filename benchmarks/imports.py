@@ -19,7 +19,7 @@ from sqlalchemy import text
 from benchmarks import postgres
 from upheld.core.periods import ReviewYear
 from upheld.register import builtin
-from upheld.store import db
+from upheld.store import engines
 from upheld.store.queries import statistics, year_figures
 from upheld.synthetic import DemoSpec, write_demo_files
 
@@ -57,7 +57,7 @@ def run(command: list[str]) -> tuple[float, float, str]:
 
 def fresh_postgres(url: str) -> None:
     """Empty the benchmark database."""
-    engine = db.connect(url)
+    engine = engines.connect(url)
     with engine.begin() as connection:
         connection.execute(text("DROP SCHEMA public CASCADE"))
         connection.execute(text("CREATE SCHEMA public"))
@@ -66,7 +66,7 @@ def fresh_postgres(url: str) -> None:
 
 def statistics_seconds(url: str) -> tuple[float, float]:
     """Time to compute a year's statistics for every council: first run, and best of three."""
-    engine = db.connect(url)
+    engine = engines.connect(url)
     times = []
     register = builtin()
     for _ in range(3):

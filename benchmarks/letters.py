@@ -14,7 +14,7 @@ from upheld.config import load_settings, load_year
 from upheld.core.periods import ReviewYear
 from upheld.letters.typeset import Renderer, write_letters
 from upheld.register import builtin
-from upheld.store import db
+from upheld.store import engines, schema
 from upheld.synthetic import demo
 
 YEAR = ReviewYear(2019)
@@ -31,9 +31,9 @@ def measure(folder: Path) -> list[dict[str, Any]]:
     config = load_year(built / "config", YEAR)
     settings = load_settings(built / "config")
     codes = [c.code for c in register.in_year(YEAR)]
-    engine = db.connect(f"sqlite:///{built / 'upheld.db'}")
+    engine = engines.connect(f"sqlite:///{built / 'upheld.db'}")
     with engine.begin() as connection:  # a cold archive: every letter is written and stored
-        connection.execute(db.letters.delete())
+        connection.execute(schema.letters.delete())
     out = folder / "letters-out"
     for old in out.glob("*"):
         old.unlink()

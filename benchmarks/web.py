@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from upheld.register import builtin
-from upheld.store import db
+from upheld.store import engines
 from upheld.store.queries import statistics, year_figures
 from upheld.synthetic import DemoSpec, demo
 
@@ -131,7 +131,7 @@ def _wrk(
 
 def council_year_table(path: Path) -> None:
     """The council-year statistics as a table in the SQLite file, for Datasette to serve."""
-    engine = db.connect(f"sqlite:///{path}")
+    engine = engines.connect(f"sqlite:///{path}")
     register = builtin()
     rows = []
     with engine.connect() as connection:

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from upheld.register import Register, builtin
-from upheld.store import db
+from upheld.store import engines, schema
 
 POSTGRES_URL = os.environ.get("UPHELD_TEST_POSTGRES")
 
@@ -37,12 +37,12 @@ def fresh_database_url(backend: str, tmp_path: Path) -> str:
     if backend == "sqlite":
         return f"sqlite:///{tmp_path / 'upheld.db'}"
     assert POSTGRES_URL is not None
-    engine = db.connect(POSTGRES_URL)
+    engine = engines.connect(POSTGRES_URL)
     with engine.begin() as connection:
         connection.execute(text("DROP SCHEMA public CASCADE"))
         connection.execute(text("CREATE SCHEMA public"))
     engine.dispose()
-    return db.database_url(POSTGRES_URL)
+    return engines.database_url(POSTGRES_URL)
 
 
 @pytest.fixture(params=BACKENDS)
@@ -54,8 +54,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 @pytest.fixture
 def engine(database_url: str) -> Iterator[Engine]:
     """A database with upheld's schema, on each backend."""
-    engine = db.connect(database_url)
-    db.upgrade(engine)
+    engine = engines.connect(database_url)
+    schema.upgrade(engine)
     yield engine
     engine.dispose()
 

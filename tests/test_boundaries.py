@@ -26,7 +26,7 @@ from upheld.maps import cartogram
 from upheld.maps.boundaries import NO_DATA_COLOUR, Boundaries, Shape, geo_svg, parse_boundaries
 from upheld.register import builtin
 from upheld.site.model import Site
-from upheld.store import db
+from upheld.store import engines, schema
 from upheld.synthetic.demo import write_config
 from upheld.web import create_app
 
@@ -434,11 +434,11 @@ def test_import_and_list_boundaries(database_url: str, tmp_path: Path) -> None:
     assert "4 councils have a boundary." in table.output
     assert "any year" in table.output
 
-    engine = db.connect(database_url)
+    engine = engines.connect(database_url)
     try:
         with engine.connect() as connection:
             stored = connection.execute(
-                select(db.boundaries.c.code, db.boundaries.c.year).order_by("code", "year")
+                select(schema.boundaries.c.code, schema.boundaries.c.year).order_by("code", "year")
             ).all()
     finally:
         engine.dispose()
@@ -477,8 +477,8 @@ LATER = datetime(2026, 1, 1, tzinfo=UTC)
 def website(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A database with a few 2024-25 decisions, and a configuration that publishes the year."""
     folder = tmp_path_factory.mktemp("geo")
-    engine = db.connect(f"sqlite:///{folder / 'upheld.db'}")
-    db.upgrade(engine)
+    engine = engines.connect(f"sqlite:///{folder / 'upheld.db'}")
+    schema.upgrade(engine)
     cases = write_csv(
         folder / "cases.csv",
         CASE_COLUMNS,
@@ -494,7 +494,7 @@ def website(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def client(website: Path) -> Iterator[TestClient]:
     """The website over the database as it now stands (a new site, so nothing is cached)."""
     site = Site(
-        db.connect(f"sqlite:///{website / 'upheld.db'}", read_only=True),
+        engines.connect(f"sqlite:///{website / 'upheld.db'}", read_only=True),
         website / "config",
         now=lambda: LATER,
     )
@@ -519,9 +519,9 @@ def lower_tier_boundaries(website: Path, tmp_path: Path) -> Iterator[list[str]]:
     result = run(url, "boundaries", "import", str(path), "--year", "2024")
     assert result.exit_code == 0, result.output
     yield [c.code for c in chosen]
-    engine = db.connect(url)
+    engine = engines.connect(url)
     with engine.begin() as connection:
-        connection.execute(delete(db.boundaries))
+        connection.execute(delete(schema.boundaries))
     engine.dispose()
 
 
@@ -574,12 +574,12 @@ def test_councils_without_a_boundary_are_listed(
     website: Path, lower_tier_boundaries: list[str]
 ) -> None:
     gone = lower_tier_boundaries[:3]
-    engine = db.connect(f"sqlite:///{website / 'upheld.db'}")
+    engine = engines.connect(f"sqlite:///{website / 'upheld.db'}")
     with engine.begin() as connection:
-        connection.execute(delete(db.boundaries).where(db.boundaries.c.code.in_(gone)))
+        connection.execute(delete(schema.boundaries).where(schema.boundaries.c.code.in_(gone)))
     engine.dispose()
     site = Site(
-        db.connect(f"sqlite:///{website / 'upheld.db'}", read_only=True),
+        engines.connect(f"sqlite:///{website / 'upheld.db'}", read_only=True),
         website / "config",
         now=lambda: LATER,
     )

@@ -31,7 +31,7 @@ from tests.servers import live_server
 from upheld import search
 from upheld.register import builtin
 from upheld.site.model import Site
-from upheld.store import db
+from upheld.store import engines
 from upheld.synthetic import DemoSpec, demo
 from upheld.web import create_app
 
@@ -67,10 +67,10 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("browser")
     built = demo.build(folder, builtin(), DemoSpec(scale=0.5), say=lambda _text: None)
     # `upheld import cases` rebuilds the decision search index; the demo may leave it to us.
-    with db.connect(built.url).begin() as connection:
+    with engines.connect(built.url).begin() as connection:
         if not search.index_is_current(connection):
             search.refresh_index(connection)
-    site = Site(db.connect(built.url, read_only=True), built.config)
+    site = Site(engines.connect(built.url, read_only=True), built.config)
     with live_server(create_app(site)) as base:
         yield base
 

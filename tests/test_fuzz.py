@@ -31,7 +31,7 @@ from upheld.errors import InputError
 from upheld.ingest.imports import import_files
 from upheld.ingest.kinds import KINDS
 from upheld.register import Register
-from upheld.store import db
+from upheld.store import engines, schema
 
 COLUMNS = (
     "reference",
@@ -262,14 +262,14 @@ def expected_refusal(fmt: str, built: list[Row]) -> bool:
 def stored(engine: Engine) -> set[tuple[Any, ...]]:
     """The cases the file imported (COLUMNS are the table's own column names)."""
     with engine.connect() as connection:
-        found = connection.execute(select(*(db.cases.c[n] for n in COLUMNS)))
+        found = connection.execute(select(*(schema.cases.c[n] for n in COLUMNS)))
         return {tuple(row) for row in found if not row.reference.startswith("BASE")}
 
 
 def fresh(engine: Engine, register: Register, folder: Path) -> None:
     """Every table emptied, then one case stored, so that 'unchanged' means something."""
     with engine.begin() as connection:
-        for table in reversed(db.metadata.sorted_tables):
+        for table in reversed(schema.metadata.sorted_tables):
             connection.execute(table.delete())
     base = folder / "base.csv"
     base.write_text(
@@ -305,8 +305,8 @@ def check(engine: Engine, register: Register, path: Path, expected: list[Row] | 
 
 @pytest.fixture
 def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
-    engine = db.connect(fresh_database_url("sqlite", tmp_path))
-    db.upgrade(engine)
+    engine = engines.connect(fresh_database_url("sqlite", tmp_path))
+    schema.upgrade(engine)
     yield engine
     engine.dispose()
 
@@ -315,8 +315,8 @@ def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
 def postgres_engine(tmp_path: Path) -> Iterator[Engine]:
     if not POSTGRES_URL:
         pytest.skip("set UPHELD_TEST_POSTGRES to a PostgreSQL URL to run")
-    engine = db.connect(fresh_database_url("postgresql", tmp_path))
-    db.upgrade(engine)
+    engine = engines.connect(fresh_database_url("postgresql", tmp_path))
+    schema.upgrade(engine)
     yield engine
     engine.dispose()
 

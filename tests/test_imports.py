@@ -15,7 +15,7 @@ from upheld.errors import InputError
 from upheld.ingest.imports import PEEK_ROWS, ImportResult, import_files
 from upheld.ingest.kinds import KINDS
 from upheld.register import Register
-from upheld.store import db
+from upheld.store import schema
 
 
 def snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
@@ -23,7 +23,7 @@ def snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
     with engine.connect() as connection:
         return {
             name: sorted(map(tuple, connection.execute(select(table))), key=repr)
-            for name, table in db.metadata.tables.items()
+            for name, table in schema.metadata.tables.items()
         }
 
 
@@ -69,7 +69,7 @@ def test_import_counts_and_is_idempotent(
     del after_first["imports"], after_second["imports"]
     assert after_first == after_second
     with engine.connect() as connection:
-        log = connection.execute(select(db.imports).order_by(db.imports.c.id)).all()
+        log = connection.execute(select(schema.imports).order_by(schema.imports.c.id)).all()
     assert [(r.kind, r.file, r.rows, r.inserted, r.unchanged) for r in log] == [
         ("cases", "cases.csv", 7, 7, 0),
         ("cases", "cases.csv", 7, 0, 7),
@@ -89,7 +89,7 @@ def test_changed_rows_are_updated(engine: Engine, register: Register, tmp_path: 
     )
     with engine.connect() as connection:
         outcome = connection.execute(
-            select(db.cases.c.outcome).where(db.cases.c.reference == rows[0][0])
+            select(schema.cases.c.outcome).where(schema.cases.c.reference == rows[0][0])
         ).scalar_one()
     assert outcome == "not_upheld"
 
@@ -136,7 +136,7 @@ def test_stored_values(engine: Engine, register: Register, tmp_path: Path) -> No
     )
     load(engine, register, "cases", path)
     with engine.connect() as connection:
-        row = connection.execute(select(db.cases)).one()._asdict()
+        row = connection.execute(select(schema.cases)).one()._asdict()
     assert row["authority"] == "E08000026"
     assert str(row["received"]) == "2021-02-03"
     assert (row["received_year"], row["decided_year"]) == (2020, 2021)
@@ -168,7 +168,7 @@ def test_xlsx_dates_and_numbers(engine: Engine, register: Register, tmp_path: Pa
     rows = [(19001234, BURY, date(2019, 5, 1), "Housing", datetime(2019, 9, 2), "Upheld")]
     load(engine, register, "cases", write_xlsx(tmp_path / "n.xlsx", header, rows))
     with engine.connect() as connection:
-        row = connection.execute(select(db.cases)).one()
+        row = connection.execute(select(schema.cases)).one()
     assert (row.reference, str(row.received), str(row.decided)) == (
         "19001234",
         "2019-05-01",
@@ -246,9 +246,9 @@ def test_every_kind_imports(engine: Engine, register: Register, tmp_path: Path) 
         result = load(engine, register, kind, write_csv(tmp_path / f"{kind}.csv", header, rows))
         assert result.total("inserted") == len(rows), kind
     with engine.connect() as connection:
-        improvement = connection.execute(select(db.improvements)).one()
-        event = connection.execute(select(db.events)).one()
-        compliance = connection.execute(select(db.compliance.c.outcome)).scalars().all()
+        improvement = connection.execute(select(schema.improvements)).one()
+        event = connection.execute(select(schema.events)).one()
+        compliance = connection.execute(select(schema.compliance.c.outcome)).scalars().all()
     assert improvement.category == "Housing"  # taken from its case
     assert improvement.status == "agreed"
     assert event.authorities == f"{KENT};{BURY}"
@@ -589,7 +589,7 @@ def test_importing_twice_equals_importing_once(
         ]
 
     with engine.begin() as connection:
-        connection.execute(db.cases.delete())
+        connection.execute(schema.cases.delete())
     a = write_csv(tmp_path / "a.csv", CASE_COLUMNS, rows(first))
     b = write_csv(tmp_path / "b.csv", CASE_COLUMNS, rows(second))
     load(engine, register, "cases", a, b)
@@ -842,7 +842,7 @@ def test_an_imported_council_is_found_by_its_own_code(
     assert load(engine, extended, "cases", cases).total("inserted") == 1
     assert load(engine, extended, "contacts", contacts).total("inserted") == 1
     with engine.connect() as connection:
-        assert connection.execute(select(db.cases.c.authority)).scalar_one() == code
+        assert connection.execute(select(schema.cases.c.authority)).scalar_one() == code
 
 
 @pytest.mark.parametrize(

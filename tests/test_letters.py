@@ -22,7 +22,7 @@ from upheld.ingest.imports import import_files
 from upheld.ingest.kinds import KINDS
 from upheld.letters.typeset import Renderer, write_letters
 from upheld.register import Register
-from upheld.store import db
+from upheld.store import schema
 
 YEAR = ReviewYear(2021)
 BURY, BOLTON, MANCHESTER = "E08000002", "E08000001", "E08000003"
@@ -303,7 +303,9 @@ def test_regenerating_unchanged_letters_rewrites_nothing(
     assert (len(third.written), third.archived) == (1, 1)
     with engine.connect() as connection:
         versions = connection.execute(
-            select(func.count()).select_from(db.letters).where(db.letters.c.authority == BURY)
+            select(func.count())
+            .select_from(schema.letters)
+            .where(schema.letters.c.authority == BURY)
         ).scalar_one()
     assert versions == 3  # pdf twice, html once
 

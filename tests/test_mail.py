@@ -32,7 +32,7 @@ from upheld.letters import archive
 from upheld.letters.mail import Delivery, build_message, recipients, send_letters
 from upheld.letters.typeset import write_letters
 from upheld.register import Council, Register
-from upheld.store import db
+from upheld.store import schema
 
 YEAR = ReviewYear(2021)
 BOLTON, BURY, MANCHESTER, OLDHAM = "E08000001", "E08000002", "E08000003", "E08000004"
@@ -206,7 +206,7 @@ class Review:
 
     def log(self) -> list[tuple[str, str, str | None, str | None]]:
         """The delivery log: council, status, recipients and error, oldest first."""
-        deliveries = db.deliveries
+        deliveries = schema.deliveries
         with self.engine.connect() as connection:
             rows = connection.execute(select(deliveries).order_by(deliveries.c.id)).all()
         return [(r.authority, r.status, r.recipients, r.error) for r in rows]
@@ -321,7 +321,9 @@ def test_the_delivery_log_records_every_attempt(review: Review) -> None:
     with review.engine.connect() as connection:
         rows = {
             r.authority: r
-            for r in connection.execute(select(db.deliveries).where(db.deliveries.c.year == 2021))
+            for r in connection.execute(
+                select(schema.deliveries).where(schema.deliveries.c.year == 2021)
+            )
         }
     assert rows[BURY].message_id == outcome[BURY].message_id
     assert rows[BURY].letter_sha256 == archive.digest(review.pdf(BURY))
@@ -482,7 +484,7 @@ def test_a_council_whose_letter_may_have_gone_is_not_resent(
     # A run that died between handing the message over and writing the outcome leaves this.
     with review.engine.begin() as connection:
         connection.execute(
-            db.deliveries.insert().values(
+            schema.deliveries.insert().values(
                 authority=BURY,
                 year=YEAR.start_year,
                 status="sending",

@@ -13,7 +13,7 @@ from upheld.core.periods import ReviewYear
 from upheld.ingest.imports import import_files
 from upheld.ingest.kinds import KINDS
 from upheld.register import Register
-from upheld.store import db
+from upheld.store import engines, schema
 from upheld.store.queries import statistics, year_figures
 from upheld.synthetic import KINDS as DEMO_KINDS
 from upheld.synthetic import DemoSpec, write_demo_files
@@ -29,8 +29,8 @@ pytestmark = [
 
 def build(url: str, files: dict[str, Path], register: Register) -> dict[str, Any]:
     """Import the demo files, then every year's statistics with both averages, and the tables."""
-    engine = db.connect(url)
-    db.upgrade(engine)
+    engine = engines.connect(url)
+    schema.upgrade(engine)
     for kind in DEMO_KINDS:
         import_files(engine, KINDS[kind], [files[kind]], register)
     results: dict[str, Any] = {}
@@ -39,7 +39,7 @@ def build(url: str, files: dict[str, Path], register: Register) -> dict[str, Any
             for method in ("mean", "pooled"):
                 figures = year_figures(connection, register, ReviewYear(year), method)
                 results[f"{year}-{method}"] = statistics(figures)
-        for name, table in db.metadata.tables.items():
+        for name, table in schema.metadata.tables.items():
             if name != "imports":
                 rows = connection.execute(table.select()).all()
                 results[name] = sorted((tuple(map(str, row)) for row in rows), key=repr)

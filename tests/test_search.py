@@ -35,7 +35,7 @@ from upheld.search import (
     refresh_index,
     search,
 )
-from upheld.store import db
+from upheld.store import engines, schema
 
 BURY = "E08000002"
 MANCHESTER = "E08000003"
@@ -223,7 +223,7 @@ def test_decisions_wait_for_their_review_year_to_be_published(
 
 def test_the_index_holds_only_decisions_that_may_be_published(visibility: Engine) -> None:
     with visibility.connect() as connection:
-        indexed = connection.execute(select(db.search_decisions.c.reference)).scalars().all()
+        indexed = connection.execute(select(schema.search_decisions.c.reference)).scalars().all()
     assert sorted(indexed) == ["day after cutoff", "last week", "on the cutoff", "shown"]
 
 
@@ -240,7 +240,7 @@ def test_the_complainant_never_appears(visibility: Engine) -> None:
         assert published is not None
         assert "complainant" not in published
         assert SECRET not in repr(published)
-        tables = ["search_decisions", "search_state", db.TEXT_INDEX]
+        tables = ["search_decisions", "search_state", schema.TEXT_INDEX]
         for table in tables:
             columns = [c["name"] for c in inspect(connection).get_columns(table)]
             assert "complainant" not in columns, table
@@ -735,7 +735,7 @@ def cases_file(folder: Path, rows: Sequence[dict[str, Any]]) -> Path:
 
 
 def is_current(url: str) -> bool:
-    engine = db.connect(url)
+    engine = engines.connect(url)
     try:
         with engine.connect() as connection:
             return index_is_current(connection)
@@ -803,8 +803,8 @@ PARITY_QUERIES = [
 
 def answers(url: str, register: Register, files: list[Path]) -> list[Any]:
     """What each parity query finds, less the snippets (each database cuts its own)."""
-    engine = db.connect(url)
-    db.upgrade(engine)
+    engine = engines.connect(url)
+    schema.upgrade(engine)
     import_files(engine, KINDS["cases"], files, register)
     with engine.begin() as connection:
         refresh_index(connection)

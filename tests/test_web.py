@@ -17,7 +17,7 @@ from upheld.core.periods import ReviewYear
 from upheld.register import builtin
 from upheld.site import pages
 from upheld.site.model import Site
-from upheld.store import db
+from upheld.store import engines, schema
 from upheld.synthetic import DemoSpec, demo
 from upheld.web import create_app
 from upheld.web.embargo import preview_link
@@ -52,7 +52,7 @@ def clock() -> Clock:
 
 @pytest.fixture(scope="module")
 def site(built: demo.Demo, clock: Clock) -> Site:
-    return Site(db.connect(built.url, read_only=True), built.config, now=clock)
+    return Site(engines.connect(built.url, read_only=True), built.config, now=clock)
 
 
 @pytest.fixture
@@ -272,17 +272,17 @@ def test_expired_preview_is_refused(
 
 
 def test_complainants_never_appear(client: TestClient, built: demo.Demo) -> None:
-    engine = db.connect(built.url)
+    engine = engines.connect(built.url)
     with engine.connect() as connection:
         names = {
             name
-            for (name,) in connection.execute(select(db.cases.c.complainant).limit(2000))
+            for (name,) in connection.execute(select(schema.cases.c.complainant).limit(2000))
             if name
         }
         references = [
             ref
             for (ref,) in connection.execute(
-                select(db.cases.c.reference).where(db.cases.c.publish.is_(True)).limit(5)
+                select(schema.cases.c.reference).where(schema.cases.c.publish.is_(True)).limit(5)
             )
         ]
     assert names
@@ -310,17 +310,17 @@ def test_complainants_never_appear(client: TestClient, built: demo.Demo) -> None
 def test_unpublishable_and_recent_decisions_stay_hidden(
     client: TestClient, clock: Clock, built: demo.Demo
 ) -> None:
-    engine = db.connect(built.url)
+    engine = engines.connect(built.url)
     with engine.connect() as connection:
         hidden = connection.execute(
-            select(db.cases.c.reference).where(
-                db.cases.c.publish.is_(False), db.cases.c.decided.is_not(None)
+            select(schema.cases.c.reference).where(
+                schema.cases.c.publish.is_(False), schema.cases.c.decided.is_not(None)
             )
         ).scalar()
         recent = connection.execute(
-            select(db.cases.c.reference, db.cases.c.decided)
-            .where(db.cases.c.publish.is_(True), db.cases.c.decided.is_not(None))
-            .order_by(db.cases.c.decided.desc())
+            select(schema.cases.c.reference, schema.cases.c.decided)
+            .where(schema.cases.c.publish.is_(True), schema.cases.c.decided.is_not(None))
+            .order_by(schema.cases.c.decided.desc())
         ).first()
     assert hidden is not None
     assert recent is not None

@@ -18,7 +18,7 @@ from upheld.core.periods import ReviewYear
 from upheld.core.publication import TIMEZONE, decision_cutoff
 from upheld.register import builtin
 from upheld.site.model import Site
-from upheld.store import db
+from upheld.store import engines, schema
 from upheld.synthetic import DemoSpec, demo
 from upheld.web import create_app
 from upheld.web.embargo import preview_token
@@ -48,7 +48,7 @@ def clock() -> Clock:
 @pytest.fixture
 def client(built: demo.Demo, config: Path, clock: Clock) -> Iterator[TestClient]:
     # Look for changes on every request, so that a test need not wait a second.
-    site = Site(db.connect(built.url, read_only=True), config, now=clock, refresh_seconds=0)
+    site = Site(engines.connect(built.url, read_only=True), config, now=clock, refresh_seconds=0)
     with TestClient(create_app(site)) as test_client:
         yield test_client
 
@@ -107,7 +107,9 @@ def test_every_list_shows_a_year_at_its_publication_moment(
     built: demo.Demo, config: Path, clock: Clock, refresh: float
 ) -> None:
     # Kept pages are answered straight from memory; the moment must still show at once.
-    site = Site(db.connect(built.url, read_only=True), config, now=clock, refresh_seconds=refresh)
+    site = Site(
+        engines.connect(built.url, read_only=True), config, now=clock, refresh_seconds=refresh
+    )
     with TestClient(create_app(site)) as client:
         published_on_time(client, clock)
 
@@ -132,8 +134,8 @@ def published_on_time(client: TestClient, clock: Clock) -> None:
 
 def due_decision(built: demo.Demo, year: int) -> tuple[str, str, date]:
     """A publishable decision of a year, with its council and decision date."""
-    engine = db.connect(built.url, read_only=True)
-    cases = db.cases.c
+    engine = engines.connect(built.url, read_only=True)
+    cases = schema.cases.c
     with engine.connect() as connection:
         row = connection.execute(
             select(cases.reference, cases.authority, cases.decided)
@@ -257,8 +259,8 @@ def test_a_reference_with_a_slash_has_its_page(tmp_path: Path) -> None:
     from upheld.search import refresh_index
 
     register = builtin()
-    engine = db.connect(f"sqlite:///{tmp_path / 'upheld.db'}")
-    db.upgrade(engine)
+    engine = engines.connect(f"sqlite:///{tmp_path / 'upheld.db'}")
+    schema.upgrade(engine)
     cases = write_csv(
         tmp_path / "cases.csv",
         ["reference", "authority", "received", "category", "decided", "outcome", "summary"],

@@ -21,7 +21,7 @@ from upheld.present.export import as_csv, neutralised
 from upheld.register import builtin
 from upheld.search import refresh_index
 from upheld.site.model import Site
-from upheld.store import db
+from upheld.store import engines, schema
 from upheld.synthetic import demo
 from upheld.web import create_app
 
@@ -34,8 +34,8 @@ def small_site(
 ) -> Site:
     """A site over a database holding just these files, with 2023-24 configured and published."""
     register = builtin()
-    engine = db.connect(f"sqlite:///{folder / 'upheld.db'}")
-    db.upgrade(engine)
+    engine = engines.connect(f"sqlite:///{folder / 'upheld.db'}")
+    schema.upgrade(engine)
     for kind, (header, rows) in files.items():
         path = write_csv(folder / f"{kind}.csv", header, rows)
         import_files(engine, KINDS[kind], [path], register)

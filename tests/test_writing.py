@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 
 from tests.conftest import POSTGRES_URL, write_csv
 from upheld.cli import cli
-from upheld.store import db
+from upheld.store import engines, schema
 
 WAITING = "Waiting for another upheld command to finish writing to the database…"
 COLUMNS = ("reference", "authority", "received", "category", "decided", "outcome", "summary")
@@ -55,11 +55,11 @@ def cases_file(tmp_path: Path) -> Path:
 
 
 def stored_cases(url: str) -> int:
-    engine = db.connect(url)
+    engine = engines.connect(url)
     try:
         with engine.connect() as connection:
             return int(
-                connection.execute(select_from(func.count()).select_from(db.cases)).scalar_one()
+                connection.execute(select_from(func.count()).select_from(schema.cases)).scalar_one()
             )
     finally:
         engine.dispose()
@@ -98,8 +98,8 @@ def test_a_command_that_finds_another_writing_waits_and_says_so(
     database_url: str, cases_file: Path
 ) -> None:
     assert run(database_url, "init").exit_code == 0
-    holder = db.connect(database_url)
-    with db.writing(holder):
+    holder = engines.connect(database_url)
+    with engines.writing(holder):
         importing = upheld(database_url, "import", "cases", str(cases_file))
         assert importing.stderr is not None
         ready, _, _ = select.select([importing.stderr], [], [], 60)
@@ -116,8 +116,8 @@ def test_a_command_that_finds_another_writing_waits_and_says_so(
 def test_waiting_has_a_limit(
     engine: Engine, database_url: str, cases_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(db, "WRITER_WAIT_SECONDS", 1)
-    with db.writing(engine):
+    monkeypatch.setattr(engines, "WRITER_WAIT_SECONDS", 1)
+    with engines.writing(engine):
         result = CliRunner().invoke(
             cli, ["--db", database_url, "import", "cases", str(cases_file)], catch_exceptions=False
         )
@@ -135,12 +135,12 @@ def test_the_writer_lock_is_one_at_a_time(engine: Engine) -> None:
 
     def second() -> None:
         inside.wait()
-        with db.writing(engine, on_wait=lambda: order.append("waited")):
+        with engines.writing(engine, on_wait=lambda: order.append("waited")):
             order.append("second")
 
     thread = threading.Thread(target=second)
     thread.start()
-    with db.writing(engine):
+    with engines.writing(engine):
         order.append("first")
         inside.set()
         thread.join(timeout=1)
@@ -152,7 +152,7 @@ def test_the_writer_lock_is_one_at_a_time(engine: Engine) -> None:
 @pytest.mark.skipif(not POSTGRES_URL, reason="set UPHELD_TEST_POSTGRES to a PostgreSQL URL to run")
 def test_a_role_that_does_not_exist(database_url: str) -> None:
     assert POSTGRES_URL is not None
-    url = make_url(db.database_url(POSTGRES_URL)).set(username="nosuchrole", password="secret")
+    url = make_url(engines.database_url(POSTGRES_URL)).set(username="nosuchrole", password="secret")
     result = run(url.render_as_string(hide_password=False), "init")
     assert result.exit_code == 1
     (line,) = result.output.splitlines()

@@ -58,7 +58,7 @@ from sqlalchemy import (
 from upheld import __version__
 from upheld.core.periods import ReviewYear
 from upheld.core.publication import Publication
-from upheld.store.db import TEXT_INDEX, cases, imports, search_decisions, search_state
+from upheld.store.schema import TEXT_INDEX, cases, imports, search_decisions, search_state
 
 SORTS = ("relevance", "newest", "oldest")
 MAX_PER_PAGE = 100

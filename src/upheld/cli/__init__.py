@@ -16,7 +16,7 @@ from upheld.config import Settings, YearConfig, config_folder, load_settings, lo
 from upheld.core.periods import ReviewYear
 from upheld.errors import InputError, UpheldError, UsageError
 from upheld.register import AmbiguousAuthority, Register, UnknownAuthority, builtin
-from upheld.store import db
+from upheld.store import engines, schema
 
 FORMATS = ("table", "csv", "json")
 PROGRESS_MIN_BYTES = 2_000_000
@@ -39,13 +39,13 @@ class App:
     def engine(self) -> Engine:
         """The database engine, opened on first use."""
         if self._engine is None:
-            self._engine = db.connect(self.url)
+            self._engine = engines.connect(self.url)
         return self._engine
 
     @property
     def shown_url(self) -> str:
         """The database URL as it may be shown: any password hidden."""
-        return db.shown(self.url)
+        return engines.shown(self.url)
 
     def waiting(self) -> None:
         """Say, once, that this command waits while another upheld command writes."""
@@ -61,10 +61,10 @@ class App:
         engine = self.engine
         if create:
             with engine.connect() as connection:
-                fresh = db.current_revision(connection) is None
-            if fresh and db.migrate(engine, self.waiting)[0] is None:
+                fresh = schema.current_revision(connection) is None
+            if fresh and schema.migrate(engine, self.waiting)[0] is None:
                 self.err.print(f"Created the upheld database at {self.shown_url}", markup=False)
-        db.require_schema(engine)
+        schema.require_schema(engine)
         return engine
 
     def settings(self) -> Settings:
@@ -112,7 +112,7 @@ class _Group(click.Group):
             # The database cannot be reached or used (no such role, not a database, no right to
             # write): say so in a line. Anything else is a fault in upheld, and is shown whole.
             app = ctx.find_object(App)
-            problem = db.unusable(app.url, exc) if app is not None else None
+            problem = engines.unusable(app.url, exc) if app is not None else None
             if problem is None:
                 raise
             click.echo(str(problem), err=True)
@@ -144,7 +144,7 @@ def cli(ctx: click.Context, database: str | None, config: Path | None) -> None:
       upheld import cases cases-2024.csv
       upheld stats --year 2024-25
     """
-    ctx.obj = App(db.database_url(database), config_folder(config))
+    ctx.obj = App(engines.database_url(database), config_folder(config))
 
 
 def main() -> None:

@@ -10,7 +10,7 @@ import click
 from upheld.cli import App, cli, pass_app, year_option
 from upheld.core.periods import ReviewYear
 from upheld.register import builtin
-from upheld.store import db
+from upheld.store import engines
 
 
 @cli.command()
@@ -63,7 +63,7 @@ def demo(
     started = time.perf_counter()
     built = demos.build(out, builtin(), spec, say=lambda text: app.err.print(text, markup=False))
     year = shown or spec.last_year
-    engine = db.connect(built.url)
+    engine = engines.connect(built.url)
     with engine.connect() as connection:
         figures = year_figures(connection, builtin(), year)
     engine.dispose()

@@ -7,7 +7,7 @@ import time
 import click
 
 from upheld.cli import App, cli
-from upheld.store import db
+from upheld.store import engines
 
 
 def rebuild_search_index(app: App, *, quiet: bool = False) -> int:
@@ -17,7 +17,7 @@ def rebuild_search_index(app: App, *, quiet: bool = False) -> int:
     started = time.perf_counter()
     engine = app.ready()
     # As the one writer: two rebuilds at once would each empty the index the other is filling.
-    with db.writing(engine, app.waiting) as connection:
+    with engines.writing(engine, app.waiting) as connection:
         indexed = refresh_index(connection)
     tidy_index(engine)
     if not quiet:

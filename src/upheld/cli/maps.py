@@ -11,7 +11,7 @@ from rich.table import Table
 from upheld.cli import App, cli, pass_app, year_option
 from upheld.core.periods import ReviewYear
 from upheld.site.model import utc_now
-from upheld.store import db
+from upheld.store import engines
 
 SHOWN_CODES = 10
 
@@ -86,7 +86,7 @@ def import_boundaries(
         year=year.start_year if year else None,
         wanted=lambda code: code in register,
     )
-    with db.writing(engine, app.waiting) as connection:
+    with engines.writing(engine, app.waiting) as connection:
         stored = shapes.store(
             connection,
             found.shapes,

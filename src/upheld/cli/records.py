@@ -28,7 +28,7 @@ from upheld.core.stats import AVERAGE_METHODS, AverageMethod
 from upheld.core.vocabulary import AUTHORITY_TYPES
 from upheld.ingest.kinds import KINDS
 from upheld.present.export import as_csv
-from upheld.store import db
+from upheld.store import schema
 
 
 @cli.command()
@@ -40,7 +40,7 @@ def init(app: App) -> None:
     Example:
       upheld --db postgresql://upheld@localhost/upheld init
     """
-    before, revision = db.migrate(app.engine, app.waiting)
+    before, revision = schema.migrate(app.engine, app.waiting)
     shown = app.shown_url
     if before == revision:
         app.out.print(f"The database at {shown} is up to date (schema {revision}).", markup=False)

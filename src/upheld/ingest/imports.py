@@ -42,7 +42,7 @@ from upheld.ingest.kinds import Column as KindColumn
 from upheld.ingest.read import Sheet, column_key, column_letters, open_sheet
 from upheld.ingest.validator import compile_check
 from upheld.register import Register
-from upheld.store import db
+from upheld.store import engines, schema
 
 PROGRESS_ROWS = 20_000
 PEEK_ROWS = 2000
@@ -126,7 +126,7 @@ def import_files(
     result = ImportResult(kind.name, dry_run)
     problems = _Problems()
     names = AuthorityNames(register)
-    with db.writing(engine, on_wait) as connection, _paused_garbage_collection():
+    with engines.writing(engine, on_wait) as connection, _paused_garbage_collection():
         for path in paths:
             # Each file in its own savepoint: a file that fails part-way (a bad byte in the
             # middle of a COPY, say) is undone alone, and the others are still checked.
@@ -195,7 +195,7 @@ def _import_one(
 
 def _all_new(connection: Connection, kind: Kind, first: list[tuple[Any, ...]]) -> bool:
     """Whether none of a file's first rows are stored already: then it is likely a new load."""
-    target = db.metadata.tables[kind.table]
+    target = schema.metadata.tables[kind.table]
     keys = [kind.stored.index(k) + 1 for k in kind.key]
     wanted = {tuple(row[i] for i in keys) for row in first}
     if len(wanted) < len(first):
@@ -214,7 +214,7 @@ def _load_directly(
     connection: Connection, kind: Kind, sheet: Sheet, rows: Iterator[tuple[Any, ...]]
 ) -> int | None:
     """Write rows straight into their table; None (and nothing written) if a key collides."""
-    target = db.metadata.tables[kind.table]
+    target = schema.metadata.tables[kind.table]
     done, total = sheet.position()
     estimate = total * PEEK_ROWS // max(done, 1) if total else 0
     savepoint = connection.begin_nested()
@@ -243,7 +243,7 @@ def _import_staged(
     before: int,
 ) -> FileResult | None:
     """Stage every row, check across rows, count what would change, then merge."""
-    target = db.metadata.tables[kind.table]
+    target = schema.metadata.tables[kind.table]
     stage = _stage_table(kind, target)
     stage.create(connection)
     outcome.rows = _bulk_write(connection, stage, [c.name for c in stage.columns], rows)
@@ -275,7 +275,7 @@ def _finish(
         problems.add(Problem(str(sheet.path), None, None, "the file has a header but no data rows"))
         return None
     connection.execute(
-        db.imports.insert().values(
+        schema.imports.insert().values(
             kind=kind.name,
             file=sheet.path.name,
             sha256=outcome.sha256,
@@ -478,7 +478,7 @@ def _check_staged(
 def _check_references(
     connection: Connection, kind: Kind, stage: Table, file: str, problems: _Problems, limit: int
 ) -> None:
-    cases = db.cases
+    cases = schema.cases
     missing = (
         select(stage.c.line, stage.c.reference)
         .where(~exists().where(cases.c.reference == stage.c.reference))
@@ -514,7 +514,7 @@ def _check_compliance_kept(
     connection: Connection, stage: Table, file: str, problems: _Problems, limit: int
 ) -> None:
     """A case re-imported as not upheld would orphan its recorded compliance outcome."""
-    compliance = db.compliance
+    compliance = schema.compliance
     orphaned = (
         select(stage.c.line, stage.c.reference)
         .join(compliance, compliance.c.reference == stage.c.reference)
@@ -553,8 +553,8 @@ def _check_codes(
 def _fill_defaults(connection: Connection, kind: Kind, stage: Table) -> None:
     if kind.name == "improvements":
         case_category = (
-            select(db.cases.c.category)
-            .where(db.cases.c.reference == stage.c.reference)
+            select(schema.cases.c.category)
+            .where(schema.cases.c.reference == stage.c.reference)
             .scalar_subquery()
         )
         connection.execute(

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, func, select
 
 from upheld import __version__
-from upheld.store import db
+from upheld.store import schema
 
 FORMATS = ("pdf", "html")
 MEDIA_TYPES = {"pdf": "application/pdf", "html": "text/html; charset=utf-8"}
@@ -36,7 +36,7 @@ def digest(content: bytes) -> str:
 
 def latest_digests(connection: Connection, year: int) -> dict[tuple[str, str], str]:
     """The newest version of each council's letters for a year: (code, format) -> SHA-256."""
-    letters = db.letters
+    letters = schema.letters
     newest = (
         select(func.max(letters.c.id))
         .where(letters.c.year == year)
@@ -64,7 +64,7 @@ def store(
     if newest == sha:
         return False
     connection.execute(
-        db.letters.insert().values(
+        schema.letters.insert().values(
             authority=code,
             year=year,
             format=fmt,
@@ -81,7 +81,7 @@ def entries(
     connection: Connection, year: int | None = None, code: str | None = None
 ) -> list[Entry]:
     """Archived letters, newest first, optionally for one year or council."""
-    letters = db.letters
+    letters = schema.letters
     query = select(
         letters.c.id,
         letters.c.authority,
@@ -101,7 +101,7 @@ def entries(
 
 def content(connection: Connection, code: str, year: int, fmt: str) -> bytes | None:
     """The newest version of a council's letter for a year, or None."""
-    letters = db.letters
+    letters = schema.letters
     found = connection.execute(
         select(letters.c.content)
         .where(letters.c.authority == code, letters.c.year == year, letters.c.format == fmt)

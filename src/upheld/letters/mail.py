@@ -29,7 +29,7 @@ from upheld.letters import archive
 from upheld.letters.content import addressee, long_date
 from upheld.letters.typeset import file_name
 from upheld.register import Council, Register
-from upheld.store import db
+from upheld.store import engines, schema
 from upheld.store.queries import all_contacts
 
 Status = Literal[
@@ -365,9 +365,9 @@ def _send(
     attempt = Delivery(council.code, council.name, "failed", addresses, str(message["Message-ID"]))
     # Recorded as "sending" before the message goes, so that if the run dies before the
     # outcome is written, the next run knows the letter may have gone and does not resend it.
-    with db.writing(engine, on_wait) as connection:
+    with engines.writing(engine, on_wait) as connection:
         row = connection.execute(
-            db.deliveries.insert()
+            schema.deliveries.insert()
             .values(
                 authority=council.code,
                 year=year.start_year,
@@ -377,7 +377,7 @@ def _send(
                 message_id=attempt.message_id,
                 at=datetime.now(UTC),
             )
-            .returning(db.deliveries.c.id)
+            .returning(schema.deliveries.c.id)
         ).scalar_one()
     try:
         refused = mailer.send(message, addresses)
@@ -400,10 +400,10 @@ def _send(
             refused=tuple(refused),
             at=datetime.now(UTC),
         )
-    with db.writing(engine, on_wait) as connection:
+    with engines.writing(engine, on_wait) as connection:
         connection.execute(
-            db.deliveries.update()
-            .where(db.deliveries.c.id == row)
+            schema.deliveries.update()
+            .where(schema.deliveries.c.id == row)
             .values(
                 status=outcome.status,
                 recipients=", ".join(outcome.recipients),
@@ -418,9 +418,9 @@ def _log(
     engine: Engine, year: ReviewYear, delivery: Delivery, on_wait: Callable[[], None] | None
 ) -> Delivery:
     at = datetime.now(UTC)
-    with db.writing(engine, on_wait) as connection:
+    with engines.writing(engine, on_wait) as connection:
         connection.execute(
-            db.deliveries.insert().values(
+            schema.deliveries.insert().values(
                 authority=delivery.code,
                 year=year.start_year,
                 status=delivery.status,
@@ -443,7 +443,7 @@ class _Earlier:
 
 def _earlier_deliveries(connection: Connection, year: ReviewYear) -> dict[str, _Earlier]:
     """The councils whose letter for the year went, or may have gone, in an earlier run."""
-    deliveries = db.deliveries
+    deliveries = schema.deliveries
     rows = connection.execute(
         select(deliveries)
         .where(

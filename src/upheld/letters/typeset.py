@@ -21,7 +21,7 @@ from upheld.config import Settings, YearConfig
 from upheld.errors import UpheldError
 from upheld.letters import archive, content
 from upheld.register import Register
-from upheld.store import db
+from upheld.store import engines
 from upheld.store.queries import Activity, activity, all_contacts, year_figures
 
 Progress = Callable[[str], None]
@@ -112,7 +112,7 @@ def write_letters(
     renderer = Renderer()
     run = LetterRun(councils=len(codes))
     try:
-        with db.writing(engine, on_wait) as connection:
+        with engines.writing(engine, on_wait) as connection:
             for code in codes:
                 council = figures.councils.get(code) or register[code]
                 if code not in figures.counts:

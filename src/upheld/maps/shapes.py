@@ -16,12 +16,12 @@ from typing import Any
 from sqlalchemy import Connection, delete, func, select
 
 from upheld.maps.boundaries import Boundaries, Shape
-from upheld.store import db
+from upheld.store import schema
 
 GEOGRAPHIC_COVERAGE = 0.9
 """The share of a map's councils that need a boundary before the geographic map is offered."""
 
-_SOURCE_LENGTH = 300  # db.boundaries.source
+_SOURCE_LENGTH = 300  # schema.boundaries.source
 
 
 def source_name(found: Boundaries) -> str:
@@ -40,7 +40,7 @@ def store(
     replace: bool = False,
 ) -> int:
     """Store shapes from a review year on (None: from the file's start years); returns how many."""
-    table = db.boundaries
+    table = schema.boundaries
     # A council's shape for the same year is replaced; shapes for other years are kept unless the
     # whole store is being replaced, so boundaries of several eras can sit side by side.
     if replace:
@@ -73,7 +73,7 @@ def store(
 
 def shapes_for(connection: Connection, year: int) -> dict[str, Shape]:
     """Each council's shape for a review year: the latest for it or before, else the earliest."""
-    table = db.boundaries
+    table = schema.boundaries
     chosen: dict[str, Any] = {}
     for row in connection.execute(select(table).order_by(table.c.code, table.c.year)):
         held = chosen.get(row.code)
@@ -88,12 +88,12 @@ def shapes_for(connection: Connection, year: int) -> dict[str, Shape]:
 
 def codes_with_shapes(connection: Connection) -> set[str]:
     """Every council with a shape stored for any year."""
-    return set(connection.execute(select(db.boundaries.c.code).distinct()).scalars())
+    return set(connection.execute(select(schema.boundaries.c.code).distinct()).scalars())
 
 
 def stored(connection: Connection) -> list[dict[str, Any]]:
     """What is stored, by source and year: how many councils, how much path data, and when."""
-    table = db.boundaries
+    table = schema.boundaries
     rows = connection.execute(
         select(
             table.c.source,
@@ -119,7 +119,7 @@ def stored(connection: Connection) -> list[dict[str, Any]]:
 
 def version(connection: Connection) -> tuple[int, Any]:
     """How many shapes are stored and when the last came: changes with every import."""
-    table = db.boundaries
+    table = schema.boundaries
     count, latest = connection.execute(
         select(func.count(), func.max(table.c.imported_at)).select_from(table)
     ).one()

@@ -29,7 +29,7 @@ from upheld.core.publication import Publication
 from upheld.errors import ConfigError
 from upheld.maps import shapes
 from upheld.register import Register, builtin
-from upheld.store import db
+from upheld.store import schema
 from upheld.store.queries import YearFigures, load_register, year_figures
 
 Now = Callable[[], datetime]
@@ -117,9 +117,9 @@ class Site:
             return fresh
         moment = clock.monotonic()
         with self.engine.connect() as connection:
-            imports = connection.execute(select(func.max(db.imports.c.id))).scalar()
-            letters = connection.execute(select(func.max(db.letters.c.id))).scalar()
-            index = connection.execute(select(db.search_state.c.build)).scalar()
+            imports = connection.execute(select(func.max(schema.imports.c.id))).scalar()
+            letters = connection.execute(select(func.max(schema.letters.c.id))).scalar()
+            index = connection.execute(select(schema.search_state.c.build)).scalar()
             boundaries = shapes.version(connection)
         configuration = config_fingerprint(self.config_folder)
         version = (imports, letters, index, boundaries, configuration)
@@ -189,7 +189,7 @@ class Site:
             with self.engine.connect() as connection:
                 found = {
                     y
-                    for (y,) in connection.execute(select(db.cases.c.decided_year).distinct())
+                    for (y,) in connection.execute(select(schema.cases.c.decided_year).distinct())
                     if y is not None
                 }
             years = []

@@ -23,7 +23,7 @@ from upheld.letters import archive, content
 from upheld.present import charts
 from upheld.register import Council
 from upheld.site.model import Site, Year
-from upheld.store import db
+from upheld.store import schema
 from upheld.store.queries import YearFigures, authority_fields, counts_fields
 
 STATISTICS = {
@@ -402,20 +402,20 @@ class _List:
 
 _LISTS = {
     "improvements": _List(
-        db.improvements,
-        db.improvements.c.agreed,
-        db.improvements.c.agreed_year,
-        db.improvements.c.status,
-        db.improvements.c.category,
+        schema.improvements,
+        schema.improvements.c.agreed,
+        schema.improvements.c.agreed_year,
+        schema.improvements.c.status,
+        schema.improvements.c.category,
         improvement_fields,
     ),
     # A report's service area is its case's.
     "reports": _List(
-        db.reports,
-        db.reports.c.issued,
-        db.reports.c.issued_year,
-        db.reports.c.kind,
-        db.cases.c.category,
+        schema.reports,
+        schema.reports.c.issued,
+        schema.reports.c.issued_year,
+        schema.reports.c.kind,
+        schema.cases.c.category,
         report_fields,
     ),
 }
@@ -440,7 +440,7 @@ def _filters(
 ) -> list[Any]:
     conditions = _public(listing, publication)
     if council:
-        conditions.append(db.cases.c.authority == council)
+        conditions.append(schema.cases.c.authority == council)
     if category:
         conditions.append(listing.category == category)
     if year:
@@ -460,7 +460,7 @@ def _listed(
     **chosen: str | None,
 ) -> list[tuple[Any, dict[str, Any]]]:
     """Public records of a list, newest first: each row with its public fields."""
-    listing, cases = _LISTS[kind], db.cases
+    listing, cases = _LISTS[kind], schema.cases
     columns: list[Any] = [listing.table, cases.c.authority]
     if listing.category is cases.c.category:
         columns.append(cases.c.category)
@@ -488,7 +488,7 @@ def register_page(
     """The service improvements register or the public reports list, filtered and paged."""
     publication = site.publication()
     listing = _LISTS[kind]
-    cases = db.cases
+    cases = schema.cases
     joined = listing.table.join(cases, cases.c.reference == listing.table.c.reference)
     filters = _filters(listing, publication, council, category, year, status)
     register = site.register()

@@ -29,7 +29,7 @@ from upheld.core.vocabulary import (
     SERVICE_AREAS,
 )
 from upheld.register import Council, Population, Register
-from upheld.store import db
+from upheld.store import schema
 
 
 def load_register(connection: Connection, base: Register) -> Register:
@@ -49,11 +49,11 @@ def load_register(connection: Connection, base: Register) -> Register:
             lat=row.lat,
             lon=row.lon,
         )
-        for row in connection.execute(select(db.authorities))
+        for row in connection.execute(select(schema.authorities))
     ]
     populations = [
         Population(row.authority, row.year, row.population, row.vintage)
-        for row in connection.execute(select(db.populations))
+        for row in connection.execute(select(schema.populations))
     ]
     if not councils and not populations:
         return base
@@ -67,7 +67,7 @@ def year_counts(connection: Connection, year: ReviewYear) -> dict[str, Counts]:
     decided: dict[str, dict[str, int]] = defaultdict(dict)
     remedies: dict[str, int] = defaultdict(int)
     compliance: dict[str, dict[str, int]] = defaultdict(dict)
-    cases = db.cases
+    cases = schema.cases
     for authority, category, number in connection.execute(
         select(cases.c.authority, cases.c.category, func.count())
         .where(cases.c.received_year == y)
@@ -82,7 +82,7 @@ def year_counts(connection: Connection, year: ReviewYear) -> dict[str, Counts]:
         decided[authority][outcome] = decided[authority].get(outcome, 0) + number
         if remedy:
             remedies[authority] += number
-    outcomes = db.compliance
+    outcomes = schema.compliance
     for authority, outcome, number in connection.execute(
         select(cases.c.authority, outcomes.c.outcome, func.count())
         .select_from(outcomes.join(cases, cases.c.reference == outcomes.c.reference))
@@ -231,14 +231,14 @@ def statistics(figures: YearFigures, codes: Sequence[str] | None = None) -> dict
 
 def contacts_for(connection: Connection, code: str) -> dict[str, dict[str, str | None]]:
     """A council's contacts by role: name, title and email."""
-    rows = connection.execute(select(db.contacts).where(db.contacts.c.authority == code))
+    rows = connection.execute(select(schema.contacts).where(schema.contacts.c.authority == code))
     return {row.role: {"name": row.name, "title": row.title, "email": row.email} for row in rows}
 
 
 def all_contacts(connection: Connection) -> dict[str, dict[str, dict[str, str | None]]]:
     """Every council's contacts by role, read at once (for a year's letters)."""
     found: dict[str, dict[str, dict[str, str | None]]] = defaultdict(dict)
-    for row in connection.execute(select(db.contacts)):
+    for row in connection.execute(select(schema.contacts)):
         found[row.authority][row.role] = {"name": row.name, "title": row.title, "email": row.email}
     return dict(found)
 
@@ -257,7 +257,7 @@ class Activity:
 
 def activity(connection: Connection, year: ReviewYear) -> Activity:
     """The year's training courses and seminars, from the events records."""
-    events = db.events
+    events = schema.events
     courses = seminars = course_people = seminar_people = 0
     attending: dict[str, int] = defaultdict(int)
     for row in connection.execute(select(events).where(events.c.year == year.start_year)):

@@ -14,7 +14,7 @@ from upheld.ingest.kinds import KINDS
 from upheld.letters.typeset import write_letters
 from upheld.register import Register
 from upheld.search import refresh_index
-from upheld.store import db
+from upheld.store import engines, schema
 from upheld.synthetic import KINDS as DEMO_KINDS
 from upheld.synthetic import DemoSpec, write_demo_files
 
@@ -56,14 +56,14 @@ def build(folder: Path, register: Register, spec: DemoSpec = DemoSpec(), say: Sa
     say(f"Writing synthetic records (seed {spec.seed}, scale {spec.scale:g}) to {folder / 'data'}")
     files = write_demo_files(register, folder / "data", spec)
     demo = Demo(folder, database, files)
-    engine = db.connect(demo.url)
+    engine = engines.connect(demo.url)
     try:
-        db.upgrade(engine)
+        schema.upgrade(engine)
         for kind in DEMO_KINDS:
             result = import_files(engine, KINDS[kind], [files[kind]], register)
             demo.imported[kind] = result.files[0]
             say(f"Imported {result.rows:,} {kind} rows")
-        with db.writing(engine) as connection:
+        with engines.writing(engine) as connection:
             indexed = refresh_index(connection)
         say(f"Indexed {indexed:,} decisions for the decision search")
         write_config(demo.config, spec.years)

@@ -25,7 +25,7 @@ from starlette.staticfiles import StaticFiles
 from upheld import __version__
 from upheld.errors import Busy, UpheldError
 from upheld.site.model import Now, Site, utc_now
-from upheld.store import db
+from upheld.store import engines, schema
 from upheld.web import api
 from upheld.web.decisions import Decisions
 from upheld.web.downloads import Downloads
@@ -41,8 +41,8 @@ CONFIG_VARIABLE = "UPHELD_CONFIG"
 
 def site_for(url: str, config: Path, *, now: Now = utc_now) -> Site:
     """A read-only Site over a database and a configuration folder."""
-    engine = db.connect(url, read_only=True)
-    db.require_schema(engine)
+    engine = engines.connect(url, read_only=True)
+    schema.require_schema(engine)
     return Site(engine, config, now=now)
 
 

@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from upheld.store.db import include_name, metadata
+from upheld.store.schema import include_name, metadata
 
 connection = context.config.attributes["connection"]
 context.configure(
