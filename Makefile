@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
 
-.PHONY: demo test lint bench register screenshots clean
+.PHONY: demo test lint bench register screenshots docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ bench: $(STAMP)
 # Refresh the screenshots in docs/ from the browser tests (needs Debian's Chromium).
 screenshots: $(STAMP)
 	UPHELD_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/test_browser.py -k screenshots
+
+# Write the parts of docs/ that come from the code (the statistics catalogue's table).
+docs: $(STAMP)
+	$(BIN)/python scripts/write_docs.py
 
 register: $(STAMP)
 	$(BIN)/python scripts/build_register.py

@@ -94,7 +94,7 @@ def test_stats_table_is_for_people(loaded: str) -> None:
     result = run(loaded, "stats", "--year", "2019-20", "--authority", BURY)
     assert result.exit_code == 0
     assert "Bury Metropolitan Borough Council" in result.output
-    assert "40% (40%)" in result.output
+    assert "40% of 15 (40%)" in result.output  # its figure, what it is out of, its average
     assert "n/a" in result.output
     assert "Average of similar authorities" in result.output
 

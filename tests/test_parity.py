@@ -9,12 +9,13 @@ from typing import Any
 import pytest
 
 from tests.conftest import fresh_database_url
+from upheld.core.output import statistics
 from upheld.core.periods import ReviewYear
 from upheld.ingest.imports import import_files
 from upheld.ingest.kinds import KINDS
 from upheld.register import Register
 from upheld.store import engines, schema
-from upheld.store.queries import statistics, year_figures
+from upheld.store.queries import year_figures
 from upheld.synthetic import KINDS as DEMO_KINDS
 from upheld.synthetic import DemoSpec, write_demo_files
 

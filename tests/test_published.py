@@ -16,11 +16,12 @@ import pytest
 from sqlalchemy import Engine
 
 from tests.conftest import CASE_COLUMNS, case_rows, write_csv
+from upheld.core.output import statistics
 from upheld.core.periods import ReviewYear
 from upheld.ingest.imports import import_files
 from upheld.ingest.kinds import KINDS
 from upheld.register import Register
-from upheld.store.queries import statistics, year_figures
+from upheld.store.queries import year_figures
 
 POOLE, BOURNEMOUTH = "E06000029", "E06000028"
 DORSET_CC, SOMERSET_CC = "E10000009", "E10000027"

@@ -17,11 +17,14 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
+from upheld.core.catalogue import CATALOGUE, Statistic
 from upheld.core.periods import ReviewYear
 from upheld.core.publication import DEFAULT_DELAY_MONTHS, TIMEZONE
 from upheld.core.stats import AVERAGE_METHODS, AverageMethod
 from upheld.errors import ConfigError
 
+LETTER_OPTIONS = {s.option: s.key for s in CATALOGUE if s.in_letters == "optional"}
+"""[letter] keys that show an optional statistic in the letters, each `show_<key>`."""
 DEFAULT_FOLDER = Path("config")
 ENVIRONMENT_VARIABLE = "UPHELD_CONFIG"
 SECURITY = ("starttls", "ssl", "none")
@@ -109,9 +112,14 @@ class YearConfig:
     signatory_title: str
     opening: str
     closing: str
-    show_upheld_per_100k: bool = False
+    shown: frozenset[str] = frozenset()
+    """The optional statistics the letters show: those with `show_<key> = true` in [letter]."""
     average: AverageMethod = "mean"
     source: Path | None = None
+
+    def shows(self, statistic: Statistic) -> bool:
+        """Whether the year's letters show a statistic of the catalogue."""
+        return statistic.in_letters == "always" or statistic.key in self.shown
 
     @property
     def published_at(self) -> datetime:
@@ -172,7 +180,7 @@ def load_year(folder: Path, year: ReviewYear) -> YearConfig:
         path,
         "letter",
         letter,
-        {"date", "signatory", "signatory_title", "show_upheld_per_100k", "average"},
+        {"date", "signatory", "signatory_title", "average"} | set(LETTER_OPTIONS),
     )
     _only(path, "publication", publication, {"date", "time"})
     _only(path, "narrative", narrative, {"opening", "closing"})
@@ -188,7 +196,11 @@ def load_year(folder: Path, year: ReviewYear) -> YearConfig:
         signatory_title=_get(path, "letter", letter, "signatory_title", str),
         opening=_get(path, "narrative", narrative, "opening", str),
         closing=_get(path, "narrative", narrative, "closing", str),
-        show_upheld_per_100k=_get(path, "letter", letter, "show_upheld_per_100k", bool, False),
+        shown=frozenset(
+            key
+            for option, key in LETTER_OPTIONS.items()
+            if _get(path, "letter", letter, option, bool, False)
+        ),
         average=average,
         source=path,
     )

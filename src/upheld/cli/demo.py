@@ -54,8 +54,9 @@ def demo(
       upheld demo --out demo --serve
       upheld --db sqlite:///demo/upheld.db stats --year 2023-24
     """
+    from upheld.core.output import statistics
     from upheld.present.terminal import statistics_table
-    from upheld.store.queries import statistics, year_figures
+    from upheld.store.queries import year_figures
     from upheld.synthetic import DemoSpec
     from upheld.synthetic import demo as demos
 

@@ -162,7 +162,8 @@ def stats(
       upheld stats --year 2019-20 --authority E08000002 --format json
       upheld stats --year 2023-24 --format csv --average pooled > stats.csv
     """
-    from upheld.store.queries import statistics, year_figures
+    from upheld.core.output import statistics
+    from upheld.store.queries import year_figures
 
     if year is None:
         raise click.UsageError("--year is required, e.g. --year 2024-25")

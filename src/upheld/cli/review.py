@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from dataclasses import asdict, fields
@@ -21,7 +22,7 @@ from upheld.cli import (
     resolve_codes,
     year_option,
 )
-from upheld.config import PLACEHOLDERS, year_path
+from upheld.config import LETTER_OPTIONS, PLACEHOLDERS, year_path
 from upheld.core.periods import ReviewYear
 from upheld.letters.archive import FORMATS as LETTER_FORMATS
 
@@ -184,16 +185,18 @@ def show(app: App, year: ReviewYear | None) -> None:
     chosen = _required_year(year)
     settings = app.settings()
     config = app.year_config(chosen)
-    app.out.print(f"Configuration for {chosen.label}, from {year_path(app.config, chosen)}: OK")
-    app.out.print("\n[letter]")
-    app.out.print(f"date = {config.letter_date}")
-    app.out.print(f"signatory = {config.signatory} ({config.signatory_title})")
-    app.out.print(f"show_upheld_per_100k = {str(config.show_upheld_per_100k).lower()}")
-    app.out.print(f"average = {config.average}")
-    app.out.print("\n[publication]")
-    app.out.print(f"published at {config.published_at.isoformat()} (UK time)")
-    app.out.print("\n[narrative]")
-    app.out.print(f"opening:\n{config.opening.strip()}\n\nclosing:\n{config.closing.strip()}")
+    say = functools.partial(app.out.print, markup=False)  # the text is the user's, not markup
+    say(f"Configuration for {chosen.label}, from {year_path(app.config, chosen)}: OK")
+    say("\n[letter]")
+    say(f"date = {config.letter_date}")
+    say(f"signatory = {config.signatory} ({config.signatory_title})")
+    for option, key in LETTER_OPTIONS.items():
+        say(f"{option} = {str(key in config.shown).lower()}")
+    say(f"average = {config.average}")
+    say("\n[publication]")
+    say(f"published at {config.published_at.isoformat()} (UK time)")
+    say("\n[narrative]")
+    say(f"opening:\n{config.opening.strip()}\n\nclosing:\n{config.closing.strip()}")
     app.out.print("\n[organisation]", markup=False)
     for item in fields(settings.organisation):
         app.out.print(f"{item.name} = {getattr(settings.organisation, item.name)}", markup=False)

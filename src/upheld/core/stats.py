@@ -1,7 +1,9 @@
 """The statistics, as pure functions over counts: rates, rounding, similar-authority averages.
 
 Everything is exact (integers and fractions); rounding happens only when a figure is presented,
-half up, as methodology.md requires. Nothing here reads files or databases.
+half up, as methodology.md requires. Which statistics there are, and what each divides by what,
+is the catalogue's (`core.catalogue`); this module does the arithmetic for any of them. Nothing
+here reads files or databases.
 """
 
 from __future__ import annotations
@@ -11,24 +13,26 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
-from math import floor
 from typing import Literal
 
+from upheld.core.catalogue import CATALOGUE, round_half_up
 from upheld.core.vocabulary import INVESTIGATED_OUTCOMES, OUTCOME_GROUP_OF
 
 AverageMethod = Literal["mean", "pooled"]
 AVERAGE_METHODS: tuple[AverageMethod, ...] = ("mean", "pooled")
-PER_RESIDENTS = 100_000
-RATES = ("uphold_rate", "satisfactory_remedy_rate", "compliance_rate")
-"""The three key statistics, by their names in the output."""
 
-
-def round_half_up(value: Fraction, places: int = 0) -> Decimal:
-    """Round an exact value half away from zero (87.5 -> 88), never to even."""
-    scaled = abs(value) * 10**places
-    whole = floor(scaled + Fraction(1, 2))
-    rounded = Decimal(whole).scaleb(-places) if places else Decimal(whole)
-    return -rounded if value < 0 else rounded
+__all__ = [
+    "AVERAGE_METHODS",
+    "Average",
+    "AverageMethod",
+    "Counts",
+    "Ratio",
+    "combine",
+    "one_decimal",
+    "percent",
+    "round_half_up",
+    "similar_average",
+]
 
 
 def percent(value: Fraction | None) -> int | None:
@@ -50,7 +54,7 @@ class Ratio:
 
     @property
     def value(self) -> Fraction | None:
-        """The exact rate, or None when there is nothing to divide by."""
+        """The exact proportion, or None when there is nothing to divide by."""
         return Fraction(self.numerator, self.denominator) if self.denominator else None
 
     @property
@@ -118,31 +122,23 @@ class Counts:
         return self.compliance_by_outcome.get("not_complied", 0)
 
     @property
-    def uphold_rate(self) -> Ratio:
-        """Upheld of detailed investigations."""
-        return Ratio(self.upheld, self.investigated)
+    def complied_any(self) -> int:
+        """Recommendations complied with, on time or late."""
+        return self.complied + self.complied_late
 
-    @property
-    def satisfactory_remedy_rate(self) -> Ratio:
-        """Upheld cases the council had already put right, of upheld cases."""
-        return Ratio(self.satisfactory_remedies, self.upheld)
+    def count(self, name: str) -> int:
+        """One of the counts by name (a statistic's numerator or denominator); 0 when unknown."""
+        found: int | None = getattr(self, name)
+        return found or 0
 
-    @property
-    def compliance_rate(self) -> Ratio:
-        """Recommendations complied with (on time or late), of compliance outcomes."""
-        return Ratio(self.complied + self.complied_late, self.compliance_outcomes)
+    def rate(self, key: str) -> Ratio:
+        """A statistic of the catalogue, as its numerator over its denominator."""
+        statistic = CATALOGUE[key]
+        return Ratio(self.count(statistic.numerator), self.count(statistic.denominator))
 
-    @property
-    def upheld_per_100k(self) -> Fraction | None:
-        """Upheld decisions per 100,000 residents; None without a population."""
-        if not self.population:
-            return None
-        return Fraction(self.upheld * PER_RESIDENTS, self.population)
-
-    def rate(self, name: str) -> Ratio:
-        """One of the three key statistics by name."""
-        ratio: Ratio = getattr(self, name)
-        return ratio
+    def figure(self, key: str) -> int | float | None:
+        """A statistic as published: rounded in its unit, None when n/a."""
+        return CATALOGUE[key].present(self.rate(key).value)
 
 
 def combine(parts: Iterable[Counts]) -> Counts:
@@ -166,43 +162,32 @@ def combine(parts: Iterable[Counts]) -> Counts:
 
 @dataclass(frozen=True)
 class Average:
-    """The average of similar authorities of one type in one year, exact."""
+    """The average of similar authorities of one type in one year, exact, for every statistic."""
 
-    uphold_rate: Fraction | None
-    satisfactory_remedy_rate: Fraction | None
-    compliance_rate: Fraction | None
-    upheld_per_100k: Fraction | None
+    rates: Mapping[str, Fraction | None]
     councils: int
     method: AverageMethod
 
-    def rate(self, name: str) -> Fraction | None:
-        """One of the averages by the statistic's name."""
-        value: Fraction | None = getattr(self, name)
-        return value
+    def rate(self, key: str) -> Fraction | None:
+        """The exact average proportion of a statistic."""
+        return self.rates[key]
+
+    def figure(self, key: str) -> int | float | None:
+        """The average as published: rounded in the statistic's unit, None when n/a."""
+        return CATALOGUE[key].present(self.rates[key])
 
 
 def similar_average(group: Sequence[Counts], method: AverageMethod = "mean") -> Average:
-    """The average of a group of similar authorities, by the mean of rates or pooled counts."""
+    """The average of a group of similar authorities, by the mean of rates or pooled counts.
+
+    The mean is over the councils with something to divide by for that statistic (a council with
+    no detailed investigations does not pull the average uphold rate down); pooled is every
+    numerator over every denominator.
+    """
     if method not in AVERAGE_METHODS:
         raise ValueError(f"unknown average method {method!r}; use mean or pooled")
-    rates = {name: _average([c.rate(name) for c in group], method) for name in RATES}
-    with_population = [c for c in group if c.population]
-    if not with_population:
-        per_100k = None
-    elif method == "mean":
-        per_100k = _mean([c.upheld_per_100k for c in with_population])
-    else:
-        upheld = sum(c.upheld for c in with_population)
-        residents = sum(c.population or 0 for c in with_population)
-        per_100k = Fraction(upheld * PER_RESIDENTS, residents)
-    return Average(
-        uphold_rate=rates["uphold_rate"],
-        satisfactory_remedy_rate=rates["satisfactory_remedy_rate"],
-        compliance_rate=rates["compliance_rate"],
-        upheld_per_100k=per_100k,
-        councils=len(group),
-        method=method,
-    )
+    rates = {s.key: _average([c.rate(s.key) for c in group], method) for s in CATALOGUE}
+    return Average(rates, councils=len(group), method=method)
 
 
 def _average(ratios: Sequence[Ratio], method: AverageMethod) -> Fraction | None:
@@ -211,9 +196,4 @@ def _average(ratios: Sequence[Ratio], method: AverageMethod) -> Fraction | None:
         return None
     if method == "pooled":
         return Fraction(sum(r.numerator for r in counted), sum(r.denominator for r in counted))
-    return _mean([r.value for r in counted])
-
-
-def _mean(values: Sequence[Fraction | None]) -> Fraction | None:
-    present = [v for v in values if v is not None]
-    return sum(present, Fraction(0)) / len(present) if present else None
+    return sum((Fraction(r.numerator, r.denominator) for r in counted), Fraction(0)) / len(counted)

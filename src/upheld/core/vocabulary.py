@@ -70,12 +70,16 @@ class Vocabulary:
         """The stored keys, in the ombudsman's order."""
         return tuple(t.key for t in self.terms)
 
-    def label(self, key: str) -> str:
-        """The label people read for a stored key."""
+    def term(self, key: str) -> Term:
+        """The entry for a stored key."""
         for term in self.terms:
             if term.key == key:
-                return term.label
+                return term
         raise KeyError(key)
+
+    def label(self, key: str) -> str:
+        """The label people read for a stored key."""
+        return self.term(key).label
 
     def match(self, value: str) -> str:
         """The key a written value means; UnknownTerm (with suggestions) if none."""

@@ -24,9 +24,10 @@ from sqlalchemy import Connection, Engine, select
 
 from upheld.config import Settings, Smtp, YearConfig
 from upheld.core.periods import ReviewYear
+from upheld.core.wording import long_date
 from upheld.errors import ConfigError, UpheldError
 from upheld.letters import archive
-from upheld.letters.content import addressee, long_date
+from upheld.letters.content import addressee
 from upheld.letters.typeset import file_name
 from upheld.register import Council, Register
 from upheld.store import engines, schema

@@ -9,10 +9,10 @@ from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from upheld.core.catalogue import CATALOGUE, Statistic
 from upheld.core.periods import ReviewYear
 from upheld.core.vocabulary import AUTHORITY_TYPES
-
-NOT_AVAILABLE = "n/a"
+from upheld.core.wording import NOT_AVAILABLE
 
 _SHORT_TYPES = {
     "county": "County",
@@ -24,12 +24,18 @@ _SHORT_TYPES = {
 }
 
 
-def _pct(value: int | None) -> str:
-    return NOT_AVAILABLE if value is None else f"{value}%"
+def _with_base(statistic: Statistic, row: Mapping[str, Any]) -> str:
+    """A rate with the count it is out of, where the row has it: "40% of 15"."""
+    own = statistic.text(row[statistic.key])
+    base = row.get(statistic.denominator)
+    if statistic.unit.suffix == "%" and isinstance(base, int) and row[statistic.key] is not None:
+        return f"{own} of {base:,}"
+    return own
 
 
-def _number(value: float | None) -> str:
-    return NOT_AVAILABLE if value is None else f"{value:.1f}"
+def _figure(statistic: Statistic, row: Mapping[str, Any]) -> Text:
+    """A council's figure with its base, then its peers' average in brackets: "40% of 15 (67%)"."""
+    return _versus(_with_base(statistic, row), statistic.text(row[statistic.similar_key]))
 
 
 def _versus(own: str, similar: str) -> Text:
@@ -55,8 +61,8 @@ def statistics_table(result: Mapping[str, Any]) -> list[RenderableType]:
     table.add_column("Type")
     for heading in ("Received", "Decided", "Investigated", "Upheld"):
         table.add_column(heading, justify="right")
-    for heading in ("Uphold rate", "Satisfactory remedy", "Compliance", "Upheld per 100k"):
-        table.add_column(heading, justify="right")
+    for statistic in CATALOGUE:
+        table.add_column(statistic.short_label, justify="right")
     for row in result["authorities"]:
         name = row["name"] if row["existed"] else f"{row['name']} (abolished)"
         table.add_row(
@@ -67,16 +73,7 @@ def statistics_table(result: Mapping[str, Any]) -> list[RenderableType]:
             f"{row['decided']:,}",
             f"{row['investigated']:,}",
             f"{row['upheld']:,}",
-            _versus(_pct(row["uphold_rate"]), _pct(row["similar_uphold_rate"])),
-            _versus(
-                f"{row['satisfactory_remedies']} · {_pct(row['satisfactory_remedy_rate'])}",
-                _pct(row["similar_satisfactory_remedy_rate"]),
-            ),
-            _versus(
-                f"{row['compliance_outcomes']} · {_pct(row['compliance_rate'])}",
-                _pct(row["similar_compliance_rate"]),
-            ),
-            _versus(_number(row["upheld_per_100k"]), _number(row["similar_upheld_per_100k"])),
+            *(_figure(statistic, row) for statistic in CATALOGUE),
         )
     return [table, averages_table(result), national_line(result)]
 
@@ -86,16 +83,13 @@ def averages_table(result: Mapping[str, Any]) -> Table:
     table = _table(f"Average of similar authorities, {result['year']} ({result['average_method']})")
     table.add_column("Type")
     table.add_column("Councils", justify="right")
-    for heading in ("Uphold rate", "Satisfactory remedy", "Compliance", "Upheld per 100k"):
-        table.add_column(heading, justify="right")
-    for kind, average in result["averages"].items():
+    for statistic in CATALOGUE:
+        table.add_column(statistic.short_label, justify="right")
+    for authority_type, average in result["averages"].items():
         table.add_row(
-            AUTHORITY_TYPES.label(kind),
+            AUTHORITY_TYPES.label(authority_type),
             str(average["councils"]),
-            _pct(average["uphold_rate"]),
-            _pct(average["satisfactory_remedy_rate"]),
-            _pct(average["compliance_rate"]),
-            _number(average["upheld_per_100k"]),
+            *(statistic.text(average[statistic.key]) for statistic in CATALOGUE),
         )
     return table
 
@@ -103,13 +97,11 @@ def averages_table(result: Mapping[str, Any]) -> Table:
 def national_line(result: Mapping[str, Any]) -> Text:
     """The national totals in a sentence."""
     n = result["national"]
+    figures = "; ".join(f"{s.label.lower()} {_with_base(s, n)}" for s in CATALOGUE)
     return Text(
         f"England {result['year']}: {n['received']:,} complaints and enquiries received, "
         f"{n['decided']:,} decided, {n['investigated']:,} detailed investigations, "
-        f"{n['upheld']:,} upheld (uphold rate {_pct(n['uphold_rate'])}); satisfactory remedy "
-        f"{_pct(n['satisfactory_remedy_rate'])}; compliance {_pct(n['compliance_rate'])} of "
-        f"{n['compliance_outcomes']:,} outcomes; {_number(n['upheld_per_100k'])} upheld per "
-        f"100,000 residents; {n['councils']} councils."
+        f"{n['upheld']:,} upheld; {figures}; {n['councils']} councils."
     )
 
 

@@ -24,13 +24,14 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 
 from upheld.config import Settings, YearConfig, load_settings, load_year, year_path
+from upheld.core.figures import YearFigures
 from upheld.core.periods import ReviewYear
 from upheld.core.publication import Publication
 from upheld.errors import ConfigError
 from upheld.maps import shapes
 from upheld.register import Register, builtin
 from upheld.store import schema
-from upheld.store.queries import YearFigures, load_register, year_figures
+from upheld.store.queries import load_register, year_figures
 
 Now = Callable[[], datetime]
 

@@ -15,23 +15,20 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
+from upheld.core.catalogue import CATALOGUE
+from upheld.core.figures import YearFigures
+from upheld.core.output import authority_fields, counts_fields
 from upheld.core.periods import ReviewYear
 from upheld.core.publication import Publication
-from upheld.core.stats import RATES, Average, one_decimal, percent
 from upheld.core.vocabulary import AUTHORITY_TYPES, IMPROVEMENT_STATUSES, REPORT_KINDS
-from upheld.letters import archive, content
-from upheld.present import charts
+from upheld.letters import archive
+from upheld.present import charts, sections
 from upheld.register import Council
 from upheld.site.model import Site, Year
 from upheld.store import schema
-from upheld.store.queries import YearFigures, authority_fields, counts_fields
 
-STATISTICS = {
-    "uphold_rate": "Uphold rate",
-    "compliance_rate": "Compliance rate",
-    "satisfactory_remedy_rate": "Satisfactory remedy rate",
-    "upheld_per_100k": "Upheld per 100,000 residents",
-}
+STATISTICS = {s.key: s.label for s in CATALOGUE}
+"""The figures the map can show, every statistic of the catalogue."""
 TIERS = {"upper": "Upper tier", "lower": "Lower tier"}
 VIEWS = {"hexagons": "Hexagons", "geographic": "Geographic"}
 """The home map's styles: a hexagon per council, or the councils' own areas when stored."""
@@ -70,50 +67,15 @@ def council_summary(council: Council) -> dict[str, Any]:
     }
 
 
-def band(statistic: str, value: Any, average: Any) -> str:
-    """How a council's figure compares with its similar authorities, for the map's colours."""
-    if value is None or average is None:
-        return "none"
-    if statistic == "upheld_per_100k":
-        if average == 0:
-            return "similar" if value == 0 else "much-higher"
-        ratio = value / average
-        edges = (0.67, 0.9, 1.1, 1.5)
-        return _band_of(ratio, edges)
-    return _band_of(value - average, (-10, -3, 3, 10))
-
-
-def _band_of(value: Any, edges: tuple[float, float, float, float]) -> str:
-    if value <= edges[0]:
-        return "much-lower"
-    if value <= edges[1]:
-        return "lower"
-    if value < edges[2]:
-        return "similar"
-    if value < edges[3]:
-        return "higher"
-    return "much-higher"
-
-
-def _shown(value: Any, statistic: str) -> str:
-    if value is None:
-        return "n/a"
-    return f"{value:.1f}" if statistic == "upheld_per_100k" else f"{value}%"
-
-
 def year_rows(figures: YearFigures, statistic: str, codes: list[str]) -> list[dict[str, Any]]:
     """Each council's figure for one statistic, its average and band, for the map and its table."""
+    chosen = CATALOGUE[statistic]
     rows = []
     for code in codes:
         fields = authority_fields(figures, code)
-        value, average = fields[statistic], fields[f"similar_{statistic}"]
+        value, average = fields[chosen.key], fields[chosen.similar_key]
         council = figures.councils[code]
-        base = {
-            "uphold_rate": fields["investigated"],
-            "compliance_rate": fields["compliance_outcomes"],
-            "satisfactory_remedy_rate": fields["upheld"],
-            "upheld_per_100k": fields["population"],
-        }[statistic]
+        base = figures.counts[code].count(chosen.denominator)
         rows.append(
             {
                 "code": code,
@@ -123,11 +85,11 @@ def year_rows(figures: YearFigures, statistic: str, codes: list[str]) -> list[di
                 "type": council.type,
                 "type_label": AUTHORITY_TYPES.label(council.type),
                 "value": value,
-                "value_text": _shown(value, statistic),
+                "value_text": chosen.text(value),
                 "average": average,
-                "average_text": _shown(average, statistic),
+                "average_text": chosen.text(average),
                 "base": base,
-                "band": band(statistic, value, average),
+                "band": chosen.band(value, average),
             }
         )
     return rows
@@ -157,16 +119,6 @@ def home_page(site: Site, year: Year, statistic: str, tier: str) -> dict[str, An
     }
 
 
-def _average_value(average: Average | None, statistic: str) -> Any:
-    if average is None:
-        return None
-    exact = average.rate(statistic)
-    if statistic == "upheld_per_100k":
-        rounded = one_decimal(exact)
-        return None if rounded is None else float(rounded)
-    return percent(exact)
-
-
 def trend(site: Site, council: Council, years: list[Year]) -> dict[str, Any]:
     """A council's key figures over every published year it has figures for."""
     rows = []
@@ -175,26 +127,25 @@ def trend(site: Site, council: Council, years: list[Year]) -> dict[str, Any]:
         if council.code not in figures.counts:
             continue
         fields = authority_fields(figures, council.code)
-        average = figures.average_for(council.code)
         rows.append(
             {
                 "year": year.label,
                 "investigated": fields["investigated"],
                 "upheld": fields["upheld"],
-                **{name: fields[name] for name in STATISTICS},
-                **{f"similar_{name}": _average_value(average, name) for name in STATISTICS},
+                **{s.key: fields[s.key] for s in CATALOGUE},
+                **{s.similar_key: fields[s.similar_key] for s in CATALOGUE},
             }
         )
     trend_charts = {}
     if len(rows) > 1:
-        for name, label in STATISTICS.items():
-            unit = "" if name == "upheld_per_100k" else "%"
+        for statistic in CATALOGUE:
+            name = statistic.key
             trend_charts[f"{name}_chart"] = charts.trend_chart(
-                label,
+                statistic.label,
                 [(r["year"], r[name]) for r in rows],
-                unit=unit,
+                unit=statistic.unit.chart_unit,
                 chart_id=f"trend-{name.replace('_', '-')}",
-                average_points=[(r["year"], r[f"similar_{name}"]) for r in rows],
+                average_points=[(r["year"], r[statistic.similar_key]) for r in rows],
                 council_label=council.short_name,
                 font_family=WEB_FONT,
             )
@@ -231,11 +182,11 @@ def council_page(site: Site, code: str, year: Year, *, preview: bool = False) ->
         "years": [y.label for y in reversed(shown_years)] if not preview else [year.label],
         "average_method": figures.method,
         "figures": {k: v for k, v in fields.items() if k not in ("code", "name", "type")},
-        "statistics": content.statistics_section(
-            council, figures, show_per_100k=True, font_family=WEB_FONT
+        "statistics": sections.statistics_section(
+            council, figures, CATALOGUE, font_family=WEB_FONT
         ),
-        "received": content.received_table(counts),
-        "decisions": content.decisions_table(counts),
+        "received": sections.received_table(counts),
+        "decisions": sections.decisions_table(counts),
         "trend": trend(site, council, shown_years) if not preview else {"years": []},
         "predecessors": [council_summary(c) for c in register.predecessors(code)],
         "successors": [council_summary(c) for c in register.successors(code)],
@@ -313,11 +264,7 @@ def national_page(site: Site, year: Year) -> dict[str, Any]:
         if term.key not in figures.averages:
             continue
         average = figures.averages[term.key]
-        members = [
-            figures.counts[c.code]
-            for c in figures.councils.values()
-            if c.type == term.key and c.exists_in(year.year)
-        ]
+        members = [figures.counts[c.code] for c in figures.similar(term.key)]
         by_type.append(
             {
                 "type": term.key,
@@ -326,7 +273,7 @@ def national_page(site: Site, year: Year) -> dict[str, Any]:
                 "received": sum(m.received for m in members),
                 "investigated": sum(m.investigated for m in members),
                 "upheld": sum(m.upheld for m in members),
-                **{name: _average_value(average, name) for name in STATISTICS},
+                **{s.key: average.figure(s.key) for s in CATALOGUE},
             }
         )
     history = []
@@ -335,10 +282,12 @@ def national_page(site: Site, year: Year) -> dict[str, Any]:
         history.append({"year": past.label, **counts_fields(past_figures.national)})
     national_trend = {}
     if len(history) > 1:
-        for name in RATES:
+        for statistic in CATALOGUE:
+            name = statistic.key
             national_trend[f"{name}_chart"] = charts.trend_chart(
-                STATISTICS[name],
+                statistic.label,
                 [(h["year"], h[name]) for h in history],
+                unit=statistic.unit.chart_unit,
                 chart_id=f"national-{name.replace('_', '-')}",
                 council_label="England",
                 font_family=WEB_FONT,
@@ -351,8 +300,9 @@ def national_page(site: Site, year: Year) -> dict[str, Any]:
         "average_method": figures.method,
         "councils": sum(1 for c in figures.councils.values() if c.exists_in(year.year)),
         "national": national,
-        "received": content.received_table(figures.national),
-        "decisions": content.decisions_table(figures.national),
+        "counted": {s.key: sections.counted(s, figures.national) for s in CATALOGUE},
+        "received": sections.received_table(figures.national),
+        "decisions": sections.decisions_table(figures.national),
         "by_type": by_type,
         "history": history,
         "trend": national_trend,

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from upheld.config import load_settings, load_year, year_path
+from upheld.config import LETTER_OPTIONS, load_settings, load_year, year_path
 from upheld.core.periods import ReviewYear
 from upheld.ingest.imports import FileResult, import_files
 from upheld.ingest.kinds import KINDS
@@ -108,7 +108,7 @@ YEAR = """\
 date = {letter_date}
 signatory = "Alex Example"
 signatory_title = "Local Government Ombudsman"
-show_upheld_per_100k = true
+{options}
 
 [publication]
 date = {publication_date}
@@ -137,6 +137,7 @@ def write_config(folder: Path, years: list[ReviewYear]) -> None:
     (folder / "upheld.toml").write_text(SETTINGS, encoding="utf-8")
     for year in years:
         text = YEAR.format(
+            options="\n".join(f"{option} = true" for option in LETTER_OPTIONS),
             label=year.label,
             letter_date=date(year.start_year + 1, 7, 16).isoformat(),
             publication_date=date(year.start_year + 1, 7, 23).isoformat(),

@@ -8,10 +8,11 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from upheld.core.catalogue import CATALOGUE
+from upheld.core.output import statistics
 from upheld.errors import NotFound
 from upheld.present.export import as_csv, sheet_row
 from upheld.site.model import Site
-from upheld.store.queries import statistics
 from upheld.web.render import Renderer, split_format
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -53,10 +54,10 @@ def _workbook(result: dict[str, Any]) -> bytes:
             + [row["decided_by_outcome"][o] for o in outcomes],
         )
     averages = book.create_sheet("Averages")
-    names = ["uphold_rate", "satisfactory_remedy_rate", "compliance_rate", "upheld_per_100k"]
+    names = list(CATALOGUE.keys)
     add(averages, ["type", *names, "councils"])
-    for kind, values in result["averages"].items():
-        add(averages, [kind, *(values[n] for n in names), values["councils"]])
+    for authority_type, values in result["averages"].items():
+        add(averages, [authority_type, *(values[n] for n in names), values["councils"]])
     national = book.create_sheet("National")
     add(national, ["figure", "value"])
     for key, value in result["national"].items():

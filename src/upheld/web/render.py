@@ -14,6 +14,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from upheld import __version__
+from upheld.core.catalogue import CATALOGUE
+from upheld.core.wording import thousands
 from upheld.errors import NotFound
 from upheld.present.export import as_csv
 from upheld.site import pages
@@ -62,12 +64,13 @@ class Renderer:
             lstrip_blocks=True,
         )
         self.templates.globals.update(
+            statistics=list(CATALOGUE),
             version=__version__,
             quote=quote,
             query_with=query_with,
         )
-        self.templates.filters["thousands"] = lambda n: "n/a" if n is None else f"{n:,}"
-        self.templates.filters["pct"] = lambda n: "n/a" if n is None else f"{n}%"
+        self.templates.filters["thousands"] = thousands
+        self.templates.filters["figure"] = lambda value, statistic: statistic.text(value)
         self._cache: dict[Any, tuple[bytes, str]] = {}
         self._version: Any = None
         self._lock = threading.Lock()

@@ -87,7 +87,9 @@ class Pages:
         if latest is None:
             raise not_found("year")
         query = request.query_params
-        statistic = params.choice(query, "statistic", "uphold_rate", pages.STATISTICS)
+        statistic = params.choice(
+            query, "statistic", next(iter(pages.STATISTICS)), pages.STATISTICS
+        )
         tier = params.choice(query, "tier", "upper", pages.TIERS)
         view = params.choice(query, "view", "hexagons", pages.VIEWS)
         year = self.year(query.get("year") or latest.label)

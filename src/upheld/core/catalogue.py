@@ -1,0 +1,332 @@
+"""The statistics catalogue: every statistic, declared once, read by every channel.
+
+An entry says what the statistic divides by what (by the names of counts in `core.stats.Counts`),
+its unit, how it is rounded and written, which way is better, what is said when it cannot be
+computed, the sentence letters and pages use, where its fields sit in the statistics output, and
+how the methodology defines it. The terminal, JSON, CSV and XLSX, the map, council and national
+pages, the API, letters and docs/methodology.md all iterate over `CATALOGUE`: a new statistic is
+a new entry here, and the counts it divides in `core.stats`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from math import floor
+from typing import Literal
+
+from upheld.core.wording import NOT_AVAILABLE
+
+Better = Literal["higher", "lower", "neutral"]
+"""Which way a statistic is better: a higher compliance rate is better, a higher uphold rate is
+worse, and a neutral one is neither."""
+
+
+def round_half_up(value: Fraction, places: int = 0) -> Decimal:
+    """Round an exact value half away from zero (87.5 -> 88), never to even."""
+    scaled = abs(value) * 10**places
+    whole = floor(scaled + Fraction(1, 2))
+    rounded = Decimal(whole).scaleb(-places) if places else Decimal(whole)
+    return -rounded if value < 0 else rounded
+
+
+@dataclass(frozen=True)
+class Unit:
+    """How a rate is scaled, rounded and written."""
+
+    key: str
+    scale: int
+    """A proportion times this: 100 for a percentage, 100,000 for per 100,000 residents."""
+    places: int
+    suffix: str
+    description: str
+    band_by: Literal["difference", "ratio"]
+    """How a council is compared with its average for the map's colours: by the difference in
+    points, or by the ratio of the two."""
+    band_edges: tuple[float, float, float, float]
+    chart_unit: str
+    """The unit the charts write after a value ("%" draws a 0-100 axis)."""
+
+    def present(self, proportion: Fraction | None) -> int | float | None:
+        """The figure as published: a whole percentage, or per 100,000 to one decimal place."""
+        if proportion is None:
+            return None
+        rounded = round_half_up(proportion * self.scale, self.places)
+        return int(rounded) if self.places == 0 else float(rounded)
+
+    def text(self, figure: int | float | None) -> str:
+        """A published figure as it is read: "85%", "3.4", or n/a."""
+        if figure is None:
+            return NOT_AVAILABLE
+        if self.places == 0:
+            return f"{figure:,}{self.suffix}"
+        return f"{figure:,.{self.places}f}{self.suffix}"
+
+
+PERCENT = Unit(
+    "percent",
+    scale=100,
+    places=0,
+    suffix="%",
+    description="a whole percentage, rounded half up",
+    band_by="difference",
+    band_edges=(-10, -3, 3, 10),
+    chart_unit="%",
+)
+PER_100K = Unit(
+    "per_100k",
+    scale=100_000,
+    places=1,
+    suffix="",
+    description="per 100,000 residents, to one decimal place, rounded half up",
+    band_by="ratio",
+    band_edges=(0.67, 0.9, 1.1, 1.5),
+    chart_unit="",
+)
+
+
+@dataclass(frozen=True)
+class Detail:
+    """A sentence added after a statistic's own when a count is not zero."""
+
+    count: str
+    one: str
+    many: str
+
+
+@dataclass(frozen=True)
+class Statistic:
+    """One statistic: its definition, presentation and wording."""
+
+    key: str
+    """Its field in every output, e.g. "uphold_rate"; the average is `similar_<key>`."""
+    label: str
+    short_label: str
+    heading: str
+    """The heading over the figure in letters and on council pages."""
+    meaning: str
+    """What the figure tells a reader, in a few sentences."""
+    numerator: str
+    denominator: str
+    """Names of counts in `core.stats.Counts`: the statistic is numerator ÷ denominator."""
+    numerator_noun: tuple[str, str]
+    denominator_noun: tuple[str, str]
+    """How a count of each reads, singular and plural."""
+    unit: Unit
+    better: Better
+    follows: str
+    """The output field after which this statistic's fields come."""
+    sentence: str
+    """What letters and pages say about the figure. Placeholders: {value}, {numerator},
+    {denominator} (counts), {counted_numerator}, {counted_denominator} (counts with their
+    nouns) and {vintage} (where the population figure comes from)."""
+    not_available: str
+    """What is said instead when there is nothing to divide by."""
+    definition: str
+    """The methodology's definition, in words."""
+    missing: str = ""
+    """When the statistic cannot be computed, in a few words (default: no denominator)."""
+    counted: str = "{counted_numerator} of {counted_denominator}"
+    """The counts behind the figure in a few words, for tables and national figures."""
+    in_letters: Literal["always", "optional"] = "always"
+    """Whether letters always show it, or only when the year's configuration says
+    `show_<key> = true` in [letter]."""
+    details: tuple[Detail, ...] = field(default=())
+
+    @property
+    def similar_key(self) -> str:
+        """The field of the average of similar authorities."""
+        return f"similar_{self.key}"
+
+    @property
+    def option(self) -> str:
+        """The [letter] key that shows an optional statistic in the year's letters."""
+        return f"show_{self.key}"
+
+    def present(self, proportion: Fraction | None) -> int | float | None:
+        """The figure as published, from the exact proportion."""
+        return self.unit.present(proportion)
+
+    def text(self, figure: int | float | None) -> str:
+        """A published figure as it is read."""
+        return self.unit.text(figure)
+
+    def band(self, figure: int | float | None, average: int | float | None) -> str:
+        """How a figure compares with its average, for the map's colours."""
+        if figure is None or average is None:
+            return "none"
+        edges = self.unit.band_edges
+        if self.unit.band_by == "ratio":
+            if average == 0:
+                return "similar" if figure == 0 else "much-higher"
+            measure = figure / average
+        else:
+            measure = figure - average
+        if measure <= edges[0]:
+            return "much-lower"
+        if measure <= edges[1]:
+            return "lower"
+        if measure < edges[2]:
+            return "similar"
+        if measure < edges[3]:
+            return "higher"
+        return "much-higher"
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """The statistics, in the order the ombudsman presents them."""
+
+    statistics: tuple[Statistic, ...]
+
+    def __iter__(self) -> Iterator[Statistic]:
+        return iter(self.statistics)
+
+    def __getitem__(self, key: str) -> Statistic:
+        for statistic in self.statistics:
+            if statistic.key == key:
+                return statistic
+        raise KeyError(key)
+
+    def __contains__(self, key: object) -> bool:
+        return any(s.key == key for s in self.statistics)
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """Every statistic's field name."""
+        return tuple(s.key for s in self.statistics)
+
+    def as_markdown(self) -> str:
+        """The catalogue as the methodology's table (docs/methodology.md holds a copy, checked)."""
+        better = {"higher": "higher", "lower": "lower", "neutral": "neither"}
+        lines = [
+            "| statistic (field) | definition | shown as | better when | n/a when |",
+            "|---|---|---|---|---|",
+        ]
+        for s in self.statistics:
+            lines.append(
+                f"| {s.label} (`{s.key}`, average `{s.similar_key}`) | {s.definition} | "
+                f"{s.unit.description} | {better[s.better]} | "
+                f"{s.missing or 'there are no ' + s.denominator_noun[1]} |"
+            )
+        return "\n".join(lines) + "\n"
+
+
+UPHOLD_RATE = Statistic(
+    key="uphold_rate",
+    label="Uphold rate",
+    short_label="Uphold rate",
+    heading="Complaints upheld",
+    meaning=(
+        "How often we found fault when we looked into a complaint in detail. We only investigate "
+        "in detail where there is enough evidence of fault to justify it, so this rate is best "
+        "read alongside the number of detailed investigations it comes from."
+    ),
+    numerator="upheld",
+    denominator="investigated",
+    numerator_noun=("upheld decision", "upheld decisions"),
+    denominator_noun=("detailed investigation", "detailed investigations"),
+    unit=PERCENT,
+    better="lower",
+    follows="upheld",
+    sentence=(
+        "We upheld {value} of the complaints we investigated in detail: {counted_numerator} from "
+        "{counted_denominator}."
+    ),
+    not_available="We did not investigate any complaints about the council in detail this year.",
+    definition="upheld decisions ÷ detailed investigations (decisions upheld or not upheld)",
+)
+
+COMPLIANCE_RATE = Statistic(
+    key="compliance_rate",
+    label="Compliance rate",
+    short_label="Compliance",
+    heading="Compliance with our recommendations",
+    meaning=(
+        "How often the council did what we recommended to put things right, in the cases where "
+        "we recorded whether it had. Complying late still counts as complying; we show late "
+        "compliance separately."
+    ),
+    numerator="complied_any",
+    denominator="compliance_outcomes",
+    numerator_noun=("recommendation complied with", "recommendations complied with"),
+    denominator_noun=("compliance outcome", "compliance outcomes"),
+    unit=PERCENT,
+    better="higher",
+    follows="not_complied",
+    sentence=(
+        "We recorded {counted_denominator} this year. The council complied with our "
+        "recommendations in {value} of cases ({numerator} of {denominator})."
+    ),
+    not_available="No recommendations were due for compliance in this period.",
+    definition=(
+        "recommendations complied with, on time or late ÷ compliance outcomes recorded in the "
+        "year (late compliance counts as compliance and is also reported separately)"
+    ),
+    details=(
+        Detail("complied_late", " {n} of these was late.", " {n} of these were late."),
+        Detail(
+            "not_complied", " In {n} case it did not comply.", " In {n} cases it did not comply."
+        ),
+    ),
+)
+
+SATISFACTORY_REMEDY_RATE = Statistic(
+    key="satisfactory_remedy_rate",
+    label="Satisfactory remedy rate",
+    short_label="Satisfactory remedy",
+    heading="Satisfactory remedy provided by the council",
+    meaning=(
+        "How often, when we upheld a complaint, the council had already offered a suitable remedy "
+        "before the complaint reached us. A higher figure shows a council that recognises and "
+        "puts right its own mistakes."
+    ),
+    numerator="satisfactory_remedies",
+    denominator="upheld",
+    numerator_noun=("satisfactory remedy", "satisfactory remedies"),
+    denominator_noun=("upheld decision", "upheld decisions"),
+    unit=PERCENT,
+    better="higher",
+    follows="satisfactory_remedies",
+    sentence=(
+        "In {value} of upheld cases the council had already provided a satisfactory remedy "
+        "before the complaint reached us: {numerator} of {counted_denominator}."
+    ),
+    not_available="We did not uphold any complaints, so there were no remedies to assess.",
+    definition=(
+        "upheld cases where the council had already provided a satisfactory remedy before the "
+        "complaint reached the ombudsman ÷ upheld decisions"
+    ),
+)
+
+UPHELD_PER_100K = Statistic(
+    key="upheld_per_100k",
+    label="Upheld per 100,000 residents",
+    short_label="Upheld per 100k",
+    heading="Upheld complaints per 100,000 residents",
+    meaning=(
+        "The number of complaints we upheld for every 100,000 people living in the area, which "
+        "allows councils of different sizes to be compared."
+    ),
+    numerator="upheld",
+    denominator="population",
+    numerator_noun=("upheld decision", "upheld decisions"),
+    denominator_noun=("resident", "residents"),
+    unit=PER_100K,
+    better="lower",
+    follows="population",
+    sentence=(
+        "We upheld {value} complaints for every 100,000 residents: {counted_numerator} for a "
+        "population of {denominator} ({vintage})."
+    ),
+    not_available="We do not have a population figure for the council for this year.",
+    definition="upheld decisions ÷ the council's population for the year, times 100,000",
+    counted="{counted_numerator} for {counted_denominator}",
+    missing="the council's population is not known",
+    in_letters="optional",
+)
+
+CATALOGUE = Catalogue((UPHOLD_RATE, COMPLIANCE_RATE, SATISFACTORY_REMEDY_RATE, UPHELD_PER_100K))
+"""Every statistic, in the order letters and pages present them."""

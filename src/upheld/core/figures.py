@@ -1,0 +1,74 @@
+"""A year's figures: every council's counts, the averages of similar authorities, the nation."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+from upheld.core.periods import ReviewYear
+from upheld.core.stats import Average, AverageMethod, Counts, combine, similar_average
+from upheld.core.vocabulary import COMPARED_TYPES
+from upheld.register import Council, Population, Register
+
+
+@dataclass(frozen=True)
+class YearFigures:
+    """A year's figures for every council, their similar-authority averages and national totals."""
+
+    year: ReviewYear
+    method: AverageMethod
+    councils: dict[str, Council]
+    counts: dict[str, Counts]
+    populations: dict[str, Population]
+    averages: dict[str, Average]
+    national: Counts
+
+    def average_for(self, code: str) -> Average | None:
+        """The average a council is compared with; None if it has no peers this year."""
+        council = self.councils[code]
+        if not self.compared(council):
+            return None
+        return self.averages.get(council.type)
+
+    def compared(self, council: Council) -> bool:
+        """Whether a council is one of the year's similar authorities: it existed on 1 April,
+        and is of a type that is compared."""
+        return council.exists_in(self.year) and council.type in COMPARED_TYPES
+
+    def similar(self, authority_type: str) -> list[Council]:
+        """The councils of one type whose figures make that type's average."""
+        return [c for c in self.councils.values() if c.type == authority_type and self.compared(c)]
+
+
+def compute(
+    register: Register,
+    year: ReviewYear,
+    counted: Mapping[str, Counts],
+    method: AverageMethod = "mean",
+) -> YearFigures:
+    """A year's figures from its counts: each council that existed, or had cases, with its peers'
+    averages and the national totals."""
+    councils = {c.code: c for c in register.in_year(year)}
+    for code in counted:
+        if code not in councils:
+            known = register.get(code)
+            councils[code] = known or Council(code, code, code, "other")
+    populations: dict[str, Population] = {}
+    counts: dict[str, Counts] = {}
+    for code, council in councils.items():
+        population = register.population(code, year) if council.exists_in(year) else None
+        if population is not None:
+            populations[code] = population
+        base = counted.get(code, Counts())
+        counts[code] = replace(base, population=population.population if population else None)
+    figures = YearFigures(year, method, councils, counts, populations, {}, Counts())
+    averages = {
+        kind: similar_average([counts[c.code] for c in figures.similar(kind)], method)
+        for kind in COMPARED_TYPES
+    }
+    # England's residents: every council but the counties, whose districts already count them.
+    residents = sum(
+        p.population for code, p in populations.items() if councils[code].type != "county"
+    )
+    national = replace(combine(counts.values()), population=residents or None)
+    return replace(figures, averages=averages, national=national)

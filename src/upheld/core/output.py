@@ -1,0 +1,97 @@
+"""The statistics output (data-contract.md): each council's fields, the averages, national totals.
+
+`upheld stats` (table, CSV, JSON), the API, the downloads and the pages all read these fields. The
+statistics among them, and where each sits, come from the catalogue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from upheld.core.catalogue import CATALOGUE
+from upheld.core.figures import YearFigures
+from upheld.core.stats import Average, Counts
+from upheld.core.vocabulary import COMPLIANCE_OUTCOMES, OUTCOME_GROUPS, OUTCOMES, SERVICE_AREAS
+
+
+def counts_fields(counts: Counts) -> dict[str, Any]:
+    """The counts and rates of one council (or the nation) as output fields."""
+    fields: dict[str, Any] = {
+        "received": counts.received,
+        "received_by_category": {
+            t.key: counts.received_by_category.get(t.key, 0) for t in SERVICE_AREAS
+        },
+        "decided": counts.decided,
+        "decided_by_outcome": {t.key: counts.decided_by_outcome.get(t.key, 0) for t in OUTCOMES},
+        "decided_by_outcome_group": {
+            t.key: counts.decided_by_group.get(t.key, 0) for t in OUTCOME_GROUPS
+        },
+        "investigated": counts.investigated,
+        "upheld": counts.upheld,
+        "satisfactory_remedies": counts.satisfactory_remedies,
+        "compliance_outcomes": counts.compliance_outcomes,
+        **{t.key: counts.compliance_by_outcome.get(t.key, 0) for t in COMPLIANCE_OUTCOMES},
+        "population": counts.population,
+    }
+    for statistic in CATALOGUE:
+        fields = _after(fields, statistic.follows, {statistic.key: counts.figure(statistic.key)})
+    return fields
+
+
+def average_fields(average: Average | None) -> dict[str, Any]:
+    """The average of similar authorities for each statistic, by its `similar_` field."""
+    return {s.similar_key: None if average is None else average.figure(s.key) for s in CATALOGUE}
+
+
+def authority_fields(figures: YearFigures, code: str) -> dict[str, Any]:
+    """One council's row of the statistics output (data-contract.md field names)."""
+    council = figures.councils[code]
+    population = figures.populations.get(code)
+    similar = average_fields(figures.average_for(code))
+    ordered: dict[str, Any] = {
+        "code": council.code,
+        "name": council.name,
+        "type": council.type,
+        "existed": council.exists_in(figures.year),
+    }
+    for key, value in counts_fields(figures.counts[code]).items():
+        ordered[key] = value
+        if key in CATALOGUE:
+            ordered[CATALOGUE[key].similar_key] = similar[CATALOGUE[key].similar_key]
+        if key == "population":
+            ordered["population_vintage"] = population.vintage if population else None
+    return ordered
+
+
+def statistics(figures: YearFigures, codes: Sequence[str] | None = None) -> dict[str, Any]:
+    """The `upheld stats` output for a year: councils, averages of similar authorities, national."""
+    chosen: Iterable[str] = codes if codes else figures.councils
+    order = sorted(chosen, key=lambda c: (figures.councils[c].name.casefold(), c))
+    return {
+        "year": figures.year.label,
+        "period": {"start": figures.year.start.isoformat(), "end": figures.year.end.isoformat()},
+        "average_method": figures.method,
+        "authorities": [authority_fields(figures, code) for code in order],
+        "averages": {
+            authority_type: {s.key: average.figure(s.key) for s in CATALOGUE}
+            | {"councils": average.councils}
+            for authority_type, average in figures.averages.items()
+        },
+        "national": {
+            "councils": sum(1 for c in figures.councils.values() if c.exists_in(figures.year))
+        }
+        | counts_fields(figures.national),
+    }
+
+
+def _after(fields: dict[str, Any], key: str, added: dict[str, Any]) -> dict[str, Any]:
+    """The fields with others placed right after one of them (at the end if it is absent)."""
+    if key not in fields:
+        return fields | added
+    placed: dict[str, Any] = {}
+    for name, value in fields.items():
+        placed[name] = value
+        if name == key:
+            placed.update(added)
+    return placed
