@@ -17,10 +17,11 @@ from typing import Any
 from sqlalchemy import text
 
 from benchmarks import postgres
+from upheld.core.output import statistics
 from upheld.core.periods import ReviewYear
 from upheld.register import builtin
 from upheld.store import engines
-from upheld.store.queries import statistics, year_figures
+from upheld.store.queries import year_figures
 from upheld.synthetic import DemoSpec, write_demo_files
 
 CASES = 1_000_000

@@ -24,9 +24,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from upheld.core.output import statistics
 from upheld.register import builtin
 from upheld.store import engines
-from upheld.store.queries import statistics, year_figures
+from upheld.store.queries import year_figures
 from upheld.synthetic import DemoSpec, demo
 
 REQUESTS = 20_000
