@@ -202,14 +202,15 @@ class Catalogue:
         """The catalogue as the methodology's table (docs/methodology.md holds a copy, checked)."""
         better = {"higher": "higher", "lower": "lower", "neutral": "neither"}
         lines = [
-            "| statistic (field) | definition | shown as | better when | n/a when |",
-            "|---|---|---|---|---|",
+            "| statistic (field) | definition | shown as | better when | n/a when | in letters |",
+            "|---|---|---|---|---|---|",
         ]
         for s in self.statistics:
+            letters = "always" if s.in_letters == "always" else f"with `{s.option} = true`"
             lines.append(
                 f"| {s.label} (`{s.key}`, average `{s.similar_key}`) | {s.definition} | "
                 f"{s.unit.description} | {better[s.better]} | "
-                f"{s.missing or 'there are no ' + s.denominator_noun[1]} |"
+                f"{s.missing or 'there are no ' + s.denominator_noun[1]} | {letters} |"
             )
         return "\n".join(lines) + "\n"
 
