@@ -329,5 +329,34 @@ UPHELD_PER_100K = Statistic(
     in_letters="optional",
 )
 
-CATALOGUE = Catalogue((UPHOLD_RATE, COMPLIANCE_RATE, SATISFACTORY_REMEDY_RATE, UPHELD_PER_100K))
+LATE_COMPLIANCE_RATE = Statistic(
+    key="late_compliance_rate",
+    label="Late compliance rate",
+    short_label="Late",
+    heading="Recommendations complied with late",
+    meaning=(
+        "Of the recommendations the council did comply with, how many it carried out after the "
+        "date we had agreed. Late compliance still puts things right, but later than it should."
+    ),
+    numerator="complied_late",
+    denominator="complied_any",
+    numerator_noun=("late compliance", "late compliances"),
+    denominator_noun=("recommendation complied with", "recommendations complied with"),
+    unit=PERCENT,
+    better="lower",
+    follows="upheld_per_100k",  # last: a new column goes after those already in use
+    sentence=(
+        "The council complied late in {value} of the cases where it complied with our "
+        "recommendations: {numerator} of {denominator}."
+    ),
+    not_available="The council did not comply with any recommendations this year.",
+    definition=(
+        "recommendations complied with late ÷ recommendations complied with, on time or late"
+    ),
+    in_letters="optional",
+)
+
+CATALOGUE = Catalogue(
+    (UPHOLD_RATE, COMPLIANCE_RATE, LATE_COMPLIANCE_RATE, SATISFACTORY_REMEDY_RATE, UPHELD_PER_100K)
+)
 """Every statistic, in the order letters and pages present them."""
