@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -14,13 +14,18 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from upheld.core.periods import ReviewYear
+from upheld.core.publication import Publication
 from upheld.register import builtin
-from upheld.site import pages
-from upheld.site.model import Site
+from upheld.site import council, decisions, home, lists
+from upheld.site.councils import councils_page
+from upheld.site.downloads import downloads_page
+from upheld.site.model import Site, Year
+from upheld.site.national import national_page
+from upheld.site.twins import without_charts
 from upheld.store import engines, schema
 from upheld.synthetic import DemoSpec, demo
 from upheld.web import create_app
-from upheld.web.embargo import preview_link
+from upheld.web.previews import preview_link
 
 BURY = "E08000002"
 PUBLISHED = datetime(2025, 7, 23, 9, 0, tzinfo=UTC)  # 10:00 UK summer time
@@ -122,9 +127,8 @@ def test_council_page_json_is_the_page_data(client: TestClient, site: Site) -> N
     twin = get_json(client, f"/councils/{BURY}/2024-25.json")
     year = site.published_year("2024-25")
     assert year is not None
-    assert twin == json.loads(
-        json.dumps(pages.without_charts(pages.council_page(site, BURY, year)))
-    )
+    built = council.council_page(site, site.publication(), BURY, year)
+    assert twin == json.loads(json.dumps(without_charts(built)))
     html = client.get(f"/councils/{BURY}/2024-25").text
     assert twin["council"]["name"] in html
     for stat in twin["statistics"]:
@@ -135,6 +139,57 @@ def test_council_page_json_is_the_page_data(client: TestClient, site: Site) -> N
     )
     assert [y["year"] for y in twin["letters"]] == ["2024-25"]
     assert twin["letters"][0]["formats"] == ["pdf", "html"]
+
+
+TWINS: dict[str, tuple[str, Callable[[Site, Publication], Any]]] = {
+    "home": (
+        "/index.json?year=2023-24&statistic=compliance_rate&tier=lower",
+        lambda site, public: home.home_page(
+            site, public, year_of(site, "2023-24"), "compliance_rate", "lower"
+        ),
+    ),
+    "councils": ("/councils.json?q=bury", lambda site, public: councils_page(site, public, "bury")),
+    "council": (
+        f"/councils/{BURY}/2023-24.json",
+        lambda site, public: council.council_page(site, public, BURY, year_of(site, "2023-24")),
+    ),
+    "national": (
+        "/national/2023-24.json",
+        lambda site, public: national_page(site, public, year_of(site, "2023-24")),
+    ),
+    "improvements": (
+        "/improvements.json?page=2",
+        lambda site, public: lists.list_page(site, public, "improvements", NO_FILTERS, 2),
+    ),
+    "reports": (
+        "/reports.json?status=public_interest",
+        lambda site, public: lists.list_page(
+            site, public, "reports", NO_FILTERS | {"status": "public_interest"}, 1
+        ),
+    ),
+    "decisions": (
+        "/decisions.json?q=care&outcome=upheld&sort=newest",
+        lambda site, public: decisions.decisions_page(
+            site, public, decisions.decision_query(text="care", outcomes=["upheld"], sort="newest")
+        ),
+    ),
+    "downloads": ("/downloads.json", downloads_page),
+}
+NO_FILTERS: lists.Filters = {"council": None, "category": None, "year": None, "status": None}
+
+
+def year_of(site: Site, label: str) -> Year:
+    found = site.published_year(label)
+    assert found is not None
+    return found
+
+
+@pytest.mark.parametrize("name", TWINS)
+def test_every_twin_is_its_builders_data(client: TestClient, site: Site, name: str) -> None:
+    url, build = TWINS[name]
+    twin = get_json(client, url)
+    assert twin == json.loads(json.dumps(without_charts(build(site, site.publication()))))
+    assert twin, name
 
 
 def test_home_map_has_every_council_of_the_tier(client: TestClient) -> None:

@@ -21,7 +21,7 @@ from upheld.site.model import Site
 from upheld.store import engines, schema
 from upheld.synthetic import DemoSpec, demo
 from upheld.web import create_app
-from upheld.web.embargo import preview_token
+from upheld.web.previews import preview_token
 
 LISTS = ["/", "/index.json", "/downloads.json", "/councils.json", "/national/2023-24.json"]
 

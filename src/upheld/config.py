@@ -307,8 +307,3 @@ def _section(path: Path, data: dict[str, Any], name: str, kind: type[Any]) -> An
             raise ConfigError(f"{path}: [{name}] {key} must be {expected.__name__}, not {value!r}")
         values[key] = value
     return kind(**values)
-
-
-def fill(text: str, values: dict[str, str]) -> str:
-    """A narrative with its placeholders filled."""
-    return text.format_map(values)

@@ -179,12 +179,12 @@ AUTHORITIES = click.option(
 )
 
 
-def resolve_codes(register: Register, names: Sequence[str], year: ReviewYear) -> list[str]:
-    """Council codes for codes or names written on the command line, as of a year."""
+def resolve_codes(register: Register, names: Sequence[str], year: ReviewYear | None) -> list[str]:
+    """Council codes for codes or names written on the command line, as of a year if given."""
     codes = []
     for name in names:
         try:
-            codes.append(register.resolve(name, year.start).code)
+            codes.append(register.resolve(name, year.start if year else None).code)
         except (UnknownAuthority, AmbiguousAuthority) as exc:
             raise UsageError(str(exc)) from None
     return codes

@@ -139,7 +139,7 @@ def list_letters(app: App, year: ReviewYear | None, authority: str | None, fmt: 
     code = None
     if authority:
         register = app.register()
-        code = resolve_codes(register, [authority], year or ReviewYear(2024))[0]
+        code = resolve_codes(register, [authority], year)[0]
     with app.ready().connect() as connection:
         entries = archive.entries(connection, year.start_year if year else None, code)
     if fmt == "json":

@@ -63,7 +63,7 @@ def preview_link(app: App, authority: str, year: ReviewYear | None) -> None:
     Example:
       upheld preview-link --authority Bury --year 2024-25
     """
-    from upheld.web.embargo import preview_link as make_link
+    from upheld.web.previews import preview_link as make_link
 
     if year is None:
         raise click.UsageError("--year is required, e.g. --year 2024-25")

@@ -96,9 +96,8 @@ def _resolve(row: Row, column: str, names: AuthorityNames, on: date | None) -> R
 
 
 def _year(day: date | None) -> int | None:
-    if day is None or day is INVALID:
-        return None
-    return day.year if day.month >= 4 else day.year - 1
+    # A date that could not be read has no year, and the rules that need one are not checked.
+    return None if day is None or day is INVALID else start_year_of(day)
 
 
 def _finish_case(row: Row, names: AuthorityNames) -> RowProblems:

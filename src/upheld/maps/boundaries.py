@@ -23,6 +23,7 @@ from typing import Any
 
 from upheld.errors import InputError, Problem
 from upheld.maps.cartogram import NO_DATA_COLOUR, council_map
+from upheld.present import svg
 from upheld.register import Council
 
 """The fill of a council with no figure (as on the hex map)."""
@@ -615,18 +616,15 @@ def _shape(code: str, polygons: list[list[list[Point]]], start: int | None) -> S
     for polygon in polygons:
         for ring in polygon:
             first, *rest = ring[:-1]
-            parts.append(f"M{_n(first[0])} {_n(first[1])}")
-            parts.extend(f"L{_n(x)} {_n(y)}" for x, y in rest)
+            parts.append(f"M{_coordinate(first[0])} {_coordinate(first[1])}")
+            parts.extend(f"L{_coordinate(x)} {_coordinate(y)}" for x, y in rest)
             parts.append("Z")
     left, top, right, bottom = _box(p for polygon in polygons for p in polygon[0])
     return Shape(code, "".join(parts), left, top, right, bottom, start)
 
 
-def _n(number: float) -> str:
-    """A coordinate at one decimal, without a trailing ".0"."""
-    text = f"{number:.{_DECIMALS}f}"
-    text = text[:-2] if text.endswith(".0") else text
-    return "0" if text == "-0" else text
+def _coordinate(value: float) -> str:
+    return svg.number(value, _DECIMALS)
 
 
 # Drawing the map -------------------------------------------------------------------------------

@@ -24,9 +24,11 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from xml.sax.saxutils import escape
 
+from upheld.present import svg
 from upheld.register import Council
+
+_n = svg.number  # coordinates are written many times over
 
 TIERS = ("upper", "lower")
 """The two maps: councils that run social care and education, and councils that collect rubbish."""
@@ -68,8 +70,6 @@ _STROKE_WIDTH = 1.5
 
 _ID = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*\Z")
 # Characters XML 1.0 forbids even when escaped; one stray would make the whole page unparseable.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_ATTRIBUTE_ENTITIES = {'"': "&quot;"}
 
 
 def tier_councils(councils: Iterable[Council], tier: str) -> list[Council]:
@@ -195,8 +195,8 @@ def council_map(
         f'<svg xmlns="http://www.w3.org/2000/svg" version="1.1" id="{map_id}" width="100%" '
         f'viewBox="{_n(left)} {_n(top)} {_n(right - left)} {_n(bottom - top)}" '
         f'role="{role}" aria-labelledby="{title_id}" aria-describedby="{desc_id}">'
-        f'<title id="{title_id}">{_content(title)}</title>'
-        f'<desc id="{desc_id}">{_content(description)}</desc>'
+        f'<title id="{title_id}">{svg.content(title)}</title>'
+        f'<desc id="{desc_id}">{svg.content(description)}</desc>'
         f'<g stroke="{_STROKE}" {group_attributes} stroke-linejoin="round">'
     ]
     for code in order:
@@ -204,16 +204,16 @@ def council_map(
         label = labels.get(code) or (council.short_name if council else code)
         fill = fills.get(code) or NO_DATA_COLOUR
         shape = (
-            f'class="{path_class}" data-code="{_attribute(code)}" fill="{_attribute(fill)}" '
-            f'd="{_attribute(paths[code])}"'
+            f'class="{path_class}" data-code="{svg.attribute(code)}" fill="{svg.attribute(fill)}" '
+            f'd="{svg.attribute(paths[code])}"'
         )
         if link is None:
-            out.append(f"<path {shape}><title>{_content(label)}</title></path>")
+            out.append(f"<path {shape}><title>{svg.content(label)}</title></path>")
         else:
             out.append(
-                f'<a class="hex-link" href="{_attribute(link(code))}" '
-                f'aria-label="{_attribute(label)}">'
-                f"<title>{_content(label)}</title><path {shape}/></a>"
+                f'<a class="hex-link" href="{svg.attribute(link(code))}" '
+                f'aria-label="{svg.attribute(label)}">'
+                f"<title>{svg.content(label)}</title><path {shape}/></a>"
             )
     out.append("</g></svg>")
     return "".join(out)
@@ -516,20 +516,6 @@ def _hexagon(x: float, y: float) -> str:
         f"M{_n(x)} {_n(y - _RADIUS)}l{_n(half)} {_n(quarter)}v{_n(_RADIUS)}"
         f"l{_n(-half)} {_n(quarter)}l{_n(-half)} {_n(-quarter)}v{_n(-_RADIUS)}z"
     )
-
-
-def _content(text: str) -> str:
-    return escape(_NOT_XML.sub("", text))
-
-
-def _attribute(text: str) -> str:
-    return escape(_NOT_XML.sub("", text), _ATTRIBUTE_ENTITIES)
-
-
-def _n(number: float) -> str:
-    """A coordinate, short and stable: at most two decimals, no trailing zeros."""
-    text = f"{number:.2f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
 
 
 __all__ = [

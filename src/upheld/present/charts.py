@@ -10,10 +10,15 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
-from xml.sax.saxutils import escape
+
+from upheld.core.wording import NOT_AVAILABLE
+from upheld.present import svg
+
+_n = svg.number  # coordinates are written many times over
 
 FONT_FAMILY = "Libertinus Serif, Georgia, serif"
-NOT_AVAILABLE = "n/a"
+WEB_FONT_FAMILY = '-apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
+"""The website's own font stack, so its charts match its text (letters keep their serif)."""
 
 # White text on these fills and the fills against white both pass WCAG AA (4.5:1 for text).
 COUNCIL_COLOUR = "#1d4f91"  # 8.1:1 against white
@@ -29,8 +34,6 @@ _SMALL_SIZE = 11
 
 _ID = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*\Z")
 # Characters XML 1.0 forbids even when escaped; a stray one would make the whole page unparseable.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_ATTRIBUTE_ENTITIES = {'"': "&quot;"}
 _ONE_PLACE = Decimal("0.1")
 _WHOLE = Decimal(1)
 
@@ -429,7 +432,7 @@ def _value_label(x: float, baseline: float, text: str, colour: str) -> str:
     return (
         f'<text x="{_n(x)}" y="{_n(baseline)}" font-size="{_SMALL_SIZE}" text-anchor="middle" '
         f'fill="{colour}" font-weight="bold" stroke="#ffffff" stroke-width="3" '
-        f'stroke-linejoin="round" paint-order="stroke">{_content(text)}</text>'
+        f'stroke-linejoin="round" paint-order="stroke">{svg.content(text)}</text>'
     )
 
 
@@ -440,9 +443,9 @@ def _open(
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" role="img" aria-labelledby="{title_id} {desc_id}" '
-        f'font-family="{_attribute(font_family)}" fill="{TEXT_COLOUR}">'
-        f'<title id="{title_id}">{_content(title)}</title>'
-        f'<desc id="{desc_id}">{_content(desc)}</desc>'
+        f'font-family="{svg.attribute(font_family)}" fill="{TEXT_COLOUR}">'
+        f'<title id="{title_id}">{svg.content(title)}</title>'
+        f'<desc id="{desc_id}">{svg.content(desc)}</desc>'
     ]
 
 
@@ -454,8 +457,8 @@ def _label(right: float, middle: float, text: str, limit: float) -> str:
     first = middle - 2.5
     return (
         f'<text x="{_n(right)}" y="{_n(first)}" font-size="{_LABEL_SIZE}" text-anchor="end">'
-        f'<tspan x="{_n(right)}" y="{_n(first)}">{_content(lines[0])}</tspan>'
-        f'<tspan x="{_n(right)}" y="{_n(first + 13)}">{_content(lines[1])}</tspan></text>'
+        f'<tspan x="{_n(right)}" y="{_n(first)}">{svg.content(lines[0])}</tspan>'
+        f'<tspan x="{_n(right)}" y="{_n(first + 13)}">{svg.content(lines[1])}</tspan></text>'
     )
 
 
@@ -519,7 +522,7 @@ def _text(
         attributes.append(f'font-weight="{weight}"')
     if style is not None:
         attributes.append(f'font-style="{style}"')
-    return f"<text {' '.join(attributes)}>{_content(text)}</text>"
+    return f"<text {' '.join(attributes)}>{svg.content(text)}</text>"
 
 
 def _line(x1: float, y1: float, x2: float, y2: float, colour: str, width: float = 1) -> str:
@@ -591,18 +594,3 @@ def _in_sentence(text: str) -> str:
 
 def _join(items: Sequence[str]) -> str:
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
-
-
-def _content(text: str) -> str:
-    return escape(_NOT_XML.sub("", text))
-
-
-def _attribute(text: str) -> str:
-    return escape(_NOT_XML.sub("", text), _ATTRIBUTE_ENTITIES)
-
-
-def _n(number: float) -> str:
-    """A coordinate, short and stable: at most two decimals, no trailing zeros."""
-    if number == int(number):
-        return str(int(number))
-    return f"{number:.2f}".rstrip("0").rstrip(".")

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
+
+from upheld.core.catalogue import CATALOGUE
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 """What a spreadsheet program may read as the start of a formula."""
@@ -24,7 +26,7 @@ def neutralised(value: Any) -> Any:
     return value
 
 
-def as_csv(rows: Sequence[dict[str, Any]]) -> str:
+def as_csv(rows: Sequence[Mapping[str, Any]]) -> str:
     """Rows as CSV: the scalar fields of the first row are the columns."""
     buffer = io.StringIO()
     if rows:
@@ -46,3 +48,47 @@ def sheet_row(sheet: Any, values: Iterable[Any]) -> list[Any]:
             cell.data_type = "s"
         cells.append(cell)
     return cells
+
+
+def statistics_workbook(result: Mapping[str, Any]) -> bytes:
+    """A year's statistics output as a spreadsheet: councils, averages, national, about."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+
+    def add(sheet: Any, values: list[Any]) -> None:
+        sheet.append(sheet_row(sheet, values))
+
+    councils = book.create_sheet("Councils")
+    rows = result["authorities"]
+    columns = [k for k, v in rows[0].items() if not isinstance(v, dict)] if rows else []
+    categories = list(rows[0]["received_by_category"]) if rows else []
+    outcomes = list(rows[0]["decided_by_outcome"]) if rows else []
+    add(
+        councils,
+        columns + [f"received: {c}" for c in categories] + [f"decided: {o}" for o in outcomes],
+    )
+    for row in rows:
+        add(
+            councils,
+            [row[c] for c in columns]
+            + [row["received_by_category"][c] for c in categories]
+            + [row["decided_by_outcome"][o] for o in outcomes],
+        )
+    averages = book.create_sheet("Averages")
+    names = list(CATALOGUE.keys)
+    add(averages, ["type", *names, "councils"])
+    for authority_type, values in result["averages"].items():
+        add(averages, [authority_type, *(values[n] for n in names), values["councils"]])
+    national = book.create_sheet("National")
+    add(national, ["figure", "value"])
+    for key, value in result["national"].items():
+        if not isinstance(value, dict):
+            add(national, [key, value])
+    about = book.create_sheet("About")
+    add(about, ["year", result["year"]])
+    add(about, ["period", f"{result['period']['start']} to {result['period']['end']}"])
+    add(about, ["average of similar authorities", result["average_method"]])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

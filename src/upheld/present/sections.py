@@ -6,7 +6,7 @@ complaints received and decisions made. Both channels build them here, so they c
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TypedDict
 
 from upheld.core.catalogue import Statistic
 from upheld.core.figures import YearFigures
@@ -21,6 +21,29 @@ from upheld.core.vocabulary import (
 from upheld.core.wording import NOT_AVAILABLE, plural
 from upheld.present import charts
 from upheld.register import Council
+
+
+class StatisticSection(TypedDict):
+    """One key statistic as a letter or a council page shows it."""
+
+    name: str
+    heading: str
+    meaning: str
+    value: str
+    basis: str
+    average: str
+    comparison: str
+    chart: str | None
+    chart_alt: str
+
+
+class CountsTable(TypedDict):
+    """A table of counts with a caption, a header, rows and a total."""
+
+    caption: str
+    header: list[str]
+    rows: list[list[str]]
+    total: list[str]
 
 
 def _words(statistic: Statistic, counts: Counts, vintage: str | None) -> dict[str, str]:
@@ -71,14 +94,14 @@ def statistics_section(
     figures: YearFigures,
     shown: Iterable[Statistic],
     font_family: str = charts.FONT_FAMILY,
-) -> list[dict[str, Any]]:
+) -> list[StatisticSection]:
     """The key statistics, each with its meaning, figure, basis, comparison and chart."""
     code = council.code
     counts = figures.counts[code]
     average = figures.average_for(code)
     existed = council.exists_in(figures.year)
     population = figures.populations.get(code)
-    section = []
+    section: list[StatisticSection] = []
     for statistic in shown:
         figure = counts.figure(statistic.key)
         similar = average.figure(statistic.key) if average is not None and existed else None
@@ -112,7 +135,7 @@ def statistics_section(
     return section
 
 
-def received_table(counts: Counts) -> dict[str, Any]:
+def received_table(counts: Counts) -> CountsTable:
     """Complaints and enquiries received, by service area, with a total."""
     rows = [[t.label, f"{counts.received_by_category.get(t.key, 0):,}"] for t in SERVICE_AREAS]
     return {
@@ -123,7 +146,7 @@ def received_table(counts: Counts) -> dict[str, Any]:
     }
 
 
-def decisions_table(counts: Counts) -> dict[str, Any]:
+def decisions_table(counts: Counts) -> CountsTable:
     """Decisions made, by outcome and by the three groups used since 2024-25, with a total."""
     rows = [
         [

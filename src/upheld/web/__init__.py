@@ -27,11 +27,11 @@ from upheld.errors import Busy, UpheldError
 from upheld.site.model import Now, Site, utc_now
 from upheld.store import engines, schema
 from upheld.web import api
-from upheld.web.decisions import Decisions
-from upheld.web.downloads import Downloads
+from upheld.web.decisions import DecisionRoutes
+from upheld.web.downloads import DownloadRoutes
 from upheld.web.headers import SecurityHeaders
 from upheld.web.render import Renderer
-from upheld.web.routes import Pages
+from upheld.web.routes import PageRoutes
 
 log = logging.getLogger("upheld.web")
 
@@ -74,9 +74,9 @@ def kept_or(renderer: Renderer, handler: Handler) -> Endpoint:
 def create_app(site: Site) -> FastAPI:
     """The website and its API over a Site."""
     renderer = Renderer(site)
-    pages = Pages(site, renderer)
-    decisions = Decisions(site, renderer)
-    downloads = Downloads(site, renderer)
+    pages = PageRoutes(site, renderer)
+    decisions = DecisionRoutes(site, renderer)
+    downloads = DownloadRoutes(site, renderer)
     app = FastAPI(
         title=f"{site.settings.web.title}: open data API",
         version=__version__,
@@ -86,7 +86,7 @@ def create_app(site: Site) -> FastAPI:
         redoc_url=None,
     )
     app.state.site = site
-    app.include_router(api.router(site, pages, decisions))
+    app.include_router(api.router(site, decisions))
     html_routes: list[tuple[str, Handler]] = [
         ("/", pages.home),
         ("/index.json", pages.home),
@@ -99,12 +99,12 @@ def create_app(site: Site) -> FastAPI:
         ("/councils/{key}/{year}/letter.{format}", pages.letter),
         ("/national", pages.national),
         ("/national/{year}", pages.national_year),
-        ("/improvements", pages.register_list),
-        ("/improvements.json", pages.register_list),
-        ("/improvements.csv", pages.register_list),
-        ("/reports", pages.register_list),
-        ("/reports.json", pages.register_list),
-        ("/reports.csv", pages.register_list),
+        ("/improvements", pages.lists),
+        ("/improvements.json", pages.lists),
+        ("/improvements.csv", pages.lists),
+        ("/reports", pages.lists),
+        ("/reports.json", pages.lists),
+        ("/reports.csv", pages.lists),
         ("/decisions", decisions.search),
         ("/decisions.json", decisions.search),
         ("/decisions.csv", decisions.search),

@@ -1,7 +1,7 @@
 """The versioned JSON API (v1), described by OpenAPI at /api/v1/openapi.json.
 
-Each endpoint returns the same dict as the page it mirrors, so the API, the pages and their .json
-twins always agree. Embargoed years do not exist here either.
+Each endpoint returns the same data as the page it mirrors, from the same builder, so the API,
+the pages and their .json twins always agree. Embargoed years do not exist here either.
 """
 
 from __future__ import annotations
@@ -11,10 +11,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from upheld.core.periods import ReviewYear
+from upheld.core.publication import Publication
 from upheld.errors import BadParameter, NotFound
-from upheld.site import pages as page_data
-from upheld.site.model import Site
-from upheld.web.downloads import year_statistics
+from upheld.site import council, councils, decisions, downloads, lists, national
+from upheld.site.model import Site, Year
+from upheld.site.twins import without_charts
+from upheld.web.decisions import DecisionRoutes
 from upheld.web.params import MAX_PAGE, MAX_TEXT
 
 DESCRIPTION = """\
@@ -27,12 +29,12 @@ ever added, never renamed or removed.
 """
 
 
-def router(site: Site, pages: Any, decisions: Any) -> APIRouter:
+def router(site: Site, searches: DecisionRoutes) -> APIRouter:
     """The API's endpoints over a Site, reusing the page builders."""
     api = APIRouter(prefix="/api/v1", tags=["v1"])
 
-    def year_of(label: str) -> Any:
-        found = site.published_year(label)
+    def year_of(publication: Publication, label: str) -> Year:
+        found = next((y for y in site.published(publication) if y.label == label), None)
         if found is None:
             raise NotFound("There is no such year.")
         return found
@@ -56,29 +58,36 @@ def router(site: Site, pages: Any, decisions: Any) -> APIRouter:
     def statistics(year: str) -> dict[str, Any]:
         """Each council's counts and rates with the average of similar authorities, the averages
         by type and national totals: the same document as `upheld stats --format json`."""
-        return year_statistics(site, year)
+        return downloads.year_statistics(site, site.publication(), year)
 
     @api.get("/councils", summary="Councils")
-    def councils(
-        q: Annotated[str, Query(description="Only councils whose name contains this")] = "",
+    def councils_list(
+        q: Annotated[
+            str, Query(max_length=MAX_TEXT, description="Only councils whose name contains this")
+        ] = "",
     ) -> list[dict[str, Any]]:
         """Every council with published figures: code, names, type, region and years."""
-        return list(page_data.councils_page(site, q)["councils"])
+        page = councils.councils_page(site, site.publication(), q)
+        return [dict(found) for found in page["councils"]]
 
     @api.get("/councils/{code}/{year}", summary="A council's figures for a year")
-    def council(code: str, year: str) -> dict[str, Any]:
+    def council_year(code: str, year: str) -> dict[str, Any]:
         """A council's page data for a year: figures, averages, trend, letters, reports and
         improvements (the same as the page's .json twin)."""
-        chosen = year_of(year)
+        publication = site.publication()
+        chosen = year_of(publication, year)
         code = code.upper()
         if code not in site.register() or code not in site.figures(chosen.year).counts:
             raise NotFound("There is no such council in that year.")
-        return dict(page_data.without_charts(page_data.council_page(site, code, chosen)))
+        page = council.council_page(site, publication, code, chosen)
+        return dict(without_charts(page))
 
     @api.get("/national/{year}", summary="National figures for a year")
-    def national(year: str) -> dict[str, Any]:
+    def national_year(year: str) -> dict[str, Any]:
         """National totals, figures by type of council and the national trend."""
-        return dict(page_data.without_charts(page_data.national_page(site, year_of(year))))
+        publication = site.publication()
+        page = national.national_page(site, publication, year_of(publication, year))
+        return dict(without_charts(page))
 
     @api.get("/decisions", summary="Search published decisions")
     async def search_decisions(
@@ -100,40 +109,31 @@ def router(site: Site, pages: Any, decisions: Any) -> APIRouter:
         per_page: Annotated[int, Query(ge=1, le=100, description="Results per page")] = 20,
     ) -> dict[str, Any]:
         """Published decisions matching a search, with facet counts, a page at a time."""
-        from upheld import search
-
-        if sort not in search.SORTS:
-            raise BadParameter("sort must be relevance, newest or oldest")
-        try:
-            years = tuple(ReviewYear.parse(y).start_year for y in year or ())
-        except ValueError as exc:
-            raise BadParameter(str(exc)) from None
-        query = search.DecisionQuery(
+        if sort not in decisions.SORTS:
+            raise BadParameter(f"sort must be one of {', '.join(decisions.SORTS)}")
+        query = decisions.decision_query(
             text=q,
-            councils=tuple(c.upper() for c in council or ()),
-            categories=tuple(category or ()),
-            outcomes=tuple(outcome or ()),
-            years=years,
+            councils=council or (),
+            categories=category or (),
+            outcomes=outcome or (),
+            years=year or (),
             remedy=remedy,
             sort=sort,
             page=page,
             per_page=per_page,
         )
-        return dict(await decisions.limited(lambda: decisions.results(query)))
+        found = await searches.limited(
+            lambda: decisions.decisions_page(site, site.publication(), query)
+        )
+        return dict(found)
 
     @api.get("/decisions/{reference:path}", summary="One published decision")
     def decision(reference: str) -> dict[str, Any]:
         """A published decision's statement and its facts."""
-        from upheld import search
-
-        with site.engine.connect() as connection:
-            found = search.decision(connection, reference, site.publication())
-        if found is None:
-            raise NotFound("There is no such published decision.")
-        return dict(found)
+        return decisions.published_decision(site, site.publication(), reference)
 
     def listing(
-        kind: str,
+        name: lists.ListName,
         council: str | None,
         category: str | None,
         year: str | None,
@@ -145,17 +145,13 @@ def router(site: Site, pages: Any, decisions: Any) -> APIRouter:
                 ReviewYear.parse(year)
             except ValueError as exc:
                 raise BadParameter(str(exc)) from None
-        return dict(
-            page_data.register_page(
-                site,
-                kind,
-                council=council.upper() if council else None,
-                category=category,
-                year=year,
-                status=status,
-                page=page,
-            )
-        )
+        chosen: lists.Filters = {
+            "council": council.upper() if council else None,
+            "category": category,
+            "year": year,
+            "status": status,
+        }
+        return dict(lists.list_page(site, site.publication(), name, chosen, page))
 
     @api.get("/improvements", summary="Service improvements councils agreed")
     def improvements(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from importlib import resources
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -15,11 +15,12 @@ from starlette.responses import Response
 
 from upheld import __version__
 from upheld.core.catalogue import CATALOGUE
+from upheld.core.publication import Publication
 from upheld.core.wording import thousands
 from upheld.errors import NotFound
 from upheld.present.export import as_csv
-from upheld.site import pages
 from upheld.site.model import Site
+from upheld.site.twins import without_charts
 
 CACHE_LIMIT = 4000
 MEDIA_TYPES = {
@@ -76,7 +77,7 @@ class Renderer:
         self._lock = threading.Lock()
 
     def html(
-        self, template: str, page: dict[str, Any], request: Request, status: int = 200
+        self, template: str, page: Mapping[str, Any], request: Request, status: int = 200
     ) -> Response:
         """A page rendered as HTML, not cached."""
         return Response(
@@ -85,7 +86,7 @@ class Renderer:
             media_type=MEDIA_TYPES["html"],
         )
 
-    def _render(self, template: str, page: dict[str, Any], request: Request) -> str:
+    def _render(self, template: str, page: Mapping[str, Any], request: Request) -> str:
         # The settings are read for each page: they may change while the server runs.
         settings = self.site.settings
         return self.templates.get_template(template).render(
@@ -98,18 +99,19 @@ class Renderer:
     def respond(
         self,
         request: Request,
+        publication: Publication,
         fmt: str,
         template: str,
-        build: Callable[[], dict[str, Any]],
+        build: Callable[[], Mapping[str, Any]],
         *,
-        rows: Callable[[dict[str, Any]], Sequence[dict[str, Any]]] | None = None,
+        rows: Callable[[Any], Sequence[Mapping[str, Any]]] | None = None,
         cache: bool = True,
     ) -> Response:
-        """A page as HTML, JSON or CSV, all from the one dict; cached until the data changes."""
+        """A page as HTML, JSON or CSV, all from the one page data; kept until the data, the
+        configuration or what is public changes."""
         if fmt == "csv" and rows is None:
             raise NotFound("There is no CSV of this page.")
-        # A page depends on the data, the configuration and what is public at this moment.
-        version = (self.site.version(), self.site.publication().key)
+        version = (self.site.version(), publication.key)
         key = (request.url.path, request.url.query)
         with self._lock:
             if version != self._version or len(self._cache) > CACHE_LIMIT:
@@ -122,7 +124,7 @@ class Renderer:
             return Response(cached[0], media_type=cached[1])
         page = build()
         if fmt == "json":
-            body = json.dumps(pages.without_charts(page), separators=(",", ":")).encode()
+            body = json.dumps(without_charts(page), separators=(",", ":")).encode()
         elif fmt == "csv":
             assert rows is not None
             body = as_csv(rows(page)).encode("utf-8")

@@ -1,5 +1,8 @@
-"""The website's pages: each handler finds its year (respecting the embargo), builds one dict and
-renders it as HTML or as its .json / .csv twin.
+"""The website's page handlers: each finds its year (respecting the embargo), asks the page's
+builder in `upheld.site` for its data, and renders it as HTML or as its .json / .csv twin.
+
+They are plain functions, run on the server's worker threads: building a page reads the database
+and computes, which must never hold up the event loop that answers other requests.
 """
 
 from __future__ import annotations
@@ -9,26 +12,16 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from upheld.core.publication import Publication
 from upheld.errors import NotFound
 from upheld.letters import archive
-from upheld.maps import shapes
-from upheld.maps.boundaries import Shape
-from upheld.register import Council
-from upheld.site import pages
+from upheld.site import council, councils, home, lists, national
+from upheld.site.identity import slug
 from upheld.site.model import Site, Year
 from upheld.web import params
-from upheld.web.embargo import preview_grants
 from upheld.web.headers import letter_policy
+from upheld.web.previews import preview_grants
 from upheld.web.render import Renderer, split_format
-
-BAND_COLOURS = {
-    "much-lower": "#2c5d8f",
-    "lower": "#9dbfe0",
-    "similar": "#ddd8cc",
-    "higher": "#f2b06b",
-    "much-higher": "#a85400",
-    "none": "#ffffff",
-}
 
 
 def not_found(what: str = "page") -> NotFound:
@@ -41,12 +34,9 @@ def with_query(request: Request, path: str) -> str:
     return f"{path}?{request.url.query}" if request.url.query else path
 
 
-class Pages:
-    """The handlers for every public page.
-
-    They are plain functions, run on the server's worker threads: building a page reads the
-    database and computes, which must never hold up the event loop that answers other requests.
-    """
+class PageRoutes:
+    """The handlers for the map, councils, council pages and letters, national figures and the
+    lists of improvements and reports."""
 
     def __init__(self, site: Site, renderer: Renderer) -> None:
         self.site = site
@@ -54,9 +44,9 @@ class Pages:
 
     # Years, councils and the embargo ----------------------------------------------------------
 
-    def year(self, label: str) -> Year:
+    def year(self, publication: Publication, label: str) -> Year:
         """A published year; an embargoed year is indistinguishable from one that doesn't exist."""
-        found = self.site.published_year(label)
+        found = next((y for y in self.site.published(publication) if y.label == label), None)
         if found is None:
             raise not_found("year")
         return found
@@ -66,9 +56,9 @@ class Pages:
         register = self.site.register()
         if key.upper() in register:
             return key.upper()
-        for council in register:
-            if pages.slug(council.name) == key.lower():
-                return council.code
+        for known in register:
+            if slug(known.name) == key.lower():
+                return known.code
         raise not_found("council")
 
     def preview_year(self, request: Request, code: str, label: str) -> Year | None:
@@ -82,121 +72,38 @@ class Pages:
             return None
         return year
 
-    def _choose(self, request: Request) -> tuple[Year, str, str, str]:
-        latest = self.site.latest()
-        if latest is None:
-            raise not_found("year")
-        query = request.query_params
-        statistic = params.choice(
-            query, "statistic", next(iter(pages.STATISTICS)), pages.STATISTICS
-        )
-        tier = params.choice(query, "tier", "upper", pages.TIERS)
-        view = params.choice(query, "view", "hexagons", pages.VIEWS)
-        year = self.year(query.get("year") or latest.label)
-        return year, statistic, tier, view
-
     # Pages ------------------------------------------------------------------------------------
 
     def home(self, request: Request) -> Response:
         """The map of councils, with its table."""
-        if self.site.latest() is None:
+        publication = self.site.publication()
+        published = self.site.published(publication)
+        if not published:
             return self.render.html("empty.html", {"title": self.site.settings.web.title}, request)
-        year, statistic, tier, view = self._choose(request)
-        fmt = split_format(request.url.path, "json", "csv")[1]
+        query = request.query_params
+        statistic = params.choice(query, "statistic", next(iter(home.STATISTICS)), home.STATISTICS)
+        tier = params.choice(query, "tier", "upper", home.TIERS)
+        view = params.choice(query, "view", "hexagons", home.VIEWS)
+        year = self.year(publication, query.get("year") or published[-1].label)
         return self.render.respond(
             request,
-            fmt,
+            publication,
+            split_format(request.url.path, "json", "csv")[1],
             "home.html",
-            lambda: self.home_page(year, statistic, tier, view),
+            lambda: home.home_page(self.site, publication, year, statistic, tier, view),
             rows=lambda page: page["councils"],
         )
 
-    def home_page(
-        self, year: Year, statistic: str, tier: str, view: str = "hexagons"
-    ) -> dict[str, Any]:
-        """The home page's dict with its map drawn: hexagons, or the councils' own areas."""
-        from upheld.maps import boundaries, cartogram
-
-        page = pages.home_page(self.site, year, statistic, tier)
-        councils = self.site.figures(year.year).councils
-        chosen = [councils[row["code"]] for row in page["councils"]]
-        outlines = self.outlines(year, tier, chosen)
-        offered = bool(chosen) and len(outlines) >= shapes.GEOGRAPHIC_COVERAGE * len(chosen)
-        drawn = "geographic" if view == "geographic" and offered else "hexagons"
-        label = page["statistic_label"].lower()
-        fills = {row["code"]: BAND_COLOURS[row["band"]] for row in page["councils"]}
-        labels = {
-            row["code"]: f"{row['name']}: {label} {row['value_text']}, average of similar "
-            f"authorities {row['average_text']}"
-            for row in page["councils"]
-        }
-        title = f"Map of councils by {label}, {year.label}"
-        compared = (
-            "coloured by how its figure compares with the average of similar authorities. The "
-            "table below the map has the same figures."
-        )
-
-        def link(code: str) -> str:
-            return f"/councils/{code}/{year.label}"
-
-        if drawn == "geographic":
-            page["map_chart"] = boundaries.geo_svg(
-                outlines,
-                {c.code: c for c in chosen},
-                fills,
-                labels,
-                title=title,
-                description=f"Each shape is a council's area, {compared}",
-                link=link,
-            )
-        else:
-            cells = self.site.cached(
-                ("layout", tier, year.year.start_year), lambda: cartogram.layout(chosen)
-            )
-            page["map_chart"] = cartogram.map_svg(
-                cells,
-                {c.code: c for c in chosen},
-                fills,
-                labels,
-                title=title,
-                description=f"Each hexagon is a council, placed roughly where it is in England "
-                f"and {compared}",
-                link=link,
-            )
-        page["view"] = drawn
-        # Only for the page: which map styles to offer, and why the one asked for isn't shown.
-        page["map_views_chart"] = {
-            "offered": offered,
-            "fell_back": view != drawn,
-            "missing": [r["name"] for r in page["councils"] if r["code"] not in outlines]
-            if drawn == "geographic"
-            else [],
-        }
-        page["band_colours"] = BAND_COLOURS
-        return page
-
-    def outlines(self, year: Year, tier: str, chosen: list[Council]) -> dict[str, Shape]:
-        """The stored boundaries of the councils on a map, kept until the data changes."""
-
-        def make() -> dict[str, Shape]:
-            with self.site.engine.connect() as connection:
-                stored = shapes.shapes_for(connection, year.year.start_year)
-            return {c.code: stored[c.code] for c in chosen if c.code in stored}
-
-        found: dict[str, Shape] = self.site.cached(
-            ("map", "geographic", tier, year.year.start_year), make
-        )
-        return found
-
     def councils(self, request: Request) -> Response:
         """The list of councils, searchable by name."""
-        fmt = split_format(request.url.path, "json", "csv")[1]
-        text = request.query_params.get("q", "")
+        publication = self.site.publication()
+        text = params.text(request.query_params, "q")
         return self.render.respond(
             request,
-            fmt,
+            publication,
+            split_format(request.url.path, "json", "csv")[1],
             "councils.html",
-            lambda: pages.councils_page(self.site, text),
+            lambda: councils.councils_page(self.site, publication, text),
             rows=lambda page: page["councils"],
         )
 
@@ -212,11 +119,12 @@ class Pages:
 
     def council_year(self, request: Request) -> Response:
         """A council's page for one year, or its preview before publication."""
+        publication = self.site.publication()
         key = request.path_params["key"]
         label, fmt = split_format(request.path_params["year"], "json")
         code = self.council_code(key)
         preview = self.preview_year(request, code, label)
-        year = preview or self.year(label)
+        year = preview or self.year(publication, label)
         if code not in self.site.figures(year.year).counts:
             raise not_found("council")
         if code != key:
@@ -225,9 +133,12 @@ class Pages:
             return RedirectResponse(target, status_code=301)
         response = self.render.respond(
             request,
+            publication,
             fmt,
             "council.html",
-            lambda: pages.council_page(self.site, code, year, preview=preview is not None),
+            lambda: council.council_page(
+                self.site, publication, code, year, preview=preview is not None
+            ),
             cache=preview is None,
         )
         if preview is not None:
@@ -243,7 +154,7 @@ class Pages:
         if fmt not in archive.FORMATS:
             raise not_found()
         preview = self.preview_year(request, code, label)
-        year = preview or self.year(label)
+        year = preview or self.year(self.site.publication(), label)
         with self.site.engine.connect() as connection:
             content = archive.content(connection, code, year.year.start_year, fmt)
         if content is None:
@@ -264,41 +175,54 @@ class Pages:
 
     def national_year(self, request: Request) -> Response:
         """National figures for a year."""
+        publication = self.site.publication()
         label, fmt = split_format(request.path_params["year"], "json", "csv")
-        year = self.year(label)
+        year = self.year(publication, label)
         return self.render.respond(
             request,
+            publication,
             fmt,
             "national.html",
-            lambda: pages.national_page(self.site, year),
+            lambda: national.national_page(self.site, publication, year),
             rows=lambda page: page["by_type"],
         )
 
-    def register_list(self, request: Request) -> Response:
+    def lists(self, request: Request) -> Response:
         """The service improvements register, or the public reports list."""
-        kind = "improvements" if request.url.path.startswith("/improvements") else "reports"
-        fmt = split_format(request.url.path, "json", "csv")[1]
-        query = request.query_params
-        year = query.get("year") or None
-        if year is not None:
-            params.review_year(year)
-        page = params.page_number(query)
+        publication = self.site.publication()
+        name: lists.ListName = (
+            "improvements" if request.url.path.startswith("/improvements") else "reports"
+        )
+        chosen = list_filters(request)
+        page = params.page_number(request.query_params)
         return self.render.respond(
             request,
-            fmt,
-            "register.html",
-            lambda: pages.register_page(
-                self.site,
-                kind,
-                council=params.text(query, "council") or None,
-                category=params.text(query, "category") or None,
-                year=year,
-                status=params.text(query, "status") or None,
-                page=page,
-            ),
-            rows=lambda built: [
-                {k: v for k, v in item.items() if k != "council"}
-                | {"council_code": item["council"]["code"], "council": item["council"]["name"]}
-                for item in built["items"]
-            ],
+            publication,
+            split_format(request.url.path, "json", "csv")[1],
+            "lists.html",
+            lambda: lists.list_page(self.site, publication, name, chosen, page),
+            rows=list_rows,
         )
+
+
+def list_filters(request: Request) -> lists.Filters:
+    """What a list page is filtered by, from its address."""
+    query = request.query_params
+    year = params.text(query, "year") or None
+    if year is not None:
+        params.review_year(year)
+    return {
+        "council": (params.text(query, "council") or "").upper() or None,
+        "category": params.text(query, "category") or None,
+        "year": year,
+        "status": params.text(query, "status") or None,
+    }
+
+
+def list_rows(page: lists.ListPage) -> list[dict[str, Any]]:
+    """A list page's records as CSV rows: the council as two columns."""
+    return [
+        {k: v for k, v in item.items() if k != "council"}
+        | {"council_code": item["council"]["code"], "council": item["council"]["name"]}
+        for item in page["items"]
+    ]

@@ -1,4 +1,4 @@
-"""The embargo: signed, expiring preview links that show one council its own page early."""
+"""Preview links: signed, expiring links that show one council its own page and letter early."""
 
 from __future__ import annotations
 

@@ -1,0 +1,164 @@
+"""A council's page for a year: its figures against similar authorities, its trend, its letters,
+reports, improvements and decisions."""
+
+from __future__ import annotations
+
+from typing import Any, TypedDict
+
+from sqlalchemy import Connection
+
+from upheld.core.catalogue import CATALOGUE
+from upheld.core.output import authority_fields
+from upheld.core.periods import ReviewYear
+from upheld.core.publication import Publication
+from upheld.letters import archive
+from upheld.present import charts, sections
+from upheld.present.sections import CountsTable, StatisticSection
+from upheld.register import Council
+from upheld.site import lists
+from upheld.site.identity import CouncilSummary, council_summary
+from upheld.site.model import Site, Year
+
+
+class Trend(TypedDict):
+    """A council's key figures year by year (each statistic by its key, with its average), and
+    a chart of each statistic over the years, by its key."""
+
+    years: list[dict[str, Any]]
+    chart: dict[str, str]
+
+
+class Letters(TypedDict):
+    """A year's letter, in the formats archived."""
+
+    year: str
+    formats: list[str]
+
+
+class CouncilPage(TypedDict):
+    """Everything a council's page for a year shows."""
+
+    title: str
+    council: CouncilSummary
+    existed: bool
+    year: str
+    period: str
+    preview: bool
+    published_at: str
+    years: list[str]
+    average_method: str
+    figures: dict[str, Any]
+    statistics: list[StatisticSection]
+    received: CountsTable
+    decisions: CountsTable
+    trend: Trend
+    predecessors: list[CouncilSummary]
+    successors: list[CouncilSummary]
+    letters: list[Letters]
+    reports: list[dict[str, Any]]
+    improvements: list[dict[str, Any]]
+    decision_count: int
+    decisions_rule: str
+
+
+def trend(site: Site, council: Council, years: list[Year]) -> Trend:
+    """A council's key figures over every published year it has figures for."""
+    rows = []
+    for year in years:
+        figures = site.figures(year.year)
+        if council.code not in figures.counts:
+            continue
+        fields = authority_fields(figures, council.code)
+        rows.append(
+            {
+                "year": year.label,
+                "investigated": fields["investigated"],
+                "upheld": fields["upheld"],
+                **{s.key: fields[s.key] for s in CATALOGUE},
+                **{s.similar_key: fields[s.similar_key] for s in CATALOGUE},
+            }
+        )
+    drawn: dict[str, str] = {}
+    if len(rows) > 1:
+        for statistic in CATALOGUE:
+            name = statistic.key
+            drawn[name] = charts.trend_chart(
+                statistic.label,
+                [(r["year"], r[name]) for r in rows],
+                unit=statistic.unit.chart_unit,
+                chart_id=f"trend-{name.replace('_', '-')}",
+                average_points=[(r["year"], r[statistic.similar_key]) for r in rows],
+                council_label=council.short_name,
+                font_family=charts.WEB_FONT_FAMILY,
+            )
+    return {"years": rows, "chart": drawn}
+
+
+def council_page(
+    site: Site, publication: Publication, code: str, year: Year, *, preview: bool = False
+) -> CouncilPage:
+    """A council's page for a year: figures, averages, trend, letters, reports, improvements."""
+    register = site.register()
+    council = register[code]
+    figures = site.figures(year.year)
+    counts = figures.counts[code]
+    shown_years = [y for y in site.published(publication) if code in site.figures(y.year).counts]
+    fields = authority_fields(figures, code)
+    with site.engine.connect() as connection:
+        letter_years = _letters_for(connection, code, {y.year.start_year for y in shown_years})
+        if preview:
+            letter_years[year.year.start_year] = _letter_formats(connection, code, year)
+        reports = lists.council_records(connection, "reports", publication, code)
+        improvements = lists.council_records(connection, "improvements", publication, code)
+        decisions = decision_count(connection, publication, council=code)
+    return {
+        "title": f"{council.name}: {year.label}",
+        "council": council_summary(council),
+        "existed": council.exists_in(year.year),
+        "year": year.label,
+        "period": year.year.period,
+        "preview": preview,
+        "published_at": year.config.published_at.isoformat(),
+        "years": [y.label for y in reversed(shown_years)] if not preview else [year.label],
+        "average_method": figures.method,
+        "figures": {k: v for k, v in fields.items() if k not in ("code", "name", "type")},
+        "statistics": sections.statistics_section(
+            council, figures, CATALOGUE, font_family=charts.WEB_FONT_FAMILY
+        ),
+        "received": sections.received_table(counts),
+        "decisions": sections.decisions_table(counts),
+        "trend": trend(site, council, shown_years) if not preview else {"years": [], "chart": {}},
+        "predecessors": [council_summary(c) for c in register.predecessors(code)],
+        "successors": [council_summary(c) for c in register.successors(code)],
+        "letters": [
+            {"year": ReviewYear(start).label, "formats": formats}
+            for start, formats in sorted(letter_years.items(), reverse=True)
+            if formats
+        ],
+        "reports": reports,
+        "improvements": improvements,
+        "decision_count": decisions,
+        "decisions_rule": publication.decisions_rule,
+    }
+
+
+def decision_count(connection: Connection, publication: Publication, *, council: str) -> int:
+    """How many of a council's decisions are published now: the decision search's own total."""
+    from upheld import search
+
+    found = search.search(connection, search.DecisionQuery(councils=(council,)), publication)
+    return found.total
+
+
+def _letters_for(connection: Connection, code: str, years: set[int]) -> dict[int, list[str]]:
+    found: dict[int, list[str]] = {}
+    for entry in archive.entries(connection, code=code):
+        if entry.year in years and entry.format not in found.setdefault(entry.year, []):
+            found[entry.year].append(entry.format)
+    return {year: sorted(formats, reverse=True) for year, formats in found.items()}
+
+
+def _letter_formats(connection: Connection, code: str, year: Year) -> list[str]:
+    return sorted(
+        {e.format for e in archive.entries(connection, year.year.start_year, code)}, reverse=True
+    )

@@ -1,0 +1,56 @@
+"""The list of councils with published figures, found by name."""
+
+from __future__ import annotations
+
+from typing import TypedDict
+
+from upheld.core.publication import Publication
+from upheld.site.identity import CouncilSummary, council_summary
+from upheld.site.model import Site
+
+
+class ListedCouncil(CouncilSummary):
+    """A council in the list, with the published years it has figures for."""
+
+    latest_year: str
+    years: list[str]
+    current: bool
+
+
+class CouncilsPage(TypedDict):
+    """Every council with published figures, or those whose name matches what was typed."""
+
+    title: str
+    query: str
+    latest_year: str | None
+    councils: list[ListedCouncil]
+
+
+def councils_page(site: Site, publication: Publication, text: str = "") -> CouncilsPage:
+    """Every council in the published years, optionally those whose name matches some text."""
+    register = site.register()
+    published = site.published(publication)
+    latest = published[-1] if published else None
+    wanted = text.strip().lower()
+    found: list[ListedCouncil] = []
+    for council in sorted(register, key=lambda c: c.name):
+        years = [y.label for y in published if council.code in site.figures(y.year).counts]
+        if not years:
+            continue
+        names = (council.name, council.short_name, *council.aliases)
+        if wanted and not any(wanted in name.lower() for name in names):
+            continue
+        found.append(
+            {
+                **council_summary(council),
+                "latest_year": years[-1],
+                "years": years,
+                "current": council.valid_to is None,
+            }
+        )
+    return {
+        "title": "Councils",
+        "query": text,
+        "latest_year": latest.label if latest else None,
+        "councils": found,
+    }

@@ -1,0 +1,175 @@
+"""The decisions pages: a search of the published decisions with its filters, and one decision."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, TypedDict
+
+from upheld import search
+from upheld.core.periods import ReviewYear
+from upheld.core.publication import Publication
+from upheld.core.vocabulary import OUTCOMES
+from upheld.errors import BadParameter, NotFound
+from upheld.site.identity import council_name
+from upheld.site.model import Site
+
+SORTS = {"relevance": "Best match", "newest": "Newest first", "oldest": "Oldest first"}
+
+
+class Facet(TypedDict):
+    """One value a search can be narrowed to, how many decisions have it, and whether it is on."""
+
+    value: Any
+    label: str
+    count: int
+    chosen: bool
+
+
+class Asked(TypedDict):
+    """What a search asked for, as written in its address."""
+
+    q: str
+    council: list[str]
+    category: list[str]
+    outcome: list[str]
+    year: list[str]
+    remedy: str | None
+    sort: str
+
+
+class DecisionsPage(TypedDict):
+    """A page of search results, with the filters and their counts."""
+
+    title: str
+    query: Asked
+    sorts: dict[str, str]
+    total: int
+    page: int
+    pages: int
+    per_page: int
+    items: list[dict[str, Any]]
+    facets: dict[str, list[Facet]]
+    delay_months: int
+    decisions_rule: str
+
+
+def decision_query(
+    *,
+    text: str = "",
+    councils: Sequence[str] = (),
+    categories: Sequence[str] = (),
+    outcomes: Sequence[str] = (),
+    years: Sequence[str] = (),
+    remedy: bool | None = None,
+    sort: str = "relevance",
+    page: int = 1,
+    per_page: int = 20,
+) -> search.DecisionQuery:
+    """A search as the page and the API both ask for it; BadParameter for one that cannot be."""
+    try:
+        starts = tuple(ReviewYear.parse(y).start_year for y in years if y)
+        return search.DecisionQuery(
+            text=text.strip(),
+            councils=tuple(c.upper() for c in councils if c),
+            categories=tuple(c for c in categories if c),
+            outcomes=tuple(o for o in outcomes if o),
+            years=starts,
+            remedy=remedy,
+            sort=sort,
+            page=page,
+            per_page=per_page,
+        )
+    except ValueError as exc:
+        raise BadParameter(str(exc)) from None
+
+
+def decisions_page(
+    site: Site, publication: Publication, query: search.DecisionQuery
+) -> DecisionsPage:
+    """A search's page: results, facets with labels, and what was asked."""
+    with site.engine.connect() as connection:
+        found = search.search(connection, query, publication)
+    register = site.register()
+    labels: dict[str, Callable[[Any], str]] = {
+        "council": lambda code: council_name(register, code),
+        "category": str,
+        "outcome": OUTCOMES.label,
+        "year": lambda y: ReviewYear(int(y)).label,
+        "remedy": lambda r: "Satisfactory remedy" if r else "No satisfactory remedy",
+    }
+    asked: dict[str, set[Any]] = {
+        "council": set(query.councils),
+        "category": set(query.categories),
+        "outcome": set(query.outcomes),
+        "year": set(query.years),
+        "remedy": set() if query.remedy is None else {query.remedy},
+    }
+    facets: dict[str, list[Facet]] = {
+        name: [
+            {
+                "value": _facet_value(name, value),
+                "label": labels[name](value),
+                "count": count,
+                "chosen": value in asked[name],
+            }
+            # Years read best in order, newest first; other facets by how many they hold.
+            for value, count in (sorted(values, reverse=True) if name == "year" else values)
+        ]
+        for name, values in found.facets.items()
+    }
+    items = [
+        item
+        | {
+            "council_name": council_name(register, item["authority"]),
+            "outcome_label": OUTCOMES.label(item["outcome"]),
+        }
+        for item in found.items
+    ]
+    return {
+        "title": "Decisions",
+        "query": {
+            "q": query.text,
+            "council": list(query.councils),
+            "category": list(query.categories),
+            "outcome": list(query.outcomes),
+            "year": [ReviewYear(y).label for y in query.years],
+            "remedy": None if query.remedy is None else ("yes" if query.remedy else "no"),
+            "sort": query.sort,
+        },
+        "sorts": SORTS,
+        "total": found.total,
+        "page": found.page,
+        "pages": found.pages,
+        "per_page": found.per_page,
+        "items": items,
+        "facets": facets,
+        "delay_months": publication.delay_months,
+        "decisions_rule": publication.decisions_rule,
+    }
+
+
+def published_decision(site: Site, publication: Publication, reference: str) -> dict[str, Any]:
+    """A published decision's public fields; NotFound if it is not (or not yet) published."""
+    with site.engine.connect() as connection:
+        found = search.decision(connection, reference, publication)
+    if found is None:
+        raise NotFound("There is no such published decision.")
+    return found
+
+
+def decision_page(site: Site, publication: Publication, reference: str) -> dict[str, Any]:
+    """One published decision's page: its public fields, and how to read them."""
+    found = published_decision(site, publication, reference)
+    return found | {
+        "title": f"Decision {reference}",
+        "council_name": council_name(site.register(), found["authority"]),
+        "outcome_label": OUTCOMES.label(found["outcome"]),
+    }
+
+
+def _facet_value(name: str, value: Any) -> Any:
+    if name == "year":
+        return ReviewYear(int(value)).label
+    if name == "remedy":
+        return "yes" if value else "no"
+    return value

@@ -1,0 +1,209 @@
+"""The home page: a map of every council of a tier, coloured by how a statistic compares with the
+average of similar authorities, with the same figures in a table beneath."""
+
+from __future__ import annotations
+
+from typing import TypedDict
+
+from upheld.core.catalogue import CATALOGUE
+from upheld.core.output import authority_fields
+from upheld.core.publication import Publication
+from upheld.core.vocabulary import AUTHORITY_TYPES
+from upheld.maps import boundaries, cartogram, shapes
+from upheld.maps.boundaries import Shape
+from upheld.register import Council
+from upheld.site.identity import slug
+from upheld.site.model import Site, Year
+
+STATISTICS = {s.key: s.label for s in CATALOGUE}
+"""The figures the map can show: every statistic of the catalogue."""
+TIERS = {"upper": "Upper tier", "lower": "Lower tier"}
+VIEWS = {"hexagons": "Hexagons", "geographic": "Geographic"}
+"""The map's styles: a hexagon per council, or the councils' own areas when stored."""
+BANDS = (
+    ("much-lower", "Much lower than similar authorities"),
+    ("lower", "Lower than similar authorities"),
+    ("similar", "About the same as similar authorities"),
+    ("higher", "Higher than similar authorities"),
+    ("much-higher", "Much higher than similar authorities"),
+    ("none", "No figure this year"),
+)
+BAND_COLOURS = {
+    "much-lower": "#2c5d8f",
+    "lower": "#9dbfe0",
+    "similar": "#ddd8cc",
+    "higher": "#f2b06b",
+    "much-higher": "#a85400",
+    "none": "#ffffff",
+}
+
+
+class MapRow(TypedDict):
+    """One council on the map and in its table."""
+
+    code: str
+    name: str
+    short_name: str
+    slug: str
+    type: str
+    type_label: str
+    value: int | float | None
+    value_text: str
+    average: int | float | None
+    average_text: str
+    base: int
+    band: str
+
+
+class Band(TypedDict):
+    """A colour of the map's key."""
+
+    key: str
+    label: str
+
+
+class MapChoices(TypedDict):
+    """Which map styles the page offers, and why the one asked for may not be drawn."""
+
+    offered: bool
+    fell_back: bool
+    missing: list[str]
+
+
+class HomePage(TypedDict):
+    """Everything the home page shows."""
+
+    title: str
+    year: str
+    period: str
+    years: list[str]
+    statistic: str
+    statistic_label: str
+    better: str
+    statistics: dict[str, str]
+    tier: str
+    tiers: dict[str, str]
+    bands: list[Band]
+    councils: list[MapRow]
+    view: str
+    map_chart: str
+    map_choices: MapChoices
+    band_colours: dict[str, str]
+
+
+def map_rows(site: Site, year: Year, statistic: str, councils: list[Council]) -> list[MapRow]:
+    """Each council's figure for one statistic, its average and band, for the map and its table."""
+    figures = site.figures(year.year)
+    chosen = CATALOGUE[statistic]
+    rows: list[MapRow] = []
+    for council in councils:
+        fields = authority_fields(figures, council.code)
+        value, average = fields[chosen.key], fields[chosen.similar_key]
+        rows.append(
+            {
+                "code": council.code,
+                "name": council.name,
+                "short_name": council.short_name,
+                "slug": slug(council.name),
+                "type": council.type,
+                "type_label": AUTHORITY_TYPES.label(council.type),
+                "value": value,
+                "value_text": chosen.text(value),
+                "average": average,
+                "average_text": chosen.text(average),
+                "base": figures.counts[council.code].count(chosen.denominator),
+                "band": chosen.band(value, average),
+            }
+        )
+    return rows
+
+
+def home_page(
+    site: Site,
+    publication: Publication,
+    year: Year,
+    statistic: str,
+    tier: str,
+    view: str = "hexagons",
+) -> HomePage:
+    """The map page: every council of a tier coloured by a statistic against its peers, drawn as
+    hexagons or, where boundaries are stored, as the councils' own areas."""
+    figures = site.figures(year.year)
+    existing = [c for c in figures.councils.values() if c.exists_in(year.year)]
+    chosen = sorted(cartogram.tier_councils(existing, tier), key=lambda c: c.name)
+    rows = map_rows(site, year, statistic, chosen)
+    outlines = _outlines(site, year, tier, chosen)
+    offered = bool(chosen) and len(outlines) >= shapes.GEOGRAPHIC_COVERAGE * len(chosen)
+    drawn = "geographic" if view == "geographic" and offered else "hexagons"
+    label = STATISTICS[statistic].lower()
+    fills = {row["code"]: BAND_COLOURS[row["band"]] for row in rows}
+    labels = {
+        row["code"]: f"{row['name']}: {label} {row['value_text']}, average of similar "
+        f"authorities {row['average_text']}"
+        for row in rows
+    }
+    title = f"Map of councils by {label}, {year.label}"
+    compared = (
+        "coloured by how its figure compares with the average of similar authorities. The "
+        "table below the map has the same figures."
+    )
+
+    def link(code: str) -> str:
+        return f"/councils/{code}/{year.label}"
+
+    by_code = {c.code: c for c in chosen}
+    if drawn == "geographic":
+        drawing = boundaries.geo_svg(
+            outlines,
+            by_code,
+            fills,
+            labels,
+            title=title,
+            description=f"Each shape is a council's area, {compared}",
+            link=link,
+        )
+    else:
+        cells = site.cached(
+            ("layout", tier, year.year.start_year), lambda: cartogram.layout(chosen)
+        )
+        drawing = cartogram.map_svg(
+            cells,
+            by_code,
+            fills,
+            labels,
+            title=title,
+            description=f"Each hexagon is a council, placed roughly where it is in England "
+            f"and {compared}",
+            link=link,
+        )
+    missing = [c.name for c in chosen if c.code not in outlines] if drawn == "geographic" else []
+    return {
+        "title": site.settings.web.title,
+        "year": year.label,
+        "period": year.year.period,
+        "years": [y.label for y in reversed(site.published(publication))],
+        "statistic": statistic,
+        "statistic_label": STATISTICS[statistic],
+        "better": CATALOGUE[statistic].better,
+        "statistics": STATISTICS,
+        "tier": tier,
+        "tiers": TIERS,
+        "bands": [{"key": k, "label": v} for k, v in BANDS],
+        "councils": rows,
+        "view": drawn,
+        "map_chart": drawing,
+        "map_choices": {"offered": offered, "fell_back": view != drawn, "missing": missing},
+        "band_colours": BAND_COLOURS,
+    }
+
+
+def _outlines(site: Site, year: Year, tier: str, chosen: list[Council]) -> dict[str, Shape]:
+    """The stored boundaries of the councils on a map, kept until the data changes."""
+
+    def make() -> dict[str, Shape]:
+        with site.engine.connect() as connection:
+            stored = shapes.shapes_for(connection, year.year.start_year)
+        return {c.code: stored[c.code] for c in chosen if c.code in stored}
+
+    found: dict[str, Shape] = site.cached(("map", "geographic", tier, year.year.start_year), make)
+    return found
