@@ -14,7 +14,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from upheld.core.periods import ReviewYear
-from upheld.maps import cartogram
 from upheld.maps.cartogram import (
     NO_DATA_COLOUR,
     TIERS,
@@ -532,7 +531,3 @@ def test_svg_renders_in_typst() -> None:
     )
     assert isinstance(png, bytes)
     assert png.startswith(b"\x89PNG")
-
-
-def test_module_exports() -> None:
-    assert set(cartogram.__all__) >= {"layout", "map_svg", "tier_councils", "TIERS"}

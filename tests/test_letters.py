@@ -20,7 +20,7 @@ from upheld.core.periods import ReviewYear
 from upheld.errors import ConfigError
 from upheld.ingest.imports import import_files
 from upheld.ingest.kinds import KINDS
-from upheld.letters.typeset import Renderer, write_letters
+from upheld.letters.typeset import Typesetter, write_letters
 from upheld.register import Register
 from upheld.store import schema
 
@@ -375,6 +375,35 @@ def test_cli_letters_and_archive_listing(
     assert "published at 2022-07-27T10:00:00+01:00 (UK time)" in shown.output
 
 
-def test_renderer_is_reusable() -> None:
-    renderer = Renderer()
-    renderer.close()
+def test_one_typesetter_sets_many_letters_each_as_if_alone(
+    review: tuple[Engine, Path], register: Register
+) -> None:
+    from upheld.core.periods import ReviewYear
+    from upheld.letters.content import letter
+    from upheld.store.queries import activity, all_contacts, year_figures
+
+    engine, config = review
+    settings, year_config = load_settings(config), load_year(config, YEAR)
+    with engine.connect() as connection:
+        figures = year_figures(connection, register, YEAR)
+        contacts = all_contacts(connection)
+        now, before = activity(connection, YEAR), activity(connection, ReviewYear(2020))
+    data = {
+        code: letter(
+            register[code], figures, contacts.get(code, {}), now, before, settings, year_config
+        )
+        for code in (BURY, BOLTON)
+    }
+    shared = Typesetter()
+    together = [shared.pdf(data[BURY]), shared.pdf(data[BOLTON]), shared.pdf(data[BURY])]
+    shared.close()
+    alone = {}
+    for code in (BURY, BOLTON):
+        fresh = Typesetter()
+        alone[code] = fresh.pdf(data[code])
+        fresh.close()
+    assert together == [alone[BURY], alone[BOLTON], alone[BURY]]
+    assert alone[BURY] != alone[BOLTON]
+    assert "Bury" in " ".join(
+        p.extract_text() for p in pypdf.PdfReader(io.BytesIO(together[0])).pages
+    )

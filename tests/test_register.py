@@ -544,9 +544,28 @@ def test_unknown(register: Register, text: str) -> None:
         register.resolve(text)
 
 
-def test_unknown_and_ambiguous_are_value_errors() -> None:
-    assert issubclass(UnknownAuthority, ValueError)
-    assert issubclass(AmbiguousAuthority, ValueError)
+@pytest.mark.parametrize(
+    ("written", "said"),
+    [
+        ("Atlantis", "no council called 'Atlantis'"),
+        ("Bery", "Bury Metropolitan Borough Council"),
+    ],
+)
+def test_an_unknown_council_on_the_command_line_is_a_usage_error(
+    written: str, said: str, tmp_path: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from upheld.cli import cli
+
+    url = f"sqlite:///{tmp_path / 'upheld.db'}"
+    assert CliRunner().invoke(cli, ["--db", url, "init"]).exit_code == 0
+    result = CliRunner().invoke(
+        cli, ["--db", url, "stats", "--year", "2023-24", "--authority", written]
+    )
+    assert result.exit_code == 2
+    assert said in result.output
+    assert "Traceback" not in result.output
 
 
 def test_no_name_means_two_councils_at_once(register: Register) -> None:

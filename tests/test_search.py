@@ -644,11 +644,11 @@ def test_a_query_is_checked(given: dict[str, Any], message: str) -> None:
 
 @given(st.sets(st.integers(1, 700)), st.integers(0, 800), st.integers(1, 100), st.booleans())
 def test_a_page_of_a_bit_set(numbers: set[int], offset: int, limit: int, newest: bool) -> None:
-    from upheld.search import _bits, _pick
+    from upheld.search.bits import bit_set_of, pick
 
     ordered = sorted(numbers, reverse=newest)
     assert (
-        _pick(_bits(sorted(numbers)), offset, limit, newest=newest)
+        pick(bit_set_of(sorted(numbers)), offset, limit, newest=newest)
         == ordered[offset : offset + limit]
     )
 

@@ -374,9 +374,9 @@ _ISO: dict[date, str] = {}
 _POSTGRES_TYPES = ((Boolean, "bool"), (Date, "date"), (Integer, "int4"), (Float, "float8"))
 
 
-def _postgres_type(kind: Any) -> str:
+def _postgres_type(column_type: Any) -> str:
     for python_type, name in _POSTGRES_TYPES:
-        if isinstance(kind, python_type):
+        if isinstance(column_type, python_type):
             return name
     return "text"
 

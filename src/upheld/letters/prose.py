@@ -44,23 +44,23 @@ def _runs(children: list[Any], values: Mapping[str, str]) -> list[Run]:
     strong = em = False
     href: str | None = None
     for child in children:
-        kind = child.type
-        if kind == "strong_open":
+        token = child.type
+        if token == "strong_open":
             strong = True
-        elif kind == "strong_close":
+        elif token == "strong_close":
             strong = False
-        elif kind == "em_open":
+        elif token == "em_open":
             em = True
-        elif kind == "em_close":
+        elif token == "em_close":
             em = False
-        elif kind == "link_open":
+        elif token == "link_open":
             link = str(child.attrs.get("href", "")).replace("%7B", "{").replace("%7D", "}")
             href = _fill(link, values)
-        elif kind == "link_close":
+        elif token == "link_close":
             href = None
-        elif kind in ("text", "code_inline"):
+        elif token in ("text", "code_inline"):
             _append(runs, child.content, strong, em, href)
-        elif kind in ("softbreak", "hardbreak"):
+        elif token in ("softbreak", "hardbreak"):
             _append(runs, " ", strong, em, href)
     # Filled only now: Markdown splits text at "_", so "{council_short}" arrives in pieces.
     for run in runs:

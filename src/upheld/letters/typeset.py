@@ -28,7 +28,7 @@ Progress = Callable[[str], None]
 """Called with a council code as each letter is finished."""
 
 
-class Renderer:
+class Typesetter:
     """Turns letter data into PDF and HTML bytes; build one and reuse it for a year's letters."""
 
     def __init__(self) -> None:
@@ -109,7 +109,7 @@ def write_letters(
             before = None
         known = archive.latest_digests(connection, year.start_year)
     out.mkdir(parents=True, exist_ok=True)
-    renderer = Renderer()
+    typesetter = Typesetter()
     run = LetterRun(councils=len(codes))
     try:
         with engines.writing(engine, on_wait) as connection:
@@ -121,7 +121,7 @@ def write_letters(
                     council, figures, contacts.get(code, {}), now, before, settings, config
                 )
                 for fmt in formats:
-                    document = renderer.pdf(data) if fmt == "pdf" else renderer.html(data)
+                    document = typesetter.pdf(data) if fmt == "pdf" else typesetter.html(data)
                     path = out / file_name(code, year.label, fmt)
                     if path.exists() and path.read_bytes() == document:
                         run.unchanged.append(path)
@@ -133,5 +133,5 @@ def write_letters(
                 if progress is not None:
                     progress(code)
     finally:
-        renderer.close()
+        typesetter.close()
     return run
