@@ -121,6 +121,8 @@ def test_every_statistic_is_on_the_site(client: TestClient) -> None:
         assert row["value"] == page["figures"][key], key
         assert row["average"] == page["figures"][statistic.similar_key], key
         assert f'value="{key}"' in client.get("/").text, key
+        key_text = client.get(f"/?year={YEAR}&statistic={key}").text
+        assert f"For this figure, {statistic.better} is better." in key_text, key
 
 
 def optional(statistic: Statistic) -> bool:
