@@ -12,7 +12,7 @@ from typing import Any
 
 from upheld.config import load_settings, load_year
 from upheld.core.periods import ReviewYear
-from upheld.letters.typeset import Renderer, write_letters
+from upheld.letters.typeset import Typesetter, write_letters
 from upheld.register import builtin
 from upheld.store import engines, schema
 from upheld.synthetic import demo
@@ -42,7 +42,7 @@ def measure(folder: Path) -> list[dict[str, Any]]:
     seconds = time.perf_counter() - started
     assert len(run.written) == len(codes)
 
-    renderer = Renderer()
+    typesetter = Typesetter()
     from upheld.letters import content
     from upheld.store.queries import activity, year_figures
 
@@ -53,9 +53,9 @@ def measure(folder: Path) -> list[dict[str, Any]]:
         )
     started = time.perf_counter()
     for _ in codes:
-        renderer.pdf(data)
+        typesetter.pdf(data)
     baseline = time.perf_counter() - started
-    renderer.close()
+    typesetter.close()
     engine.dispose()
     return [
         {

@@ -10,22 +10,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+from upheld.ingest.kinds import KINDS
 from upheld.ingest.xlsx import check_workbook
 
 ROWS = 100_000
-COLUMNS = (
-    "reference",
-    "authority",
-    "received",
-    "category",
-    "subcategory",
-    "decided",
-    "outcome",
-    "satisfactory_remedy",
-    "summary",
-    "publish",
-    "complainant",
-)
+COLUMNS = tuple(column.name for column in KINDS["cases"].columns)
 TARGET_RATIO = 0.5
 RUNS = 3
 

@@ -180,18 +180,19 @@ class Catalogue:
     """The statistics, in the order the ombudsman presents them."""
 
     statistics: tuple[Statistic, ...]
+    _by_key: dict[str, Statistic] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_key", {s.key: s for s in self.statistics})
 
     def __iter__(self) -> Iterator[Statistic]:
         return iter(self.statistics)
 
     def __getitem__(self, key: str) -> Statistic:
-        for statistic in self.statistics:
-            if statistic.key == key:
-                return statistic
-        raise KeyError(key)
+        return self._by_key[key]
 
     def __contains__(self, key: object) -> bool:
-        return any(s.key == key for s in self.statistics)
+        return key in self._by_key
 
     @property
     def keys(self) -> tuple[str, ...]:

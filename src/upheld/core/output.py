@@ -17,7 +17,12 @@ from upheld.core.vocabulary import COMPLIANCE_OUTCOMES, OUTCOME_GROUPS, OUTCOMES
 
 def counts_fields(counts: Counts) -> dict[str, Any]:
     """The counts and rates of one council (or the nation) as output fields."""
-    fields: dict[str, Any] = {
+    values = _counts(counts) | {s.key: counts.figure(s.key) for s in CATALOGUE}
+    return {name: values[name] for name in _ORDER}
+
+
+def _counts(counts: Counts) -> dict[str, Any]:
+    return {
         "received": counts.received,
         "received_by_category": {
             t.key: counts.received_by_category.get(t.key, 0) for t in SERVICE_AREAS
@@ -34,9 +39,19 @@ def counts_fields(counts: Counts) -> dict[str, Any]:
         **{t.key: counts.compliance_by_outcome.get(t.key, 0) for t in COMPLIANCE_OUTCOMES},
         "population": counts.population,
     }
+
+
+def _order() -> list[str]:
+    """The output fields in order: the counts, each statistic placed after the field it follows
+    (or at the end when that is absent)."""
+    order = list(_counts(Counts()))
     for statistic in CATALOGUE:
-        fields = _after(fields, statistic.follows, {statistic.key: counts.figure(statistic.key)})
-    return fields
+        at = order.index(statistic.follows) + 1 if statistic.follows in order else len(order)
+        order.insert(at, statistic.key)
+    return order
+
+
+_ORDER = _order()
 
 
 def average_fields(average: Average | None) -> dict[str, Any]:
@@ -83,15 +98,3 @@ def statistics(figures: YearFigures, codes: Sequence[str] | None = None) -> dict
         }
         | counts_fields(figures.national),
     }
-
-
-def _after(fields: dict[str, Any], key: str, added: dict[str, Any]) -> dict[str, Any]:
-    """The fields with others placed right after one of them (at the end if it is absent)."""
-    if key not in fields:
-        return fields | added
-    placed: dict[str, Any] = {}
-    for name, value in fields.items():
-        placed[name] = value
-        if name == key:
-            placed.update(added)
-    return placed

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from upheld.errors import InputError, Problem
-from upheld.ingest.xlsx import check_workbook
+from upheld.ingest.xlsx import check_workbook, unreadable
 
 HEADER_SEARCH_ROWS = 20
 FORMATS = ("csv", "xlsx", "jsonl")
@@ -396,7 +396,7 @@ def _xlsx_rows(
         rows_read[2] = sheet.start[1] if sheet.start else 0
         rows = sheet.iter_rows()
     except Exception as exc:  # calamine raises several unrelated types for damaged files
-        raise _unreadable_xlsx(path, exc) from None
+        raise unreadable(path, exc) from None
     line = 0
     while True:
         try:
@@ -404,7 +404,7 @@ def _xlsx_rows(
         except StopIteration:
             return
         except Exception as exc:  # a value calamine cannot convert, such as a date out of range
-            raise _unreadable_xlsx(path, exc) from None
+            raise unreadable(path, exc) from None
         line += 1
         rows_read[0] = line
         filled = unstorable = False
@@ -427,20 +427,6 @@ def _xlsx_rows(
             )
         elif filled:
             yield line, cells
-
-
-def _unreadable_xlsx(path: Path, exc: Exception) -> InputError:
-    return InputError(
-        [
-            Problem(
-                str(path),
-                None,
-                None,
-                f"not a readable XLSX spreadsheet ({exc}); "
-                "export it again from Excel, or save it as CSV",
-            )
-        ]
-    )
 
 
 def _open_jsonl(

@@ -91,17 +91,22 @@ def check_workbook(path: Path) -> None:
                 "does not read; save it as XLSX (without a password) or CSV and try again",
                 limit=False,
             ) from None
-        raise InputError(
-            [
-                Problem(
-                    str(path),
-                    None,
-                    None,
-                    f"not a readable XLSX spreadsheet ({exc}); "
-                    "export it again from Excel, or save it as CSV",
-                )
-            ]
-        ) from None
+        raise unreadable(path, exc) from None
+
+
+def unreadable(path: Path, exc: Exception) -> InputError:
+    """The refusal of a file that is not a readable XLSX spreadsheet."""
+    return InputError(
+        [
+            Problem(
+                str(path),
+                None,
+                None,
+                f"not a readable XLSX spreadsheet ({exc}); "
+                "export it again from Excel, or save it as CSV",
+            )
+        ]
+    )
 
 
 def _check_part(path: Path, archive: zipfile.ZipFile, member: zipfile.ZipInfo, budget: int) -> int:
