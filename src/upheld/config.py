@@ -12,12 +12,14 @@ import contextlib
 import os
 import string
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
 from upheld.core.catalogue import CATALOGUE, Statistic
+from upheld.core.groups import BUILT_IN, DEFAULT_NEAREST, PeerGroup, built_in, custom
 from upheld.core.periods import ReviewYear
 from upheld.core.publication import DEFAULT_DELAY_MONTHS, TIMEZONE
 from upheld.core.stats import AVERAGE_METHODS, AverageMethod
@@ -92,12 +94,40 @@ class Web:
 
 
 @dataclass(frozen=True)
+class Statistics:
+    """How councils are compared: small numbers, and the `nearest` peer group's size."""
+
+    minimum_base: int = 5
+    """A council with fewer cases than this behind a rate is "too few to compare"."""
+    nearest: int = DEFAULT_NEAREST
+    """How many councils of the same type, closest in population, make a `nearest` group."""
+
+
+@dataclass(frozen=True)
 class Settings:
     """The settings that apply to every year."""
 
     organisation: Organisation = Organisation()
     smtp: Smtp = Smtp()
     web: Web = Web()
+    statistics: Statistics = Statistics()
+    groups: Mapping[str, PeerGroup] = field(default_factory=dict)
+    """The peer groups the organisation declares, by name, as `[groups.NAME]` sections."""
+
+    def group(self, name: str) -> PeerGroup | None:
+        """A peer group by name: one of upheld's own, or one declared in upheld.toml."""
+        return built_in(name, self.statistics.nearest) or self.groups.get(name)
+
+    @property
+    def group_names(self) -> list[str]:
+        """Every peer group that may be chosen."""
+        return [*BUILT_IN, *self.groups]
+
+    @property
+    def group_labels(self) -> dict[str, str]:
+        """Every peer group that may be chosen, by name, with its label."""
+        chosen = (self.group(name) for name in self.group_names)
+        return {group.name: group.label for group in chosen if group is not None}
 
 
 @dataclass(frozen=True)
@@ -115,6 +145,10 @@ class YearConfig:
     shown: frozenset[str] = frozenset()
     """The optional statistics the letters show: those with `show_<key> = true` in [letter]."""
     average: AverageMethod = "mean"
+    group: str = "type"
+    """The peer group the letters compare each council with (see [groups] in upheld.toml)."""
+    show_intervals: bool = False
+    """Whether the letters give each rate's 95% interval."""
     source: Path | None = None
 
     def shows(self, statistic: Statistic) -> bool:
@@ -131,7 +165,7 @@ def load_settings(folder: Path) -> Settings:
     """The organisation and SMTP settings: upheld.toml if present, then environment variables."""
     path = folder / "upheld.toml"
     data = _read_toml(path) if path.exists() else {}
-    _only(path, "", data, {"organisation", "smtp", "web"})
+    _only(path, "", data, {"organisation", "smtp", "web", "statistics", "groups"})
     organisation = _section(path, data, "organisation", Organisation)
     web_data = dict(data.get("web", {}))
     if os.environ.get("UPHELD_SECRET_KEY"):
@@ -155,7 +189,38 @@ def load_settings(folder: Path) -> Settings:
         raise ConfigError(
             f"{path}: [smtp] security must be one of {', '.join(SECURITY)}, not {smtp.security!r}"
         )
-    return Settings(organisation, smtp, web)
+    statistics = _section(path, data, "statistics", Statistics)
+    if statistics.minimum_base < 1 or statistics.nearest < 2:
+        raise ConfigError(
+            f"{path}: [statistics] minimum_base must be at least 1 and nearest at least 2"
+        )
+    return Settings(organisation, smtp, web, statistics, _groups(path, data.get("groups", {})))
+
+
+def _groups(path: Path, declared: Any) -> dict[str, PeerGroup]:
+    if not isinstance(declared, dict):
+        raise ConfigError(f"{path}: groups must be [groups.NAME] sections")
+    found = {}
+    for name, table in declared.items():
+        where = f"groups.{name}"
+        if name in BUILT_IN or not name.replace("_", "").replace("-", "").isalnum():
+            raise ConfigError(
+                f"{path}: [{where}] needs another name: letters, digits, - and _, and not "
+                f"{', '.join(BUILT_IN)}"
+            )
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: {where} must be a [{where}] section")
+        _only(path, where, table, {"label", "members"})
+        members = table.get("members")
+        if (
+            not isinstance(members, list)
+            or not members
+            or not all(isinstance(m, str) for m in members)
+        ):
+            raise ConfigError(f"{path}: [{where}] members must be a list of council codes")
+        label = _get(path, where, table, "label", str, name.replace("_", " "))
+        found[name] = custom(name, label, members)
+    return found
 
 
 def year_path(folder: Path, year: ReviewYear) -> Path:
@@ -180,7 +245,8 @@ def load_year(folder: Path, year: ReviewYear) -> YearConfig:
         path,
         "letter",
         letter,
-        {"date", "signatory", "signatory_title", "average"} | set(LETTER_OPTIONS),
+        {"date", "signatory", "signatory_title", "average", "group", "show_intervals"}
+        | set(LETTER_OPTIONS),
     )
     _only(path, "publication", publication, {"date", "time"})
     _only(path, "narrative", narrative, {"opening", "closing"})
@@ -202,6 +268,8 @@ def load_year(folder: Path, year: ReviewYear) -> YearConfig:
             if _get(path, "letter", letter, option, bool, False)
         ),
         average=average,
+        group=_get(path, "letter", letter, "group", str, "type"),
+        show_intervals=_get(path, "letter", letter, "show_intervals", bool, False),
         source=path,
     )
     for key in ("opening", "closing"):

@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 
 from upheld import __version__
 from upheld.config import Settings, YearConfig, config_folder, load_settings, load_year
+from upheld.core.groups import PeerGroup
 from upheld.core.periods import ReviewYear
 from upheld.errors import InputError, UpheldError, UsageError
 from upheld.register import AmbiguousAuthority, Register, UnknownAuthority, builtin
@@ -70,6 +71,14 @@ class App:
     def settings(self) -> Settings:
         """The organisation and mail settings."""
         return load_settings(self.config)
+
+    def group(self, name: str) -> PeerGroup:
+        """A peer group by name, or a usage error listing the ones there are."""
+        settings = self.settings()
+        found = settings.group(name)
+        if found is None:
+            raise UsageError(f"no peer group {name!r}; choose {', '.join(settings.group_names)}")
+        return found
 
     def year_config(self, year: ReviewYear) -> YearConfig:
         """A review year's configuration, checked."""

@@ -146,6 +146,14 @@ def _progress(app: App, files: Sequence[Path]) -> Iterator[Callable[[str, int, i
     show_default=True,
     help="Average of similar authorities: mean of council rates, or pooled counts.",
 )
+@click.option(
+    "--group",
+    default="type",
+    show_default=True,
+    metavar="NAME",
+    help="Who each council is compared with: type, nearest, region, or a group declared in "
+    "upheld.toml.",
+)
 @pass_app
 def stats(
     app: App,
@@ -153,6 +161,7 @@ def stats(
     authorities: tuple[str, ...],
     fmt: str,
     average: AverageMethod,
+    group: str,
 ) -> None:
     """Each council's statistics for a year, against the average of similar authorities.
 
@@ -161,16 +170,18 @@ def stats(
       upheld stats --year 2024-25
       upheld stats --year 2019-20 --authority E08000002 --format json
       upheld stats --year 2023-24 --format csv --average pooled > stats.csv
+      upheld stats --year 2024-25 --group nearest
     """
     from upheld.core.output import statistics
     from upheld.store.queries import year_figures
 
     if year is None:
         raise click.UsageError("--year is required, e.g. --year 2024-25")
+    peers = app.group(group)
     register = app.register()
     codes = resolve_codes(register, authorities, year)
     with app.ready().connect() as connection:
-        figures = year_figures(connection, register, year, average)
+        figures = year_figures(connection, register, year, average, peers)
     result = statistics(figures, codes or None)
     if fmt == "json":
         app.out.print_json(json.dumps(result), indent=2)

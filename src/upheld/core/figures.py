@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
+from upheld.core.groups import TYPE, PeerGroup
 from upheld.core.periods import ReviewYear
 from upheld.core.stats import Average, AverageMethod, Counts, combine, similar_average
 from upheld.core.vocabulary import COMPARED_TYPES
@@ -21,14 +22,15 @@ class YearFigures:
     counts: dict[str, Counts]
     populations: dict[str, Population]
     averages: dict[str, Average]
+    """The average of similar authorities of each type: the ombudsman's own comparison."""
     national: Counts
+    group: PeerGroup = TYPE
+    peer_averages: Mapping[str, Average] = field(default_factory=dict)
+    """The average each council is compared with, by its code, over its peer group."""
 
     def average_for(self, code: str) -> Average | None:
         """The average a council is compared with; None if it has no peers this year."""
-        council = self.councils[code]
-        if not self.compared(council):
-            return None
-        return self.averages.get(council.type)
+        return self.peer_averages.get(code)
 
     def compared(self, council: Council) -> bool:
         """Whether a council is one of the year's similar authorities: it existed on 1 April,
@@ -45,9 +47,10 @@ def compute(
     year: ReviewYear,
     counted: Mapping[str, Counts],
     method: AverageMethod = "mean",
+    group: PeerGroup = TYPE,
 ) -> YearFigures:
     """A year's figures from its counts: each council that existed, or had cases, with its peers'
-    averages and the national totals."""
+    averages (over the group chosen) and the national totals."""
     councils = {c.code: c for c in register.in_year(year)}
     for code in counted:
         if code not in councils:
@@ -71,4 +74,19 @@ def compute(
         p.population for code, p in populations.items() if councils[code].type != "county"
     )
     national = replace(combine(counts.values()), population=residents or None)
-    return replace(figures, averages=averages, national=national)
+    compared = [c for c in councils.values() if figures.compared(c)]
+    sizes = {code: p.population for code, p in populations.items()}
+    peer_averages: dict[str, Average] = {}
+    # Councils sharing a group share its average: with `type`, five averages serve them all.
+    made = {frozenset(c.code for c in figures.similar(t)): averages[t] for t in averages}
+    for council in compared:
+        peers = group.peers(council, compared, sizes)
+        if not peers:
+            continue
+        codes = frozenset(c.code for c in peers)
+        if codes not in made:
+            made[codes] = similar_average([counts[c] for c in sorted(codes)], method)
+        peer_averages[council.code] = made[codes]
+    return replace(
+        figures, averages=averages, national=national, group=group, peer_averages=peer_averages
+    )

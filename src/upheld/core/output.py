@@ -76,6 +76,8 @@ def authority_fields(figures: YearFigures, code: str) -> dict[str, Any]:
             ordered[CATALOGUE[key].similar_key] = similar[CATALOGUE[key].similar_key]
         if key == "population":
             ordered["population_vintage"] = population.vintage if population else None
+    average = figures.average_for(code)
+    ordered["similar_councils"] = average.councils if average else None
     return ordered
 
 
@@ -87,6 +89,7 @@ def statistics(figures: YearFigures, codes: Sequence[str] | None = None) -> dict
         "year": figures.year.label,
         "period": {"start": figures.year.start.isoformat(), "end": figures.year.end.isoformat()},
         "average_method": figures.method,
+        "group": {"name": figures.group.name, "label": figures.group.label},
         "authorities": [authority_fields(figures, code) for code in order],
         "averages": {
             authority_type: {s.key: average.figure(s.key) for s in CATALOGUE}

@@ -18,7 +18,7 @@ import typst
 from sqlalchemy import Engine
 
 from upheld.config import Settings, YearConfig
-from upheld.errors import UpheldError
+from upheld.errors import ConfigError, UpheldError
 from upheld.letters import archive, content
 from upheld.register import Register
 from upheld.store import engines
@@ -100,8 +100,14 @@ def write_letters(
     command is writing and this one has to wait for it).
     """
     year = config.year
+    group = settings.group(config.group)
+    if group is None:
+        raise ConfigError(
+            f"{config.source}: [letter] group {config.group!r} is not a peer group; choose "
+            f"{', '.join(settings.group_names)}"
+        )
     with engine.connect() as connection:
-        figures = year_figures(connection, register, year, config.average)
+        figures = year_figures(connection, register, year, config.average, group)
         contacts = all_contacts(connection)
         now = activity(connection, year)
         before: Activity | None = activity(connection, year.previous())

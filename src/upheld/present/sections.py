@@ -12,7 +12,6 @@ from upheld.core.catalogue import Statistic
 from upheld.core.figures import YearFigures
 from upheld.core.stats import Counts
 from upheld.core.vocabulary import (
-    AUTHORITY_TYPES,
     OUTCOME_GROUP_OF,
     OUTCOME_GROUPS,
     OUTCOMES,
@@ -85,7 +84,7 @@ def comparison(council: Council, figures: YearFigures, average_text: str) -> str
         )
     if figures.average_for(council.code) is None or average_text == NOT_AVAILABLE:
         return "There is no average of similar authorities to compare with this year."
-    similar = AUTHORITY_TYPES.term(council.type).count_noun(2)
+    similar = figures.group.describe(council)
     return f"The average of similar authorities ({similar}) was {average_text}."
 
 

@@ -53,8 +53,8 @@ def statistics_table(result: Mapping[str, Any]) -> list[RenderableType]:
     method = result["average_method"]
     year = ReviewYear.parse(result["year"])
     table = _table(
-        f"Council statistics {year.label} ({year.period}); "
-        f"average of similar authorities ({method}) in brackets"
+        f"Council statistics {year.label} ({year.period}); average of similar authorities "
+        f"({method} over {result['group']['label']}) in brackets"
     )
     table.add_column("Code", no_wrap=True)
     table.add_column("Council", no_wrap=True)

@@ -8,6 +8,7 @@ from typing import Any, TypedDict
 from sqlalchemy import Connection
 
 from upheld.core.catalogue import CATALOGUE
+from upheld.core.groups import TYPE, PeerGroup
 from upheld.core.output import authority_fields
 from upheld.core.periods import ReviewYear
 from upheld.core.publication import Publication
@@ -26,6 +27,13 @@ class Trend(TypedDict):
 
     years: list[dict[str, Any]]
     chart: dict[str, str]
+
+
+class GroupName(TypedDict):
+    """The peer group a page compares with."""
+
+    name: str
+    label: str
 
 
 class Letters(TypedDict):
@@ -47,6 +55,11 @@ class CouncilPage(TypedDict):
     published_at: str
     years: list[str]
     average_method: str
+    group: GroupName
+    groups: dict[str, str]
+    """The peer groups a reader may choose, by name, with their labels."""
+    compared_with: str
+    """Who the council is compared with, in words: "metropolitan boroughs"."""
     figures: dict[str, Any]
     statistics: list[StatisticSection]
     received: CountsTable
@@ -61,11 +74,11 @@ class CouncilPage(TypedDict):
     decisions_rule: str
 
 
-def trend(site: Site, council: Council, years: list[Year]) -> Trend:
+def trend(site: Site, council: Council, years: list[Year], group: PeerGroup = TYPE) -> Trend:
     """A council's key figures over every published year it has figures for."""
     rows = []
     for year in years:
-        figures = site.figures(year.year)
+        figures = site.figures(year.year, group)
         if council.code not in figures.counts:
             continue
         fields = authority_fields(figures, council.code)
@@ -95,12 +108,18 @@ def trend(site: Site, council: Council, years: list[Year]) -> Trend:
 
 
 def council_page(
-    site: Site, publication: Publication, code: str, year: Year, *, preview: bool = False
+    site: Site,
+    publication: Publication,
+    code: str,
+    year: Year,
+    *,
+    preview: bool = False,
+    group: PeerGroup = TYPE,
 ) -> CouncilPage:
     """A council's page for a year: figures, averages, trend, letters, reports, improvements."""
     register = site.register()
     council = register[code]
-    figures = site.figures(year.year)
+    figures = site.figures(year.year, group)
     counts = figures.counts[code]
     shown_years = [y for y in site.published(publication) if code in site.figures(y.year).counts]
     fields = authority_fields(figures, code)
@@ -121,13 +140,18 @@ def council_page(
         "published_at": year.config.published_at.isoformat(),
         "years": [y.label for y in reversed(shown_years)] if not preview else [year.label],
         "average_method": figures.method,
+        "group": {"name": group.name, "label": group.label},
+        "groups": site.settings.group_labels,
+        "compared_with": group.describe(council),
         "figures": {k: v for k, v in fields.items() if k not in ("code", "name", "type")},
         "statistics": sections.statistics_section(
             council, figures, CATALOGUE, font_family=charts.WEB_FONT_FAMILY
         ),
         "received": sections.received_table(counts),
         "decisions": sections.decisions_table(counts),
-        "trend": trend(site, council, shown_years) if not preview else {"years": [], "chart": {}},
+        "trend": trend(site, council, shown_years, group)
+        if not preview
+        else {"years": [], "chart": {}},
         "predecessors": [council_summary(c) for c in register.predecessors(code)],
         "successors": [council_summary(c) for c in register.successors(code)],
         "letters": [

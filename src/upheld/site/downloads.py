@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, TypedDict
 
+from upheld.core.groups import TYPE, PeerGroup
 from upheld.core.output import statistics
 from upheld.core.publication import Publication
 from upheld.errors import NotFound
@@ -42,12 +43,14 @@ def downloads_page(site: Site, publication: Publication) -> DownloadsPage:
     return {"title": "Download the data", "years": years}
 
 
-def year_statistics(site: Site, publication: Publication, label: str) -> dict[str, Any]:
+def year_statistics(
+    site: Site, publication: Publication, label: str, group: PeerGroup = TYPE
+) -> dict[str, Any]:
     """A published year's statistics for every council, as `upheld stats --format json` gives."""
     year = next((y for y in site.published(publication) if y.label == label), None)
     if year is None:
         raise NotFound("There is no such year.")
     result: dict[str, Any] = site.cached(
-        ("statistics", label), lambda: statistics(site.figures(year.year))
+        ("statistics", label, group), lambda: statistics(site.figures(year.year, group))
     )
     return result

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TypedDict
 
 from upheld.core.catalogue import CATALOGUE
+from upheld.core.groups import TYPE, PeerGroup
 from upheld.core.output import authority_fields
 from upheld.core.publication import Publication
 from upheld.core.vocabulary import AUTHORITY_TYPES
@@ -83,6 +84,9 @@ class HomePage(TypedDict):
     statistics: dict[str, str]
     tier: str
     tiers: dict[str, str]
+    group: str
+    group_label: str
+    groups: dict[str, str]
     bands: list[Band]
     councils: list[MapRow]
     view: str
@@ -91,9 +95,11 @@ class HomePage(TypedDict):
     band_colours: dict[str, str]
 
 
-def map_rows(site: Site, year: Year, statistic: str, councils: list[Council]) -> list[MapRow]:
+def map_rows(
+    site: Site, year: Year, statistic: str, councils: list[Council], group: PeerGroup = TYPE
+) -> list[MapRow]:
     """Each council's figure for one statistic, its average and band, for the map and its table."""
-    figures = site.figures(year.year)
+    figures = site.figures(year.year, group)
     chosen = CATALOGUE[statistic]
     rows: list[MapRow] = []
     for council in councils:
@@ -125,13 +131,14 @@ def home_page(
     statistic: str,
     tier: str,
     view: str = "hexagons",
+    group: PeerGroup = TYPE,
 ) -> HomePage:
     """The map page: every council of a tier coloured by a statistic against its peers, drawn as
     hexagons or, where boundaries are stored, as the councils' own areas."""
     figures = site.figures(year.year)
     existing = [c for c in figures.councils.values() if c.exists_in(year.year)]
     chosen = sorted(cartogram.tier_councils(existing, tier), key=lambda c: c.name)
-    rows = map_rows(site, year, statistic, chosen)
+    rows = map_rows(site, year, statistic, chosen, group)
     outlines = _outlines(site, year, tier, chosen)
     offered = bool(chosen) and len(outlines) >= shapes.GEOGRAPHIC_COVERAGE * len(chosen)
     drawn = "geographic" if view == "geographic" and offered else "hexagons"
@@ -188,6 +195,9 @@ def home_page(
         "statistics": STATISTICS,
         "tier": tier,
         "tiers": TIERS,
+        "group": group.name,
+        "group_label": group.label,
+        "groups": site.settings.group_labels,
         "bands": [{"key": k, "label": v} for k, v in BANDS],
         "councils": rows,
         "view": drawn,

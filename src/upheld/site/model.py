@@ -25,9 +25,10 @@ from sqlalchemy import Engine, func, select
 
 from upheld.config import Settings, YearConfig, load_settings, load_year, year_path
 from upheld.core.figures import YearFigures
+from upheld.core.groups import TYPE, PeerGroup
 from upheld.core.periods import ReviewYear
 from upheld.core.publication import Publication
-from upheld.errors import ConfigError
+from upheld.errors import BadParameter, ConfigError
 from upheld.maps import shapes
 from upheld.register import Register, builtin
 from upheld.store import schema
@@ -247,14 +248,24 @@ class Site:
         published = self.published()
         return published[-1] if published else None
 
-    def figures(self, year: ReviewYear) -> YearFigures:
-        """A year's figures for every council, computed once."""
+    def figures(self, year: ReviewYear, group: PeerGroup = TYPE) -> YearFigures:
+        """A year's figures for every council, compared within a peer group, computed once."""
 
         def make() -> YearFigures:
             config = self.any_year(year.label)
             method = config.config.average if config else "mean"
             with self.engine.connect() as connection:
-                return year_figures(connection, self.register(), year, method)
+                return year_figures(connection, self.register(), year, method, group)
 
-        figures: YearFigures = self.cached(("figures", year.start_year), make)
+        figures: YearFigures = self.cached(("figures", year.start_year, group), make)
         return figures
+
+    def group(self, name: str | None) -> PeerGroup:
+        """A peer group by the name a page or the API asks for (the type by default)."""
+        if not name:
+            return TYPE
+        found = self.settings.group(name)
+        if found is None:
+            choices = ", ".join(self.settings.group_names)
+            raise BadParameter(f"group must be one of {choices}, not {name[:60]!r}")
+        return found

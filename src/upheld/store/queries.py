@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, func, select
 
 from upheld.core.figures import YearFigures, compute
+from upheld.core.groups import TYPE, PeerGroup
 from upheld.core.periods import ReviewYear
 from upheld.core.stats import AverageMethod, Counts
 from upheld.register import Council, Population, Register
@@ -80,11 +81,15 @@ def year_counts(connection: Connection, year: ReviewYear) -> dict[str, Counts]:
 
 
 def year_figures(
-    connection: Connection, register: Register, year: ReviewYear, method: AverageMethod = "mean"
+    connection: Connection,
+    register: Register,
+    year: ReviewYear,
+    method: AverageMethod = "mean",
+    group: PeerGroup = TYPE,
 ) -> YearFigures:
     """A year's figures, from the case records: each council that existed or had cases, with
     its peers' averages and the national totals."""
-    return compute(register, year, year_counts(connection, year), method)
+    return compute(register, year, year_counts(connection, year), method, group)
 
 
 def all_contacts(connection: Connection) -> dict[str, dict[str, dict[str, str | None]]]:

@@ -29,6 +29,15 @@ ever added, never renamed or removed.
 """
 
 
+Group = Annotated[
+    str | None,
+    Query(
+        description="Who each council is compared with: type (the default), nearest, region, or "
+        "a group the organisation declares"
+    ),
+]
+
+
 def router(site: Site, searches: DecisionRoutes) -> APIRouter:
     """The API's endpoints over a Site, reusing the page builders."""
     api = APIRouter(prefix="/api/v1", tags=["v1"])
@@ -55,10 +64,11 @@ def router(site: Site, searches: DecisionRoutes) -> APIRouter:
         ]
 
     @api.get("/years/{year}/statistics", summary="Every council's statistics for a year")
-    def statistics(year: str) -> dict[str, Any]:
+    def statistics(year: str, group: Group = None) -> dict[str, Any]:
         """Each council's counts and rates with the average of similar authorities, the averages
         by type and national totals: the same document as `upheld stats --format json`."""
-        return downloads.year_statistics(site, site.publication(), year)
+        peers = site.group(group)
+        return downloads.year_statistics(site, site.publication(), year, peers)
 
     @api.get("/councils", summary="Councils")
     def councils_list(
@@ -71,15 +81,16 @@ def router(site: Site, searches: DecisionRoutes) -> APIRouter:
         return [dict(found) for found in page["councils"]]
 
     @api.get("/councils/{code}/{year}", summary="A council's figures for a year")
-    def council_year(code: str, year: str) -> dict[str, Any]:
+    def council_year(code: str, year: str, group: Group = None) -> dict[str, Any]:
         """A council's page data for a year: figures, averages, trend, letters, reports and
         improvements (the same as the page's .json twin)."""
+        peers = site.group(group)
         publication = site.publication()
         chosen = year_of(publication, year)
         code = code.upper()
         if code not in site.register() or code not in site.figures(chosen.year).counts:
             raise NotFound("There is no such council in that year.")
-        page = council.council_page(site, publication, code, chosen)
+        page = council.council_page(site, publication, code, chosen, group=peers)
         return dict(without_charts(page))
 
     @api.get("/national/{year}", summary="National figures for a year")

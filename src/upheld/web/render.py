@@ -71,6 +71,7 @@ class Renderer:
             query_with=query_with,
         )
         self.templates.filters["thousands"] = thousands
+        self.templates.filters["first_upper"] = lambda text: text[:1].upper() + text[1:]
         self.templates.filters["figure"] = lambda value, statistic: statistic.text(value)
         self._cache: dict[Any, tuple[bytes, str]] = {}
         self._version: Any = None

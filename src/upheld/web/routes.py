@@ -84,13 +84,14 @@ class PageRoutes:
         statistic = params.choice(query, "statistic", next(iter(home.STATISTICS)), home.STATISTICS)
         tier = params.choice(query, "tier", "upper", home.TIERS)
         view = params.choice(query, "view", "hexagons", home.VIEWS)
+        group = self.site.group(params.text(query, "group"))
         year = self.year(publication, query.get("year") or published[-1].label)
         return self.render.respond(
             request,
             publication,
             split_format(request.url.path, "json", "csv")[1],
             "home.html",
-            lambda: home.home_page(self.site, publication, year, statistic, tier, view),
+            lambda: home.home_page(self.site, publication, year, statistic, tier, view, group),
             rows=lambda page: page["councils"],
         )
 
@@ -123,6 +124,7 @@ class PageRoutes:
         key = request.path_params["key"]
         label, fmt = split_format(request.path_params["year"], "json")
         code = self.council_code(key)
+        group = self.site.group(params.text(request.query_params, "group"))
         preview = self.preview_year(request, code, label)
         year = preview or self.year(publication, label)
         if code not in self.site.figures(year.year).counts:
@@ -137,7 +139,7 @@ class PageRoutes:
             fmt,
             "council.html",
             lambda: council.council_page(
-                self.site, publication, code, year, preview=preview is not None
+                self.site, publication, code, year, preview=preview is not None, group=group
             ),
             cache=preview is None,
         )
