@@ -726,3 +726,28 @@ def render_png(svg: str, typst: object) -> bytes:
     )
     assert isinstance(png, bytes)
     return png
+
+
+def test_too_few_and_not_compared_share_one_key_entry_as_they_share_a_look() -> None:
+    points = [
+        FunnelPoint("A", "A", "A", 5, 50, "too_few"),
+        FunnelPoint("B", "B", "B", 50, 50, None),
+        FunnelPoint("C", "C", "C", 60, 50, "within"),
+    ]
+    svg = funnel_svg("Uphold rate", points, 50, [], unit="%", x_label="Cases", chart_id="k")
+    labels = texts(svg)
+    assert "Too few to compare, or not compared" in labels
+    assert "Too few to compare" not in labels
+    assert "Not compared" not in labels
+    assert "95% limits" not in labels  # no limits given, none drawn or named
+    assert set(limit_lines(svg)) == {"average"}
+    alone = funnel_svg("Uphold rate", points[1:], 50, [], unit="%", x_label="Cases", chart_id="k")
+    assert "Not compared" in texts(alone)
+
+
+def test_a_forced_log_axis_over_a_narrow_range_still_has_labelled_ticks() -> None:
+    points = [FunnelPoint(f"C{i}", f"C{i}", f"C{i}", 1100 + 100 * i, 50) for i in range(9)]
+    svg = funnel_svg(
+        "Uphold rate", points, 50, [], unit="%", x_label="Cases", chart_id="n", log_x=True
+    )
+    assert {"1,100", "1,900"} <= set(texts(svg))

@@ -36,6 +36,9 @@ from upheld.present import charts, svg
 
 _n = svg.number  # coordinates are written many times over
 
+Box = tuple[float, float, float, float]
+"""(left, top, right, bottom) in the chart's coordinates."""
+
 Comparison = Literal["within", "above", "below", "well_above", "well_below", "too_few"]
 """Where a council falls: "above" is beyond the upper 95% limit, "well_above" beyond the upper
 99.8% limit (likewise below), "too_few" means its base is too small to compare."""
@@ -147,7 +150,7 @@ _MARKERS: dict[Comparison | None, tuple[str, str, bool]] = {
     None: ("circle", FAINT_COLOUR, True),
 }
 
-_LEGEND_TEXT: dict[Comparison, str] = {
+_LEGEND_TEXT: dict[Comparison, str] = {  # in the key's order, "too_few" last
     "within": "Within the expected range",
     "above": "Above (beyond 95%)",
     "well_above": "Well above (beyond 99.8%)",
@@ -192,27 +195,12 @@ def funnel_svg(
     _check(points, average, limits, unit, highlight)
     log = wants_log_axis([p.base for p in points]) if log_x is None else log_x
 
-    legend_lines = [("average", average_label)]
-    if limits:
-        legend_lines += [("limit-95", "95% limits"), ("limit-99.8", "99.8% limits")]
-    present = {p.comparison for p in points}
-    legend_marks: list[tuple[Comparison | None, str]] = [
-        (c, _LEGEND_TEXT[c]) for c in COMPARISONS if c in present
-    ]
-    if None in present:
-        # Drawn like "too few": one key entry for both.
-        if "too_few" in present:
-            legend_marks[-1] = ("too_few", "Too few to compare, or not compared")
-        else:
-            legend_marks.append((None, COMPARISON_TEXT[None]))
-    line_rows = _flow([_line_item_width(text) for _, text in legend_lines])
-    mark_rows = _flow([_mark_item_width(text) for _, text in legend_marks])
-    rows = max(r for r, _ in line_rows) + 1 + (max(r for r, _ in mark_rows) + 1 if mark_rows else 0)
-    legend_bottom = _LEGEND_TOP + (rows - 1) * _LEGEND_ROW
+    legend, legend_bottom = _legend(points, average_label, bool(limits))
     # Room above the plot for the ring of a highlighted council at the top of the scale.
     top = legend_bottom + (34 if y_label else 18)
     bottom = top + _PLOT_HEIGHT
     height = bottom + 48
+    box = (_LEFT, top, _RIGHT, bottom)
 
     x_of, x_ticks, x_grid = _x_axis([p.base for p in points], log)
     y_max, y_step = charts._scale([p.value for p in points] + [average], unit, intervals=4)
@@ -223,7 +211,6 @@ def funnel_svg(
     ordered = sorted(points, key=lambda p: (p.base, p.value, p.code))
     if highlight is not None:
         ordered.sort(key=lambda p: p.code == highlight)  # stable: the rest keep their order
-    linked = any(p.link is not None for p in points)
 
     out = _open(
         chart_id,
@@ -233,48 +220,22 @@ def funnel_svg(
             title, points, average, limits, unit, x_label, compared, average_label, highlight, log
         ),
         font_family,
-        linked,
+        linked=any(p.link is not None for p in points),
     )
     # Everything but the points repeats what the title and description say.
     out.append('<g aria-hidden="true">')
     out.append(charts._text(0, 15, _fit(title, 13, _WIDTH), size=13, weight="bold"))
-    y = _LEGEND_TOP
-    for (kind, text), (row, x) in zip(legend_lines, line_rows, strict=True):
-        out.append(_line_item(x, y + row * _LEGEND_ROW, kind, text))
-    y += (max(r for r, _ in line_rows) + 1) * _LEGEND_ROW
-    for (comparison, text), (row, x) in zip(legend_marks, mark_rows, strict=True):
-        out.append(_mark_item(x, y + row * _LEGEND_ROW, comparison, text))
+    out.extend(legend)
     if y_label:
         out.append(
             charts._text(
                 0, top - 16, _fit(y_label, 11, _WIDTH), size=11, fill=charts.MUTED_TEXT_COLOUR
             )
         )
-
     for tick in charts._ticks(y_max, y_step):
-        ty = y_of(float(tick))
-        if tick:
-            out.append(charts._line(_LEFT, ty, _RIGHT, ty, charts.GRID_COLOUR))
-        out.append(
-            charts._text(
-                _LEFT - 6,
-                ty + 4,
-                charts._tick_label(tick, unit),
-                size=11,
-                anchor="end",
-                fill=charts.MUTED_TEXT_COLOUR,
-            )
-        )
+        out.extend(_y_tick(y_of(float(tick)), charts._tick_label(tick, unit), box, grid=tick > 0))
     for value, text in x_ticks:
-        tx = x_of(value)
-        if value in x_grid and tx > _LEFT + 0.5:
-            out.append(charts._line(tx, top, tx, bottom, charts.GRID_COLOUR))
-        out.append(charts._line(tx, bottom, tx, bottom + 4, charts.AXIS_COLOUR))
-        out.append(
-            charts._text(
-                tx, bottom + 20, text, size=11, anchor="middle", fill=charts.MUTED_TEXT_COLOUR
-            )
-        )
+        out.extend(_x_tick(x_of(value), text, box, grid=value in x_grid))
     out.append(
         charts._text(
             (_LEFT + _RIGHT) / 2,
@@ -285,28 +246,9 @@ def funnel_svg(
             fill=charts.MUTED_TEXT_COLOUR,
         )
     )
-
-    box = (_LEFT, top, _RIGHT, bottom)
-    rows_by_base = sorted(limits, key=lambda row: row.base)
-    curves: tuple[tuple[str, Callable[[FunnelLimits], float], str], ...] = (
-        ("strict-low", lambda row: row.strict_low, _DASH_998),
-        ("low", lambda row: row.low, _DASH_95),
-        ("high", lambda row: row.high, _DASH_95),
-        ("strict-high", lambda row: row.strict_high, _DASH_998),
-    )
-    for name, value_of, dash in curves:
-        d = _clipped_path(
-            [(x_of(row.base), y_of(value_of(row))) for row in rows_by_base],
-            box,
-        )
-        if d:
-            out.append(
-                f'<path data-line="{name}" d="{d}" fill="none" stroke="{LIMIT_COLOUR}" '
-                f'stroke-width="1.5" stroke-dasharray="{dash}"/>'
-            )
-    ay = y_of(average)
+    out.extend(_limit_lines(limits, x_of, y_of, box))
     out.append(
-        f'<path data-line="average" d="M{_n(_LEFT)} {_n(ay)}H{_n(_RIGHT)}" '
+        f'<path data-line="average" d="M{_n(_LEFT)} {_n(y_of(average))}H{_n(_RIGHT)}" '
         f'stroke="{charts.AVERAGE_COLOUR}" stroke-width="2"/>'
     )
     out.append(charts._line(_LEFT, top, _LEFT, bottom, charts.AXIS_COLOUR))
@@ -318,7 +260,7 @@ def funnel_svg(
     for point, (px, py) in zip(ordered, placed, strict=True):
         named = None
         if point.code == highlight:  # last, so the others are all before it
-            named = _name(point.name, px, py, placed[:-1], (_LEFT, top, _RIGHT, bottom))
+            named = _name(point.name, px, py, placed[:-1], box)
         out.append(_point(point, px, py, named))
     out.append("</g></svg>")
     return "".join(out)
@@ -377,7 +319,7 @@ def _check(
 
 
 def _open(
-    chart_id: str, height: int, title: str, desc: str, font_family: str, linked: bool
+    chart_id: str, height: int, title: str, desc: str, font_family: str, *, linked: bool
 ) -> list[str]:
     title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
     # Links inside an element with role="img" would be hidden from screen readers.
@@ -490,6 +432,8 @@ def _x_axis(
         if all(abs(centre - c) >= half + h + _MIN_LABEL_GAP for _, c, h, _ in placed):
             placed.append((value, centre, half, text))
     ticks = sorted((value, text) for value, _, _, text in placed)
+    if not ticks:  # under a decade with no 1, 2 or 5 in it: label the ends of the data
+        ticks = [(b, _count_text(b)) for b in sorted({min(bases), max(bases)})]
     return logarithmic, ticks, set(decades)
 
 
@@ -517,6 +461,81 @@ def _in_sentence(text: str) -> str:
 
 def _fit(text: str, size: float, limit: float) -> str:
     return charts._shorten(text, size, limit)
+
+
+def _legend(
+    points: Sequence[FunnelPoint], average_label: str, limits: bool
+) -> tuple[list[str], int]:
+    """The key: the lines, then the kinds of point shown; and the last row's baseline."""
+    lines = [("average", average_label)]
+    if limits:
+        lines += [("limit-95", "95% limits"), ("limit-99.8", "99.8% limits")]
+    present = {p.comparison for p in points}
+    marks: list[tuple[Comparison | None, str]] = [
+        (c, text) for c, text in _LEGEND_TEXT.items() if c in present
+    ]
+    if None in present:
+        # Drawn like "too few": one key entry for both.
+        if "too_few" in present:
+            marks[-1] = ("too_few", "Too few to compare, or not compared")
+        else:
+            marks.append((None, COMPARISON_TEXT[None]))
+    out = []
+    rows = _flow([_line_item_width(text) for _, text in lines])
+    for (kind, text), (row, x) in zip(lines, rows, strict=True):
+        out.append(_line_item(x, _LEGEND_TOP + row * _LEGEND_ROW, kind, text))
+    last = rows[-1][0]
+    if marks:
+        first = last + 1
+        rows = _flow([_mark_item_width(text) for _, text in marks])
+        for (comparison, text), (row, x) in zip(marks, rows, strict=True):
+            out.append(_mark_item(x, _LEGEND_TOP + (first + row) * _LEGEND_ROW, comparison, text))
+        last = first + rows[-1][0]
+    return out, _LEGEND_TOP + last * _LEGEND_ROW
+
+
+def _y_tick(y: float, text: str, box: Box, *, grid: bool) -> list[str]:
+    left, _, right, _ = box
+    out = [charts._line(left, y, right, y, charts.GRID_COLOUR)] if grid else []
+    out.append(
+        charts._text(left - 6, y + 4, text, size=11, anchor="end", fill=charts.MUTED_TEXT_COLOUR)
+    )
+    return out
+
+
+def _x_tick(x: float, text: str, box: Box, *, grid: bool) -> list[str]:
+    left, top, _, bottom = box
+    out = [charts._line(x, top, x, bottom, charts.GRID_COLOUR)] if grid and x > left + 0.5 else []
+    out.append(charts._line(x, bottom, x, bottom + 4, charts.AXIS_COLOUR))
+    out.append(
+        charts._text(x, bottom + 20, text, size=11, anchor="middle", fill=charts.MUTED_TEXT_COLOUR)
+    )
+    return out
+
+
+def _limit_lines(
+    limits: Sequence[FunnelLimits],
+    x_of: Callable[[float], float],
+    y_of: Callable[[float], float],
+    box: Box,
+) -> list[str]:
+    """The four limit curves through the rows, in order of base, cut to the plot area."""
+    rows = sorted(limits, key=lambda row: row.base)
+    curves: tuple[tuple[str, Callable[[FunnelLimits], float], str], ...] = (
+        ("strict-low", lambda row: row.strict_low, _DASH_998),
+        ("low", lambda row: row.low, _DASH_95),
+        ("high", lambda row: row.high, _DASH_95),
+        ("strict-high", lambda row: row.strict_high, _DASH_998),
+    )
+    out = []
+    for name, value_of, dash in curves:
+        d = _clipped_path([(x_of(row.base), y_of(value_of(row))) for row in rows], box)
+        if d:
+            out.append(
+                f'<path data-line="{name}" d="{d}" fill="none" stroke="{LIMIT_COLOUR}" '
+                f'stroke-width="1.5" stroke-dasharray="{dash}"/>'
+            )
+    return out
 
 
 def _flow(widths: Sequence[float]) -> list[tuple[int, float]]:
@@ -607,7 +626,7 @@ def _name(
     x: float,
     y: float,
     others: Sequence[tuple[float, float]],
-    box: tuple[float, float, float, float],
+    box: Box,
 ) -> str:
     """The highlighted council's name beside its ring, on the side with fewest points to cover."""
     width = charts._text_width(name, 12)
@@ -621,7 +640,7 @@ def _name(
         (0.0, gap + 8, "middle", (x - width / 2, y + gap - 2, x + width / 2, y + gap + 10)),
     )
 
-    def crowding(area: tuple[float, float, float, float]) -> float:
+    def crowding(area: Box) -> float:
         x0, y0, x1, y1 = area
         # Leaving the chart is worst; leaving the plot area covers ticks or the legend.
         if x0 < 0 or x1 > _WIDTH or y0 < top - 16 or y1 > bottom + 8:
@@ -646,9 +665,7 @@ def _name(
     )
 
 
-def _clipped_path(
-    coordinates: Sequence[tuple[float, float]], box: tuple[float, float, float, float]
-) -> str:
+def _clipped_path(coordinates: Sequence[tuple[float, float]], box: Box) -> str:
     """A polyline as path data, cut to the plot area: the parts outside are left out."""
     runs: list[list[tuple[float, float]]] = []
     clamped = [(x, max(-_CLAMP, min(_CLAMP, y))) for x, y in coordinates]
@@ -673,9 +690,7 @@ def _clipped_path(
     )
 
 
-def _clip(
-    x0: float, y0: float, x1: float, y1: float, box: tuple[float, float, float, float]
-) -> tuple[float, float] | None:
+def _clip(x0: float, y0: float, x1: float, y1: float, box: Box) -> tuple[float, float] | None:
     """The part of a segment inside the box, as (start, end) fractions along it (Liang-Barsky)."""
     left, top, right, bottom = box
     dx, dy = x1 - x0, y1 - y0
