@@ -165,3 +165,25 @@ def test_the_methodology_defines_every_statistic() -> None:
     for statistic in STATISTICS:
         assert f"`{statistic.key}`" in methodology
         assert statistic.definition in methodology
+
+
+def test_rounding_hides_nothing() -> None:
+    from upheld.core.catalogue import COMPLIANCE_RATE, UPHOLD_RATE
+    from upheld.core.output import counts_fields
+    from upheld.present.sections import basis
+
+    nearly_all = Counts(compliance_by_outcome={"complied": 12_300, "not_complied": 45})
+    assert nearly_all.figure("compliance_rate") == 100  # the published whole percentage
+    assert nearly_all.exact("compliance_rate") == 99.6
+    assert nearly_all.shown("compliance_rate") == "100% (99.6%)"
+    said = basis(COMPLIANCE_RATE, nearly_all)
+    assert "100% (99.6%) of cases (12,300 of 12,345)" in said
+    assert "In 45 cases it did not comply." in said
+    assert counts_fields(nearly_all)["compliance_rate_exact"] == 99.6
+    nearly_none = Counts(decided_by_outcome={"upheld": 1, "not_upheld": 999})
+    assert nearly_none.shown("uphold_rate") == "0% (0.1%)"
+    assert Counts(decided_by_outcome={"upheld": 5}).shown("uphold_rate") == "100%"
+    assert Counts(decided_by_outcome={"not_upheld": 5}).shown("uphold_rate") == "0%"
+    assert Counts(decided_by_outcome={"upheld": 2, "not_upheld": 1}).shown("uphold_rate") == "67%"
+    assert UPHOLD_RATE.text(None, None) == "n/a"
+    assert "upheld_per_100k_exact" not in counts_fields(nearly_all)  # percentages only

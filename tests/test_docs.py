@@ -85,10 +85,15 @@ def test_every_statistics_field_is_documented() -> None:
     contract = (DOCS / "data-contract.md").read_text(encoding="utf-8")
     methodology = (DOCS / "methodology.md").read_text(encoding="utf-8")
     statistics = {s.key for s in CATALOGUE} | {s.similar_key for s in CATALOGUE}
+    keys = sorted(CATALOGUE.keys, key=len, reverse=True)
     for field in authority_fields(figures, "X1"):
-        # A statistic is documented by the catalogue's table; every other field by the contract.
-        documented = methodology if field in statistics else contract
-        assert f"`{field}`" in documented, field
+        if field in statistics:
+            # A statistic and its average are documented by the catalogue's own table.
+            assert f"`{field}`" in methodology, field
+            continue
+        # A field every statistic has ("uphold_rate_exact") is documented once, generically.
+        generic = next((field.replace(k, "<statistic>") for k in keys if k in field), field)
+        assert f"`{generic}`" in contract, field
 
 
 def test_the_methodology_has_the_catalogue() -> None:

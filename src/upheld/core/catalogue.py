@@ -149,9 +149,24 @@ class Statistic:
         """The figure as published, from the exact proportion."""
         return self.unit.present(proportion)
 
-    def text(self, figure: int | float | None) -> str:
-        """A published figure as it is read."""
-        return self.unit.text(figure)
+    def text(self, figure: int | float | None, exact: float | None = None) -> str:
+        """A published figure as it is read; where a percentage rounds to 0% or 100% but the
+        counts say otherwise, with the figure to one decimal beside it: "100% (99.6%)"."""
+        shown = self.unit.text(figure)
+        if exact is not None and figure in (0, 100) and exact != figure:
+            shown += f" ({exact:.1f}%)"
+        return shown
+
+    @property
+    def exact_key(self) -> str | None:
+        """The field of the percentage to one decimal place, for percentages only."""
+        return f"{self.key}_exact" if self.unit is PERCENT else None
+
+    def exact(self, proportion: Fraction | None) -> float | None:
+        """A percentage to one decimal place, half up (None for other units, or when n/a)."""
+        if proportion is None or self.unit is not PERCENT:
+            return None
+        return float(round_half_up(proportion * 100, 1))
 
     def band(self, figure: int | float | None, average: int | float | None) -> str:
         """How a figure compares with its average, for the map's colours."""

@@ -18,7 +18,8 @@ from upheld.core.vocabulary import COMPLIANCE_OUTCOMES, OUTCOME_GROUPS, OUTCOMES
 def counts_fields(counts: Counts) -> dict[str, Any]:
     """The counts and rates of one council (or the nation) as output fields."""
     values = _counts(counts) | {s.key: counts.figure(s.key) for s in CATALOGUE}
-    return {name: values[name] for name in _ORDER}
+    exact = {s.exact_key: counts.exact(s.key) for s in CATALOGUE if s.exact_key}
+    return {name: values[name] for name in _ORDER} | exact
 
 
 def _counts(counts: Counts) -> dict[str, Any]:

@@ -140,6 +140,15 @@ class Counts:
         """A statistic as published: rounded in its unit, None when n/a."""
         return CATALOGUE[key].present(self.rate(key).value)
 
+    def exact(self, key: str) -> float | None:
+        """A percentage to one decimal place, None when n/a or not a percentage."""
+        return CATALOGUE[key].exact(self.rate(key).value)
+
+    def shown(self, key: str) -> str:
+        """A statistic as it is read, with its exact figure where rounding would hide it."""
+        statistic = CATALOGUE[key]
+        return statistic.text(self.figure(key), self.exact(key))
+
 
 def combine(parts: Iterable[Counts]) -> Counts:
     """Counts added together (national totals); population is summed where every part has one."""

@@ -48,7 +48,7 @@ class CountsTable(TypedDict):
 def _words(statistic: Statistic, counts: Counts, vintage: str | None) -> dict[str, str]:
     numerator, denominator = counts.count(statistic.numerator), counts.count(statistic.denominator)
     return {
-        "value": statistic.text(counts.figure(statistic.key)),
+        "value": counts.shown(statistic.key),
         "numerator": f"{numerator:,}",
         "denominator": f"{denominator:,}",
         "counted_numerator": plural(numerator, *statistic.numerator_noun),
@@ -104,7 +104,7 @@ def statistics_section(
     for statistic in shown:
         figure = counts.figure(statistic.key)
         similar = average.figure(statistic.key) if average is not None and existed else None
-        value, average_text = statistic.text(figure), statistic.text(similar)
+        value, average_text = counts.shown(statistic.key), statistic.text(similar)
         chart = None
         if figure is not None:
             chart = charts.comparison_chart(

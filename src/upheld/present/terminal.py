@@ -26,7 +26,7 @@ _SHORT_TYPES = {
 
 def _with_base(statistic: Statistic, row: Mapping[str, Any]) -> str:
     """A rate with the count it is out of, where the row has it: "40% of 15"."""
-    own = statistic.text(row[statistic.key])
+    own = statistic.text(row[statistic.key], row.get(statistic.exact_key or ""))
     base = row.get(statistic.denominator)
     if statistic.unit.suffix == "%" and isinstance(base, int) and row[statistic.key] is not None:
         return f"{own} of {base:,}"

@@ -89,6 +89,7 @@ def trend(site: Site, council: Council, years: list[Year], group: PeerGroup = TY
                 "upheld": fields["upheld"],
                 **{s.key: fields[s.key] for s in CATALOGUE},
                 **{s.similar_key: fields[s.similar_key] for s in CATALOGUE},
+                **{s.exact_key: fields[s.exact_key] for s in CATALOGUE if s.exact_key},
             }
         )
     drawn: dict[str, str] = {}

@@ -114,7 +114,7 @@ def map_rows(
                 "type": council.type,
                 "type_label": AUTHORITY_TYPES.label(council.type),
                 "value": value,
-                "value_text": chosen.text(value),
+                "value_text": chosen.text(value, fields.get(chosen.exact_key or "")),
                 "average": average,
                 "average_text": chosen.text(average),
                 "base": figures.counts[council.code].count(chosen.denominator),

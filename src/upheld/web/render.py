@@ -73,6 +73,10 @@ class Renderer:
         self.templates.filters["thousands"] = thousands
         self.templates.filters["first_upper"] = lambda text: text[:1].upper() + text[1:]
         self.templates.filters["figure"] = lambda value, statistic: statistic.text(value)
+        # A row's figure with its exact percentage where rounding would hide it: "100% (99.6%)".
+        self.templates.filters["shown"] = lambda row, statistic: statistic.text(
+            row[statistic.key], row.get(statistic.exact_key or "")
+        )
         self._cache: dict[Any, tuple[bytes, str]] = {}
         self._version: Any = None
         self._lock = threading.Lock()
