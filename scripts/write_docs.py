@@ -1,4 +1,4 @@
-"""Write the parts of the docs that come from the code: the statistics table in methodology.md.
+"""Write the parts of the docs that come from the code: methodology.md's statistics and breaks.
 
 Run by `make docs`; tests/test_docs.py checks the docs match.
 """
@@ -9,18 +9,24 @@ import re
 import sys
 from pathlib import Path
 
+from upheld.breaks import series_breaks
 from upheld.core.catalogue import CATALOGUE
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
-START, END = "<!-- catalogue: start -->", "<!-- catalogue: end -->"
+
+
+def _section(text: str, name: str, content: str) -> str:
+    start, end = f"<!-- {name}: start -->", f"<!-- {name}: end -->"
+    found = re.compile(re.escape(start) + r".*?" + re.escape(end), re.DOTALL)
+    if not found.search(text):
+        raise SystemExit(f"docs/methodology.md has no {start} ... {end} section")
+    return found.sub(lambda _m: f"{start}\n{content}{end}", text)
 
 
 def methodology(text: str) -> str:
-    """methodology.md with its catalogue table written afresh."""
-    section = re.compile(re.escape(START) + r".*?" + re.escape(END), re.DOTALL)
-    if not section.search(text):
-        raise SystemExit(f"docs/methodology.md has no {START} ... {END} section")
-    return section.sub(lambda _m: f"{START}\n{CATALOGUE.as_markdown()}{END}", text)
+    """methodology.md with its catalogue table and its breaks in the series written afresh."""
+    breaks = "".join(f"- **{b.year.label}**: {b.note}\n" for b in series_breaks())
+    return _section(_section(text, "catalogue", CATALOGUE.as_markdown()), "breaks", breaks)
 
 
 def main() -> int:

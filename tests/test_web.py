@@ -461,3 +461,17 @@ def test_decision_search_pages(client: TestClient) -> None:
     category = facets["category"][0]
     narrowed = get_json(client, f"/decisions.json?q=care&category={category['value']}")
     assert narrowed["total"] == category["count"]
+
+
+def test_breaks_in_the_series_are_marked_on_trends(client: TestClient) -> None:
+    from upheld.breaks import series_breaks
+
+    marked = {b.year.label: b.note for b in series_breaks()}
+    assert {"2020-21", "2022-23", "2024-25"} <= set(marked)
+    twin = get_json(client, f"/councils/{BURY}/2024-25.json")
+    assert twin["trend"]["notes"] == {y: n for y, n in marked.items() if y <= "2024-25"}
+    page = client.get(f"/councils/{BURY}/2024-25").text
+    assert "Note for 2020-21: Casework paused" in page  # in each trend chart's description
+    assert f"† 2020-21: {marked['2020-21']}" in page
+    national = client.get("/national/2024-25").text
+    assert "† 2022-23:" in national

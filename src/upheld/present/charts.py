@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 from upheld.core.wording import NOT_AVAILABLE
@@ -183,8 +183,10 @@ def trend_chart(
     council_label: str = "This council",
     average_label: str = "Average of similar authorities",
     font_family: str = FONT_FAMILY,
+    notes: Mapping[str, str] | None = None,
 ) -> str:
-    """A small line chart of a figure over the years (gaps where a year is n/a)."""
+    """A small line chart of a figure over the years (gaps where a year is n/a); a year with a
+    note (a break in the series) is marked on the axis and explained in the description."""
     _check_id(chart_id)
     if not points:
         raise ValueError("a trend needs at least one year")
@@ -199,7 +201,7 @@ def trend_chart(
         _check_value(figure, unit)
     maximum, step = _scale(values + (averages or []), unit, intervals=4)
 
-    width, height = 480, 200
+    width, height = 480, 206 if notes else 200
     left, right, top, bottom = 48, 464, 50, 166
     inset = 24 if len(points) > 1 else 0
     gap = (right - left - 2 * inset) / (len(points) - 1) if len(points) > 1 else 0
@@ -218,7 +220,8 @@ def trend_chart(
         width,
         height,
         f"{title}, {period}",
-        _trend_desc(title, period, years, values, averages, unit, council_label, average_label),
+        _trend_desc(title, period, years, values, averages, unit, council_label, average_label)
+        + "".join(f" Note for {year}: {note}" for year, note in (notes or {}).items()),
         font_family,
     )
     out.append(_text(0, 15, title, size=_TITLE_SIZE, weight="bold"))
@@ -243,6 +246,14 @@ def trend_chart(
     # from the latest, which the reader most wants.
     room = max(_text_width(year, _SMALL_SIZE) for year in years) + 6
     every = math.ceil(room / gap) if gap and gap < room else 1
+    for x, year in zip(xs, years, strict=True):
+        if year in (notes or {}):
+            # A break in the series: a dotted rule through the year, and a mark to look for.
+            out.append(
+                f'<line x1="{_n(x)}" y1="{top}" x2="{_n(x)}" y2="{bottom}" stroke="{AXIS_COLOUR}" '
+                'stroke-width="1" stroke-dasharray="2 3"/>'
+            )
+            out.append(_text(x, bottom + 30, "†", size=_SMALL_SIZE, anchor="middle"))
     for i, (x, year) in enumerate(zip(xs, years, strict=True)):
         out.append(_line(x, bottom, x, bottom + 4, AXIS_COLOUR))
         if (len(years) - 1 - i) % every == 0:

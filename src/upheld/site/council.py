@@ -7,6 +7,7 @@ from typing import Any, TypedDict
 
 from sqlalchemy import Connection
 
+from upheld.breaks import notes_for
 from upheld.core.catalogue import CATALOGUE
 from upheld.core.groups import TYPE, PeerGroup
 from upheld.core.output import authority_fields
@@ -26,6 +27,8 @@ class Trend(TypedDict):
     a chart of each statistic over the years, by its key."""
 
     years: list[dict[str, Any]]
+    notes: dict[str, str]
+    """Breaks in the series among these years, by year: why a year may not compare."""
     chart: dict[str, str]
 
 
@@ -92,6 +95,7 @@ def trend(site: Site, council: Council, years: list[Year], group: PeerGroup = TY
                 **{s.exact_key: fields[s.exact_key] for s in CATALOGUE if s.exact_key},
             }
         )
+    notes = notes_for([r["year"] for r in rows])
     drawn: dict[str, str] = {}
     if len(rows) > 1:
         for statistic in CATALOGUE:
@@ -104,8 +108,9 @@ def trend(site: Site, council: Council, years: list[Year], group: PeerGroup = TY
                 average_points=[(r["year"], r[statistic.similar_key]) for r in rows],
                 council_label=council.short_name,
                 font_family=charts.WEB_FONT_FAMILY,
+                notes=notes,
             )
-    return {"years": rows, "chart": drawn}
+    return {"years": rows, "notes": notes, "chart": drawn}
 
 
 def council_page(
@@ -152,7 +157,7 @@ def council_page(
         "decisions": sections.decisions_table(counts),
         "trend": trend(site, council, shown_years, group)
         if not preview
-        else {"years": [], "chart": {}},
+        else {"years": [], "notes": {}, "chart": {}},
         "predecessors": [council_summary(c) for c in register.predecessors(code)],
         "successors": [council_summary(c) for c in register.successors(code)],
         "letters": [

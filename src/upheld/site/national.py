@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any, TypedDict
 
+from upheld.breaks import notes_for
 from upheld.core.catalogue import CATALOGUE
 from upheld.core.output import counts_fields
 from upheld.core.publication import Publication
@@ -30,6 +31,8 @@ class NationalPage(TypedDict):
     decisions: CountsTable
     by_type: list[dict[str, Any]]
     history: list[dict[str, Any]]
+    notes: dict[str, str]
+    """Breaks in the series among the years of the history, by year."""
     trend: dict[str, str]
     """A chart of each statistic over the years, by `<key>_chart`."""
 
@@ -59,6 +62,7 @@ def national_page(site: Site, publication: Publication, year: Year) -> NationalP
         {"year": past.label, **counts_fields(site.figures(past.year).national)}
         for past in published
     ]
+    notes = notes_for([h["year"] for h in history])
     trend = {}
     if len(history) > 1:
         for statistic in CATALOGUE:
@@ -70,6 +74,7 @@ def national_page(site: Site, publication: Publication, year: Year) -> NationalP
                 chart_id=f"national-{name.replace('_', '-')}",
                 council_label="England",
                 font_family=charts.WEB_FONT_FAMILY,
+                notes=notes,
             )
     return {
         "title": f"National figures: {year.label}",
@@ -84,5 +89,6 @@ def national_page(site: Site, publication: Publication, year: Year) -> NationalP
         "decisions": sections.decisions_table(figures.national),
         "by_type": by_type,
         "history": history,
+        "notes": notes,
         "trend": trend,
     }
