@@ -15,6 +15,7 @@ from upheld.core.figures import compute
 from upheld.core.groups import TYPE, built_in, custom
 from upheld.core.periods import ReviewYear
 from upheld.core.stats import Counts
+from upheld.core.vocabulary import SERVICE_AREAS
 from upheld.errors import ConfigError
 from upheld.register import Register
 
@@ -169,3 +170,36 @@ def test_pages_and_the_api_take_a_group(tmp_path: Path) -> None:
             assert refused.status_code == 400, url
             assert "group must be one of type, nearest, region" in refused.text
         assert client.get("/api/v1/years/2023-24/statistics?group=nope").status_code == 400
+
+
+def test_service_areas_against_the_same_area_across_the_group(register: Register) -> None:
+    from upheld.core.output import area_fields
+
+    def council(housing: tuple[int, int], care: tuple[int, int]) -> Counts:
+        return Counts(
+            received_by_category={"Housing": sum(housing) + 1, "Adult care services": sum(care)},
+            decided_by_outcome={"upheld": housing[0] + care[0], "not_upheld": housing[1] + care[1]},
+            decided_by_category={
+                "Housing": {"upheld": housing[0], "not_upheld": housing[1]},
+                "Adult care services": {"upheld": care[0], "not_upheld": care[1]},
+            },
+        )
+
+    counted = {BURY: council((3, 1), (1, 1)), BOLTON: council((1, 3), (2, 0))}
+    pair = custom("pair", "Bury and Bolton", [BURY, BOLTON])
+    figures = compute(register, YEAR, counted, group=pair)
+    areas = area_fields(figures, BURY)
+    assert list(areas) == list(SERVICE_AREAS.keys)  # every one, in the ombudsman's order
+    housing = areas["Housing"]
+    assert (housing["received"], housing["investigated"], housing["upheld"]) == (5, 4, 3)
+    assert housing["uphold_rate"] == 75
+    assert (housing["similar_investigated"], housing["similar_upheld"]) == (8, 4)
+    assert housing["similar_uphold_rate"] == 50  # pooled: 4 of 8, not the mean of 75% and 25%
+    assert sum(a["investigated"] for a in areas.values()) == counted[BURY].investigated
+    assert areas["Planning and development"]["uphold_rate"] is None
+    assert (
+        area_fields(compute(register, YEAR, counted, group=pair), "E08000025")["Housing"][
+            "similar_uphold_rate"
+        ]
+        is None
+    )  # not in the group: nothing to compare with

@@ -215,3 +215,14 @@ def test_round_half_up_is_within_half_a_unit(value: Fraction, places: int) -> No
     unit = Fraction(1, 10**places)
     assert value - unit / 2 <= rounded <= value + unit / 2
     assert rounded - value != -unit / 2  # a tie always goes up
+
+
+@given(st.integers(0, 10**7), st.integers(1, 10**7))
+def test_whole_number_rounding_agrees_with_exact_rounding(numerator: int, denominator: int) -> None:
+    from upheld.core.catalogue import PER_100K, PERCENT
+
+    exact = Fraction(numerator, denominator)
+    assert PERCENT.present_ratio(numerator, denominator) == int(round_half_up(exact * 100))
+    assert PER_100K.present_ratio(numerator, denominator) == float(
+        round_half_up(exact * 100_000, 1)
+    )

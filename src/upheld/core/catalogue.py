@@ -53,8 +53,19 @@ class Unit:
         """The figure as published: a whole percentage, or per 100,000 to one decimal place."""
         if proportion is None:
             return None
-        rounded = round_half_up(proportion * self.scale, self.places)
-        return int(rounded) if self.places == 0 else float(rounded)
+        return self.present_ratio(proportion.numerator, proportion.denominator)
+
+    def present_ratio(self, numerator: int, denominator: int) -> int | float | None:
+        """The figure as published, from a count over a count (None when there is nothing to
+        divide by); in whole numbers, since a year's figures make thousands of these."""
+        if denominator == 0:
+            return None
+        if numerator < 0 or denominator < 0:
+            return self.present(Fraction(numerator, denominator))
+        tenths: int = 10**self.places
+        # Half up: add half the denominator before dividing.
+        whole = (2 * numerator * self.scale * tenths + denominator) // (2 * denominator)
+        return whole if self.places == 0 else whole / tenths
 
     def text(self, figure: int | float | None) -> str:
         """A published figure as it is read: "85%", "3.4", or n/a."""
@@ -164,9 +175,15 @@ class Statistic:
 
     def exact(self, proportion: Fraction | None) -> float | None:
         """A percentage to one decimal place, half up (None for other units, or when n/a)."""
-        if proportion is None or self.unit is not PERCENT:
+        if proportion is None:
             return None
-        return float(round_half_up(proportion * 100, 1))
+        return self.exact_ratio(proportion.numerator, proportion.denominator)
+
+    def exact_ratio(self, numerator: int, denominator: int) -> float | None:
+        """A percentage to one decimal place from a count over a count."""
+        if denominator == 0 or self.unit is not PERCENT:
+            return None
+        return (2 * numerator * 1000 + denominator) // (2 * denominator) / 10
 
     def band(self, figure: int | float | None, average: int | float | None) -> str:
         """How a figure compares with its average, for the map's colours."""

@@ -27,10 +27,28 @@ class YearFigures:
     group: PeerGroup = TYPE
     peer_averages: Mapping[str, Average] = field(default_factory=dict)
     """The average each council is compared with, by its code, over its peer group."""
+    peers: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    """The codes of each compared council's peer group."""
+    _pooled: dict[tuple[frozenset[str], str], Counts] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def average_for(self, code: str) -> Average | None:
         """The average a council is compared with; None if it has no peers this year."""
         return self.peer_averages.get(code)
+
+    def similar_area(self, code: str, category: str) -> Counts | None:
+        """One service area's counts added up over a council's peer group (None without one)."""
+        members = self.peers.get(code)
+        if members is None:
+            return None
+        key = (members, category)
+        found = self._pooled.get(key)
+        if found is None:
+            # Councils sharing a group share its sums: worked out once, when first asked for.
+            found = combine(self.counts[m].area(category) for m in members)
+            self._pooled[key] = found
+        return found
 
     def compared(self, council: Council) -> bool:
         """Whether a council is one of the year's similar authorities: it existed on 1 April,
@@ -77,16 +95,26 @@ def compute(
     compared = [c for c in councils.values() if figures.compared(c)]
     sizes = {code: p.population for code, p in populations.items()}
     peer_averages: dict[str, Average] = {}
+    members: dict[str, frozenset[str]] = {}
     # Councils sharing a group share its average: with `type`, five averages serve them all.
     made = {frozenset(c.code for c in figures.similar(t)): averages[t] for t in averages}
+    by_type: dict[str, list[Council]] = {}
     for council in compared:
-        peers = group.peers(council, compared, sizes)
+        by_type.setdefault(council.type, []).append(council)
+    for council in compared:
+        peers = group.peers(council, compared, by_type[council.type], sizes)
         if not peers:
             continue
         codes = frozenset(c.code for c in peers)
         if codes not in made:
             made[codes] = similar_average([counts[c] for c in sorted(codes)], method)
         peer_averages[council.code] = made[codes]
+        members[council.code] = codes
     return replace(
-        figures, averages=averages, national=national, group=group, peer_averages=peer_averages
+        figures,
+        averages=averages,
+        national=national,
+        group=group,
+        peer_averages=peer_averages,
+        peers=members,
     )

@@ -36,15 +36,13 @@ class PeerGroup:
         self,
         council: Council,
         compared: Sequence[Council],
+        same_type: Sequence[Council],
         populations: Mapping[str, int],
     ) -> list[Council] | None:
-        """The councils, among those compared this year, whose average a council is set against;
-        None when the council has no such group (not compared, or not a member)."""
-        if council.code not in {c.code for c in compared}:
-            return None
-        same_type = [c for c in compared if c.type == council.type]
+        """The councils, among those compared this year, whose average a compared council is set
+        against (`same_type`: those of its type); None when it has no such group."""
         if self.kind == "type":
-            return same_type
+            return list(same_type)
         if self.kind == "region":
             if not council.region:
                 return None

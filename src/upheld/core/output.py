@@ -79,7 +79,29 @@ def authority_fields(figures: YearFigures, code: str) -> dict[str, Any]:
             ordered["population_vintage"] = population.vintage if population else None
     average = figures.average_for(code)
     ordered["similar_councils"] = average.councils if average else None
+    ordered["by_category"] = area_fields(figures, code)
     return ordered
+
+
+def area_fields(figures: YearFigures, code: str) -> dict[str, dict[str, Any]]:
+    """A council's figures for each service area, against the same area across its peer group
+    (the group's counts added up), by the service area's name."""
+    counts = figures.counts[code]
+    areas = {}
+    for term in SERVICE_AREAS:
+        own = counts.area(term.key)
+        similar = figures.similar_area(code, term.key)
+        areas[term.key] = {
+            "received": own.received,
+            "decided": own.decided,
+            "investigated": own.investigated,
+            "upheld": own.upheld,
+            "uphold_rate": own.figure("uphold_rate"),
+            "similar_investigated": similar.investigated if similar else None,
+            "similar_upheld": similar.upheld if similar else None,
+            "similar_uphold_rate": similar.figure("uphold_rate") if similar else None,
+        }
+    return areas
 
 
 def statistics(figures: YearFigures, codes: Sequence[str] | None = None) -> dict[str, Any]:

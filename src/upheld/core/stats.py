@@ -72,6 +72,15 @@ class Counts:
     satisfactory_remedies: int = 0
     compliance_by_outcome: Mapping[str, int] = field(default_factory=dict)
     population: int | None = None
+    decided_by_category: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+    """Decisions by service area, then by outcome."""
+
+    def area(self, category: str) -> Counts:
+        """The counts of one service area: its complaints received and its decisions."""
+        return Counts(
+            received_by_category={category: self.received_by_category.get(category, 0)},
+            decided_by_outcome=dict(self.decided_by_category.get(category, {})),
+        )
 
     @property
     def received(self) -> int:
@@ -138,11 +147,17 @@ class Counts:
 
     def figure(self, key: str) -> int | float | None:
         """A statistic as published: rounded in its unit, None when n/a."""
-        return CATALOGUE[key].present(self.rate(key).value)
+        statistic = CATALOGUE[key]
+        return statistic.unit.present_ratio(
+            self.count(statistic.numerator), self.count(statistic.denominator)
+        )
 
     def exact(self, key: str) -> float | None:
         """A percentage to one decimal place, None when n/a or not a percentage."""
-        return CATALOGUE[key].exact(self.rate(key).value)
+        statistic = CATALOGUE[key]
+        return statistic.exact_ratio(
+            self.count(statistic.numerator), self.count(statistic.denominator)
+        )
 
     def shown(self, key: str) -> str:
         """A statistic as it is read, with its exact figure where rounding would hide it."""
@@ -155,18 +170,28 @@ def combine(parts: Iterable[Counts]) -> Counts:
     received: Counter[str] = Counter()
     decided: Counter[str] = Counter()
     compliance: Counter[str] = Counter()
+    areas: dict[str, Counter[str]] = {}
     remedies = 0
     population: int | None = 0
     for part in parts:
         received.update(part.received_by_category)
         decided.update(part.decided_by_outcome)
         compliance.update(part.compliance_by_outcome)
+        for category, outcomes in part.decided_by_category.items():
+            areas.setdefault(category, Counter()).update(outcomes)
         remedies += part.satisfactory_remedies
         if population is not None and part.population is not None:
             population += part.population
         else:
             population = None
-    return Counts(dict(received), dict(decided), remedies, dict(compliance), population or None)
+    return Counts(
+        dict(received),
+        dict(decided),
+        remedies,
+        dict(compliance),
+        population or None,
+        {category: dict(outcomes) for category, outcomes in areas.items()},
+    )
 
 
 @dataclass(frozen=True)

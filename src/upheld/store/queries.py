@@ -57,12 +57,16 @@ def year_counts(connection: Connection, year: ReviewYear) -> dict[str, Counts]:
         .group_by(cases.c.authority, cases.c.category)
     ):
         received[authority][category] = number
-    for authority, outcome, remedy, number in connection.execute(
-        select(cases.c.authority, cases.c.outcome, cases.c.satisfactory_remedy, func.count())
-        .where(cases.c.decided_year == y)
-        .group_by(cases.c.authority, cases.c.outcome, cases.c.satisfactory_remedy)
+    areas: dict[str, dict[str, dict[str, int]]] = defaultdict(dict)
+    c = cases.c
+    for authority, category, outcome, remedy, number in connection.execute(
+        select(c.authority, c.category, c.outcome, c.satisfactory_remedy, func.count())
+        .where(c.decided_year == y)
+        .group_by(c.authority, c.category, c.outcome, c.satisfactory_remedy)
     ):
         decided[authority][outcome] = decided[authority].get(outcome, 0) + number
+        area = areas[authority].setdefault(category, {})
+        area[outcome] = area.get(outcome, 0) + number
         if remedy:
             remedies[authority] += number
     outcomes = schema.compliance
@@ -75,7 +79,9 @@ def year_counts(connection: Connection, year: ReviewYear) -> dict[str, Counts]:
         compliance[authority][outcome] = number
     codes = set(received) | set(decided) | set(compliance)
     return {
-        code: Counts(received[code], decided[code], remedies[code], compliance[code])
+        code: Counts(
+            received[code], decided[code], remedies[code], compliance[code], None, areas[code]
+        )
         for code in codes
     }
 

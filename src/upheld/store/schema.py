@@ -77,7 +77,9 @@ cases = Table(
     Column("publish", Boolean, nullable=False),
     Column("complainant", String(200)),
     Index("cases_received", "received_year", "authority", "category"),
-    Index("cases_decided", "decided_year", "authority", "outcome", "satisfactory_remedy"),
+    Index(
+        "cases_decided", "decided_year", "authority", "category", "outcome", "satisfactory_remedy"
+    ),
 )
 
 compliance = Table(

@@ -16,7 +16,7 @@ from starlette.responses import Response
 from upheld import __version__
 from upheld.core.catalogue import CATALOGUE
 from upheld.core.publication import Publication
-from upheld.core.wording import thousands
+from upheld.core.wording import NOT_AVAILABLE, thousands
 from upheld.errors import NotFound
 from upheld.present.export import as_csv
 from upheld.site.model import Site
@@ -71,6 +71,7 @@ class Renderer:
             query_with=query_with,
         )
         self.templates.filters["thousands"] = thousands
+        self.templates.filters["pct"] = lambda n: NOT_AVAILABLE if n is None else f"{n}%"
         self.templates.filters["first_upper"] = lambda text: text[:1].upper() + text[1:]
         self.templates.filters["figure"] = lambda value, statistic: statistic.text(value)
         # A row's figure with its exact percentage where rounding would hide it: "100% (99.6%)".
