@@ -365,6 +365,7 @@ PAGE_TYPES = {
     "reports": "/reports",
     "national": "/national/2024-25",
     "downloads": "/downloads",
+    "methodology": "/methodology",
     "api": "/api",
     "not found": "/councils/E99999999",
 }
@@ -389,7 +390,9 @@ def test_axe_finds_no_violations(page: Page, name: str) -> None:
     assert not found, f"{page.url}:\n{describe(found)}"
 
 
-@pytest.mark.parametrize("name", ["council", "home upper tier", "decisions search", "national"])
+@pytest.mark.parametrize(
+    "name", ["council", "home upper tier", "decisions search", "national", "methodology"]
+)
 def test_axe_finds_no_violations_on_a_phone(page: Page, name: str) -> None:
     page.set_viewport_size(PHONE)
     open_page_type(page, name)

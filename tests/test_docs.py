@@ -103,6 +103,7 @@ def test_the_methodology_has_the_catalogue() -> None:
     script = Path(__file__).parent.parent / "scripts" / "write_docs.py"
     text = (DOCS / "methodology.md").read_text(encoding="utf-8")
     assert CATALOGUE.as_markdown() in text, "docs/methodology.md is out of date: run make docs"
+    assert "Written by `make docs`" in text
     checked = subprocess.run([sys.executable, str(script), "--check"], check=False)
     assert checked.returncode == 0, "docs/methodology.md is out of date: run make docs"
 

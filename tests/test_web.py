@@ -19,6 +19,7 @@ from upheld.register import builtin
 from upheld.site import council, decisions, home, lists
 from upheld.site.councils import councils_page
 from upheld.site.downloads import downloads_page
+from upheld.site.methodology import methodology_page
 from upheld.site.model import Site, Year
 from upheld.site.national import national_page
 from upheld.site.twins import without_charts
@@ -174,6 +175,7 @@ TWINS: dict[str, tuple[str, Callable[[Site, Publication], Any]]] = {
         ),
     ),
     "downloads": ("/downloads.json", downloads_page),
+    "methodology": ("/methodology.json", lambda site, public: methodology_page()),
 }
 NO_FILTERS: lists.Filters = {"council": None, "category": None, "year": None, "status": None}
 
@@ -475,3 +477,17 @@ def test_breaks_in_the_series_are_marked_on_trends(client: TestClient) -> None:
     assert f"† 2020-21: {marked['2020-21']}" in page
     national = client.get("/national/2024-25").text
     assert "† 2022-23:" in national
+
+
+def test_every_figure_links_to_its_definition(client: TestClient) -> None:
+    from upheld.core.catalogue import CATALOGUE
+
+    council_page = client.get(f"/councils/{BURY}/2024-25").text
+    methodology = client.get("/methodology").text
+    for statistic in CATALOGUE:
+        assert f'href="/methodology#{statistic.key}"' in council_page, statistic.key
+        assert f'id="{statistic.key}"' in methodology, statistic.key
+        assert statistic.definition in methodology.replace("&#39;", "'")
+    for heading in ("The average of similar authorities", "Breaks in the series", "Population"):
+        assert heading in methodology
+    assert "register.md" not in methodology  # links between the docs read as plain words

@@ -97,6 +97,8 @@ def create_app(site: Site) -> FastAPI:
         ("/councils/{key}", pages.council),
         ("/councils/{key}/{year}", pages.council_year),
         ("/councils/{key}/{year}/letter.{format}", pages.letter),
+        ("/methodology", pages.methodology),
+        ("/methodology.json", pages.methodology),
         ("/national", pages.national),
         ("/national/{year}", pages.national_year),
         ("/improvements", pages.lists),

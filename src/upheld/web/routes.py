@@ -15,7 +15,7 @@ from starlette.responses import RedirectResponse, Response
 from upheld.core.publication import Publication
 from upheld.errors import NotFound
 from upheld.letters import archive
-from upheld.site import council, councils, home, lists, national
+from upheld.site import council, councils, home, lists, methodology, national
 from upheld.site.identity import slug
 from upheld.site.model import Site, Year
 from upheld.web import params
@@ -187,6 +187,16 @@ class PageRoutes:
             "national.html",
             lambda: national.national_page(self.site, publication, year),
             rows=lambda page: page["by_type"],
+        )
+
+    def methodology(self, request: Request) -> Response:
+        """How every figure is worked out."""
+        return self.render.respond(
+            request,
+            self.site.publication(),
+            split_format(request.url.path, "json")[1],
+            "methodology.html",
+            methodology.methodology_page,
         )
 
     def lists(self, request: Request) -> Response:
