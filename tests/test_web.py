@@ -491,3 +491,43 @@ def test_every_figure_links_to_its_definition(client: TestClient) -> None:
     for heading in ("The average of similar authorities", "Breaks in the series", "Population"):
         assert heading in methodology
     assert "register.md" not in methodology  # links between the docs read as plain words
+
+
+def test_the_map_never_colours_a_handful_of_cases_as_a_difference(client: TestClient) -> None:
+    from upheld.core.catalogue import CATALOGUE
+
+    differences = {"better", "worse", "much-better", "much-worse", "higher", "lower"}
+    seen_bands: set[str] = set()
+    for statistic in CATALOGUE:
+        for tier in ("upper", "lower"):
+            rows = get_json(client, f"/index.json?statistic={statistic.key}&tier={tier}")[
+                "councils"
+            ]
+            for row in rows:
+                seen_bands.add(row["band"])
+                if row["base"] < 5 and statistic.unit.suffix == "%":
+                    assert row["band"] in ("too-few", "none"), (statistic.key, row)
+                if row["band"] in differences:
+                    assert row["comparison"] not in ("within", "too_few", None), row
+    assert "too-few" in seen_bands
+    assert "within" in seen_bands
+
+
+@pytest.mark.parametrize(
+    ("statistic", "comparison", "band"),
+    [
+        ("uphold_rate", "above", "worse"),
+        ("uphold_rate", "well_below", "much-better"),
+        ("compliance_rate", "above", "better"),
+        ("compliance_rate", "well_below", "much-worse"),
+        ("uphold_rate", "within", "within"),
+        ("uphold_rate", "too_few", "too-few"),
+        ("uphold_rate", None, "none"),
+    ],
+)
+def test_a_colour_says_better_or_worse_whichever_way_is_better(
+    statistic: str, comparison: Any, band: str
+) -> None:
+    from upheld.core.catalogue import CATALOGUE
+
+    assert home.band(CATALOGUE[statistic], comparison) == band

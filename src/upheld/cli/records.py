@@ -172,7 +172,7 @@ def stats(
       upheld stats --year 2023-24 --format csv --average pooled > stats.csv
       upheld stats --year 2024-25 --group nearest
     """
-    from upheld.core.output import statistics
+    from upheld.core.output import flat, statistics
     from upheld.store.queries import year_figures
 
     if year is None:
@@ -181,13 +181,15 @@ def stats(
     register = app.register()
     codes = resolve_codes(register, authorities, year)
     with app.ready().connect() as connection:
-        figures = year_figures(connection, register, year, average, peers)
+        figures = year_figures(
+            connection, register, year, average, peers, app.settings().statistics.minimum_base
+        )
     result = statistics(figures, codes or None)
     if fmt == "json":
         app.out.print_json(json.dumps(result), indent=2)
         return
     if fmt == "csv":
-        sys.stdout.write(as_csv(result["authorities"]))
+        sys.stdout.write(as_csv([flat(row) for row in result["authorities"]]))
         return
     from upheld.present.terminal import statistics_table
 

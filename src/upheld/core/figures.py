@@ -29,6 +29,10 @@ class YearFigures:
     """The average each council is compared with, by its code, over its peer group."""
     peers: Mapping[str, frozenset[str]] = field(default_factory=dict)
     """The codes of each compared council's peer group."""
+    previous: Mapping[str, Counts] = field(default_factory=dict)
+    """Each council's counts the year before (with that year's population), for its change."""
+    minimum_base: int = 5
+    """A rate from fewer cases than this is too few to compare."""
     _pooled: dict[tuple[frozenset[str], str], Counts] = field(
         default_factory=dict, repr=False, compare=False
     )
@@ -66,9 +70,12 @@ def compute(
     counted: Mapping[str, Counts],
     method: AverageMethod = "mean",
     group: PeerGroup = TYPE,
+    *,
+    previous: Mapping[str, Counts] | None = None,
+    minimum_base: int = 5,
 ) -> YearFigures:
     """A year's figures from its counts: each council that existed, or had cases, with its peers'
-    averages (over the group chosen) and the national totals."""
+    averages (over the group chosen), its counts the year before, and the national totals."""
     councils = {c.code: c for c in register.in_year(year)}
     for code in counted:
         if code not in councils:
@@ -110,6 +117,11 @@ def compute(
             made[codes] = similar_average([counts[c] for c in sorted(codes)], method)
         peer_averages[council.code] = made[codes]
         members[council.code] = codes
+    before = year.previous()
+    earlier = {
+        code: replace(found, population=_population(register, code, before))
+        for code, found in (previous or {}).items()
+    }
     return replace(
         figures,
         averages=averages,
@@ -117,4 +129,14 @@ def compute(
         group=group,
         peer_averages=peer_averages,
         peers=members,
+        previous=earlier,
+        minimum_base=minimum_base,
     )
+
+
+def _population(register: Register, code: str, year: ReviewYear) -> int | None:
+    council = register.get(code)
+    if council is None or not council.exists_in(year):
+        return None
+    found = register.population(code, year)
+    return found.population if found else None

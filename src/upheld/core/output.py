@@ -6,10 +6,11 @@ statistics among them, and where each sits, come from the catalogue.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from upheld.core.catalogue import CATALOGUE
+from upheld.core import judgement
+from upheld.core.catalogue import CATALOGUE, UPHOLD_RATE
 from upheld.core.figures import YearFigures
 from upheld.core.stats import Average, Counts
 from upheld.core.vocabulary import COMPLIANCE_OUTCOMES, OUTCOME_GROUPS, OUTCOMES, SERVICE_AREAS
@@ -79,6 +80,16 @@ def authority_fields(figures: YearFigures, code: str) -> dict[str, Any]:
             ordered["population_vintage"] = population.vintage if population else None
     average = figures.average_for(code)
     ordered["similar_councils"] = average.councils if average else None
+    counts = figures.counts[code]
+    previous = figures.previous.get(code)
+    for statistic in CATALOGUE:
+        ordered[f"{statistic.key}_interval"] = judgement.interval(statistic, counts)
+    for statistic in CATALOGUE:
+        ordered[f"{statistic.key}_comparison"] = judgement.comparison(
+            statistic, counts, average, figures.minimum_base
+        )
+    for statistic in CATALOGUE:
+        ordered[f"{statistic.key}_change"] = judgement.change(statistic, counts, previous)
     ordered["by_category"] = area_fields(figures, code)
     return ordered
 
@@ -97,9 +108,13 @@ def area_fields(figures: YearFigures, code: str) -> dict[str, dict[str, Any]]:
             "investigated": own.investigated,
             "upheld": own.upheld,
             "uphold_rate": own.figure("uphold_rate"),
+            "uphold_rate_interval": judgement.interval(UPHOLD_RATE, own),
             "similar_investigated": similar.investigated if similar else None,
             "similar_upheld": similar.upheld if similar else None,
             "similar_uphold_rate": similar.figure("uphold_rate") if similar else None,
+            "uphold_rate_comparison": judgement.pooled_comparison(
+                UPHOLD_RATE, own, similar, figures.minimum_base
+            ),
         }
     return areas
 
@@ -124,3 +139,26 @@ def statistics(figures: YearFigures, codes: Sequence[str] | None = None) -> dict
         }
         | counts_fields(figures.national),
     }
+
+
+def flat(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A council's row for a spreadsheet: an interval as its low and high ends, a change as
+    its parts, and nothing nested (the service areas are in the JSON)."""
+    flattened: dict[str, Any] = {}
+    for key, value in row.items():
+        if key.endswith("_interval"):
+            low, high = value if value else (None, None)
+            flattened |= {f"{key}_low": low, f"{key}_high": high}
+        elif key.endswith("_change"):
+            change = value or {}
+            interval = change.get("interval") or (None, None)
+            flattened |= {
+                f"{key}_previous": change.get("previous"),
+                f"{key}_difference": change.get("difference"),
+                f"{key}_low": interval[0],
+                f"{key}_high": interval[1],
+                f"{key}_beyond_chance": change.get("beyond_chance"),
+            }
+        elif not isinstance(value, Mapping | list):
+            flattened[key] = value
+    return flattened

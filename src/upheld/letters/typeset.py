@@ -107,7 +107,9 @@ def write_letters(
             f"{', '.join(settings.group_names)}"
         )
     with engine.connect() as connection:
-        figures = year_figures(connection, register, year, config.average, group)
+        figures = year_figures(
+            connection, register, year, config.average, group, settings.statistics.minimum_base
+        )
         contacts = all_contacts(connection)
         now = activity(connection, year)
         before: Activity | None = activity(connection, year.previous())

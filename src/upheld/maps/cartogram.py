@@ -163,6 +163,11 @@ def map_svg(
     )
 
 
+HATCHED = "pattern:too-few"
+"""A fill that draws a council hatched: the map's mark for "too few cases to compare"."""
+HATCH_COLOUR = "#6f777b"
+
+
 def council_map(
     order: Sequence[str],
     paths: Mapping[str, str],
@@ -197,12 +202,24 @@ def council_map(
         f'role="{role}" aria-labelledby="{title_id}" aria-describedby="{desc_id}">'
         f'<title id="{title_id}">{svg.content(title)}</title>'
         f'<desc id="{desc_id}">{svg.content(description)}</desc>'
-        f'<g stroke="{_STROKE}" {group_attributes} stroke-linejoin="round">'
     ]
+    hatch = f"{map_id}-{HATCHED.removeprefix('pattern:')}"
+    if HATCHED in fills.values():
+        size = (right - left) / 110
+        out.append(
+            f'<defs><pattern id="{hatch}" patternUnits="userSpaceOnUse" width="{_n(size)}" '
+            f'height="{_n(size)}" patternTransform="rotate(45)">'
+            f'<rect width="{_n(size)}" height="{_n(size)}" fill="#ffffff"/>'
+            f'<line x1="0" y1="0" x2="0" y2="{_n(size)}" stroke="{HATCH_COLOUR}" '
+            f'stroke-width="{_n(size / 2.5)}"/></pattern></defs>'
+        )
+    out.append(f'<g stroke="{_STROKE}" {group_attributes} stroke-linejoin="round">')
     for code in order:
         council = councils.get(code)
         label = labels.get(code) or (council.short_name if council else code)
         fill = fills.get(code) or NO_DATA_COLOUR
+        if fill == HATCHED:
+            fill = f"url(#{hatch})"
         shape = (
             f'class="{path_class}" data-code="{svg.attribute(code)}" fill="{svg.attribute(fill)}" '
             f'd="{svg.attribute(paths[code])}"'

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from upheld.core.catalogue import CATALOGUE
+from upheld.core.output import flat
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 """What a spreadsheet program may read as the start of a formula."""
@@ -60,20 +61,21 @@ def statistics_workbook(result: Mapping[str, Any]) -> bytes:
         sheet.append(sheet_row(sheet, values))
 
     councils = book.create_sheet("Councils")
-    rows = result["authorities"]
-    columns = [k for k, v in rows[0].items() if not isinstance(v, dict)] if rows else []
-    categories = list(rows[0]["received_by_category"]) if rows else []
-    outcomes = list(rows[0]["decided_by_outcome"]) if rows else []
+    source = result["authorities"]
+    rows = [flat(row) for row in source]
+    columns = list(rows[0]) if rows else []
+    categories = list(source[0]["received_by_category"]) if rows else []
+    outcomes = list(source[0]["decided_by_outcome"]) if rows else []
     add(
         councils,
         columns + [f"received: {c}" for c in categories] + [f"decided: {o}" for o in outcomes],
     )
-    for row in rows:
+    for row, full in zip(rows, source, strict=True):
         add(
             councils,
             [row[c] for c in columns]
-            + [row["received_by_category"][c] for c in categories]
-            + [row["decided_by_outcome"][o] for o in outcomes],
+            + [full["received_by_category"][c] for c in categories]
+            + [full["decided_by_outcome"][o] for o in outcomes],
         )
     averages = book.create_sheet("Averages")
     names = list(CATALOGUE.keys)

@@ -30,8 +30,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import pairwise
-from typing import Literal, TypedDict, get_args
+from typing import TypedDict, get_args
 
+from upheld.core.judgement import IN_SHORT
+from upheld.core.uncertainty import Comparison
 from upheld.present import charts, svg
 
 _n = svg.number  # coordinates are written many times over
@@ -39,21 +41,9 @@ _n = svg.number  # coordinates are written many times over
 Box = tuple[float, float, float, float]
 """(left, top, right, bottom) in the chart's coordinates."""
 
-Comparison = Literal["within", "above", "below", "well_above", "well_below", "too_few"]
-"""Where a council falls: "above" is beyond the upper 95% limit, "well_above" beyond the upper
-99.8% limit (likewise below), "too_few" means its base is too small to compare."""
-
 COMPARISONS: tuple[Comparison, ...] = get_args(Comparison)
 
-COMPARISON_TEXT: dict[Comparison | None, str] = {
-    "within": "Within the expected range",
-    "above": "Above the expected range",
-    "well_above": "Well above the expected range",
-    "below": "Below the expected range",
-    "well_below": "Well below the expected range",
-    "too_few": "Too few to compare",
-    None: "Not compared",
-}
+COMPARISON_TEXT = IN_SHORT
 """Each comparison in words, as the table alternative shows it."""
 
 AVERAGE_LABEL = "Average of similar authorities"

@@ -5,38 +5,90 @@ from __future__ import annotations
 
 from typing import TypedDict
 
-from upheld.core.catalogue import CATALOGUE
+from upheld.core import judgement
+from upheld.core.catalogue import CATALOGUE, Statistic
 from upheld.core.groups import TYPE, PeerGroup
 from upheld.core.output import authority_fields
 from upheld.core.publication import Publication
+from upheld.core.uncertainty import Comparison
 from upheld.core.vocabulary import AUTHORITY_TYPES
+from upheld.core.wording import plural
 from upheld.maps import boundaries, cartogram, shapes
 from upheld.maps.boundaries import Shape
 from upheld.register import Council
 from upheld.site.identity import slug
 from upheld.site.model import Site, Year
 
+TOO_FEW = cartogram.HATCHED
 STATISTICS = {s.key: s.label for s in CATALOGUE}
 """The figures the map can show: every statistic of the catalogue."""
 TIERS = {"upper": "Upper tier", "lower": "Lower tier"}
 VIEWS = {"hexagons": "Hexagons", "geographic": "Geographic"}
 """The map's styles: a hexagon per council, or the councils' own areas when stored."""
-BANDS = (
-    ("much-lower", "Much lower than similar authorities"),
-    ("lower", "Lower than similar authorities"),
-    ("similar", "About the same as similar authorities"),
-    ("higher", "Higher than similar authorities"),
-    ("much-higher", "Much higher than similar authorities"),
-    ("none", "No figure this year"),
-)
 BAND_COLOURS = {
-    "much-lower": "#2c5d8f",
-    "lower": "#9dbfe0",
-    "similar": "#ddd8cc",
-    "higher": "#f2b06b",
-    "much-higher": "#a85400",
+    "much-better": "#2c5d8f",
+    "better": "#9dbfe0",
+    "within": "#ddd8cc",
+    "worse": "#f2b06b",
+    "much-worse": "#a85400",
+    "much-higher": "#5b3a8c",
+    "higher": "#b9a6d6",
+    "lower": "#a8d5c2",
+    "much-lower": "#1f6b52",
+    "too-few": TOO_FEW,
     "none": "#ffffff",
 }
+"""The map's colours: blue where a council does better than its peers beyond chance, orange where
+it does worse, beige where it is in line, hatched where it has too few cases to tell; purple and
+green for higher and lower where neither is better."""
+
+
+def band(statistic: Statistic, comparison: Comparison | None) -> str:
+    """A council's colour on the map, from its comparison and which way is better."""
+    if comparison is None:
+        return "none"
+    if comparison in ("within", "too_few"):
+        return comparison.replace("_", "-")
+    much = "much-" if comparison.startswith("well_") else ""
+    higher = comparison.endswith("above")
+    if statistic.better == "neutral":
+        return much + ("higher" if higher else "lower")
+    good = higher == (statistic.better == "higher")
+    return much + ("better" if good else "worse")
+
+
+def bands(statistic: Statistic, minimum_base: int) -> list[Band]:
+    """The map's key for a statistic: each colour in words, with the rule behind it."""
+    if statistic.better == "neutral":
+        beyond = [
+            ("much-higher", "Much higher than similar authorities, beyond the 99.8% limits"),
+            ("higher", "Higher than similar authorities, beyond the 95% limits"),
+            ("lower", "Lower than similar authorities, beyond the 95% limits"),
+            ("much-lower", "Much lower than similar authorities, beyond the 99.8% limits"),
+        ]
+    else:
+        way = statistic.better
+        other = "lower" if way == "higher" else "higher"
+        beyond = [
+            (
+                "much-better",
+                f"Much better ({way}) than similar authorities, beyond the 99.8% limits",
+            ),
+            ("better", f"Better ({way}) than similar authorities, beyond the 95% limits"),
+            ("worse", f"Worse ({other}) than similar authorities, beyond the 95% limits"),
+            (
+                "much-worse",
+                f"Much worse ({other}) than similar authorities, beyond the 99.8% limits",
+            ),
+        ]
+    listed = [
+        *beyond[:2],
+        ("within", "In line with similar authorities, given the number of cases"),
+        *beyond[2:],
+        ("too-few", f"Too few cases to compare (fewer than {minimum_base})"),
+        ("none", "No figure, or nothing to compare with, this year"),
+    ]
+    return [{"key": key, "label": label} for key, label in listed]
 
 
 class MapRow(TypedDict):
@@ -53,6 +105,12 @@ class MapRow(TypedDict):
     average: int | float | None
     average_text: str
     base: int
+    base_text: str
+    """What the figure is out of, in words: "68 detailed investigations"."""
+    interval: list[float] | None
+    interval_text: str
+    comparison: Comparison | None
+    comparison_text: str
     band: str
 
 
@@ -88,6 +146,8 @@ class HomePage(TypedDict):
     group_label: str
     groups: dict[str, str]
     bands: list[Band]
+    rule: str
+    """How the colours are chosen, in words."""
     councils: list[MapRow]
     view: str
     map_chart: str
@@ -103,8 +163,12 @@ def map_rows(
     chosen = CATALOGUE[statistic]
     rows: list[MapRow] = []
     for council in councils:
+        counts = figures.counts[council.code]
         fields = authority_fields(figures, council.code)
         value, average = fields[chosen.key], fields[chosen.similar_key]
+        found = fields[f"{chosen.key}_interval"]
+        comparison = fields[f"{chosen.key}_comparison"]
+        base = counts.count(chosen.denominator)
         rows.append(
             {
                 "code": council.code,
@@ -117,11 +181,23 @@ def map_rows(
                 "value_text": chosen.text(value, fields.get(chosen.exact_key or "")),
                 "average": average,
                 "average_text": chosen.text(average),
-                "base": figures.counts[council.code].count(chosen.denominator),
-                "band": chosen.band(value, average),
+                "base": base,
+                "base_text": plural(base, *chosen.denominator_noun),
+                "interval": found,
+                "interval_text": judgement.interval_words(chosen, found),
+                "comparison": comparison,
+                "comparison_text": judgement.SAID[comparison],
+                "band": band(chosen, comparison),
             }
         )
     return rows
+
+
+RULE = (
+    "A council is coloured only where its figure differs from the average of similar "
+    "authorities by more than chance would explain, given how many cases it is based on: "
+    "outside the 95% limits of a funnel plot, or the 99.8% limits for the darker colours."
+)
 
 
 def home_page(
@@ -145,14 +221,17 @@ def home_page(
     label = STATISTICS[statistic].lower()
     fills = {row["code"]: BAND_COLOURS[row["band"]] for row in rows}
     labels = {
-        row["code"]: f"{row['name']}: {label} {row['value_text']}, average of similar "
-        f"authorities {row['average_text']}"
+        row["code"]: f"{row['name']}: {label} {row['value_text']}"
+        + (f" ({row['interval_text']})" if row["interval"] else "")
+        + f", from {row['base_text']}; {row['comparison_text']} (average "
+        f"{row['average_text']})"
         for row in rows
     }
     title = f"Map of councils by {label}, {year.label}"
     compared = (
-        "coloured by how its figure compares with the average of similar authorities. The "
-        "table below the map has the same figures."
+        "coloured by whether its figure differs from the average of similar authorities by more "
+        "than chance would explain, given the number of cases. The table below the map has the "
+        "same figures."
     )
 
     def link(code: str) -> str:
@@ -198,7 +277,8 @@ def home_page(
         "group": group.name,
         "group_label": group.label,
         "groups": site.settings.group_labels,
-        "bands": [{"key": k, "label": v} for k, v in BANDS],
+        "bands": bands(CATALOGUE[statistic], site.settings.statistics.minimum_base),
+        "rule": RULE,
         "councils": rows,
         "view": drawn,
         "map_chart": drawing,
@@ -217,3 +297,10 @@ def _outlines(site: Site, year: Year, tier: str, chosen: list[Council]) -> dict[
 
     found: dict[str, Shape] = site.cached(("map", "geographic", tier, year.year.start_year), make)
     return found
+
+
+def csv_row(row: MapRow) -> dict[str, object]:
+    """A council of the map as a CSV row: its interval as two columns."""
+    low, high = row["interval"] or (None, None)
+    flat = {k: v for k, v in row.items() if k != "interval"}
+    return flat | {"interval_low": low, "interval_high": high}

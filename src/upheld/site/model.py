@@ -254,8 +254,9 @@ class Site:
         def make() -> YearFigures:
             config = self.any_year(year.label)
             method = config.config.average if config else "mean"
+            minimum = self.settings.statistics.minimum_base
             with self.engine.connect() as connection:
-                return year_figures(connection, self.register(), year, method, group)
+                return year_figures(connection, self.register(), year, method, group, minimum)
 
         figures: YearFigures = self.cached(("figures", year.start_year, group), make)
         return figures

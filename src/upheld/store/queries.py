@@ -92,10 +92,19 @@ def year_figures(
     year: ReviewYear,
     method: AverageMethod = "mean",
     group: PeerGroup = TYPE,
+    minimum_base: int = 5,
 ) -> YearFigures:
     """A year's figures, from the case records: each council that existed or had cases, with
-    its peers' averages and the national totals."""
-    return compute(register, year, year_counts(connection, year), method, group)
+    its peers' averages, its counts the year before and the national totals."""
+    return compute(
+        register,
+        year,
+        year_counts(connection, year),
+        method,
+        group,
+        previous=year_counts(connection, year.previous()),
+        minimum_base=minimum_base,
+    )
 
 
 def all_contacts(connection: Connection) -> dict[str, dict[str, dict[str, str | None]]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
+from upheld.core.output import flat
 from upheld.errors import NotFound
 from upheld.present.export import as_csv, statistics_workbook
 from upheld.site import api_docs, downloads
@@ -41,7 +42,7 @@ class DownloadRoutes:
         result = downloads.year_statistics(self.site, self.site.publication(), label)
         headers = {"Content-Disposition": f'attachment; filename="upheld-{label}.{fmt}"'}
         if fmt == "csv":
-            body = as_csv(result["authorities"]).encode("utf-8")
+            body = as_csv([flat(row) for row in result["authorities"]]).encode("utf-8")
             return Response(body, media_type="text/csv; charset=utf-8", headers=headers)
         content = self.site.cached(("xlsx", label), lambda: statistics_workbook(result))
         return Response(content, media_type=XLSX, headers=headers)

@@ -92,7 +92,7 @@ class PageRoutes:
             split_format(request.url.path, "json", "csv")[1],
             "home.html",
             lambda: home.home_page(self.site, publication, year, statistic, tier, view, group),
-            rows=lambda page: page["councils"],
+            rows=lambda page: [home.csv_row(row) for row in page["councils"]],
         )
 
     def councils(self, request: Request) -> Response:

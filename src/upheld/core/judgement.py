@@ -1,0 +1,191 @@
+"""What a council's figure can bear: how sure it is (its interval), whether it differs from its
+peers beyond chance given its base (its comparison), and whether it changed on the year before
+beyond chance (its change). The statistics catalogue says, through each statistic's unit, whether
+a figure is a proportion (binomial) or a rate per residents (Poisson); the methods are in
+`core.uncertainty`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from math import floor
+from typing import TypedDict
+
+from upheld.core.catalogue import Statistic, round_half_up
+from upheld.core.stats import Average, Counts
+from upheld.core.uncertainty import (
+    CONFIDENCE,
+    CONFIDENCE_STRICT,
+    Comparison,
+    beyond_chance,
+    binomial_limits,
+    compare_count,
+    compare_proportion,
+    difference_interval,
+    poisson_interval,
+    poisson_limits,
+    wilson_interval,
+)
+
+MINIMUM_BASE = 5
+"""A rate from fewer cases than this is "too few to compare" (a setting: [statistics])."""
+
+SAID: dict[Comparison | None, str] = {
+    "within": "in line with similar authorities, given the number of cases",
+    "above": "higher than similar authorities, by more than chance would explain",
+    "well_above": "much higher than similar authorities, well beyond what chance would explain",
+    "below": "lower than similar authorities, by more than chance would explain",
+    "well_below": "much lower than similar authorities, well beyond what chance would explain",
+    "too_few": "based on too few cases to compare with similar authorities",
+    None: "not compared with similar authorities",
+}
+"""Each comparison as letters and pages say it, after "This is ..."."""
+IN_SHORT: dict[Comparison | None, str] = {
+    "within": "Within the expected range",
+    "above": "Above the expected range",
+    "well_above": "Well above the expected range",
+    "below": "Below the expected range",
+    "well_below": "Well below the expected range",
+    "too_few": "Too few to compare",
+    None: "Not compared",
+}
+"""Each comparison in a few words, for tables and plots."""
+
+
+class Change(TypedDict):
+    """A figure's change on the year before, with its 95% interval."""
+
+    previous: int | float | None
+    difference: float
+    interval: list[float]
+    beyond_chance: bool
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Funnel limits at one base, in the statistic's unit: 95% and 99.8%."""
+
+    base: float
+    low: float
+    high: float
+    strict_low: float
+    strict_high: float
+
+
+def interval_words(statistic: Statistic, found: list[float] | None) -> str:
+    """A figure's 95% interval in words: "likely between 75% and 92%"; empty when n/a."""
+    if found is None:
+        return ""
+    low, high = (f"{v:g}{statistic.unit.suffix}" for v in found)
+    return f"likely between {low} and {high}"
+
+
+def _counts(statistic: Statistic, counts: Counts) -> tuple[int, int]:
+    return counts.count(statistic.numerator), counts.count(statistic.denominator)
+
+
+def _poisson(statistic: Statistic) -> bool:
+    # A rate per residents counts events among many people: a Poisson count. A percentage is a
+    # share of cases: binomial.
+    return statistic.unit.scale != 100
+
+
+def _shown(value: float) -> float:
+    """A bound in a statistic's unit, to one decimal place, half up."""
+    return float(round_half_up(Fraction(value), 1))
+
+
+def raw_interval(statistic: Statistic, counts: Counts) -> tuple[float, float, float] | None:
+    """A figure's estimate and 95% interval in its unit, unrounded; None when n/a."""
+    numerator, denominator = _counts(statistic, counts)
+    if denominator == 0:
+        return None
+    scale = statistic.unit.scale
+    estimate = numerator / denominator * scale
+    if _poisson(statistic):
+        low, high = poisson_interval(numerator, CONFIDENCE)
+        return estimate, low / denominator * scale, high / denominator * scale
+    found = wilson_interval(numerator, denominator, CONFIDENCE)
+    assert found is not None
+    return estimate, found[0] * scale, found[1] * scale
+
+
+def interval(statistic: Statistic, counts: Counts) -> list[float] | None:
+    """A figure's 95% interval in its unit, to one decimal place: [low, high]; None when n/a."""
+    found = raw_interval(statistic, counts)
+    return None if found is None else [_shown(found[1]), _shown(found[2])]
+
+
+def base(statistic: Statistic, counts: Counts, average: Average | None) -> int:
+    """What "too few to compare" is judged on: the cases a rate is out of, or, for a rate per
+    residents, the count expected at the average rate."""
+    denominator = counts.count(statistic.denominator)
+    if not _poisson(statistic):
+        return denominator
+    target = average.rate(statistic.key) if average else None
+    return floor(target * denominator) if target is not None else 0
+
+
+def comparison(
+    statistic: Statistic, counts: Counts, average: Average | None, minimum_base: int
+) -> Comparison | None:
+    """How a council compares with its peers' average, allowing for chance at its base; None
+    when there is no average or nothing to divide by."""
+    numerator, denominator = _counts(statistic, counts)
+    target = average.rate(statistic.key) if average else None
+    if target is None or denominator == 0:
+        return None
+    if _poisson(statistic):
+        expected = float(target) * denominator
+        judged_on = base(statistic, counts, average)
+        return compare_count(numerator, expected, judged_on, minimum_base)
+    return compare_proportion(numerator, denominator, float(target), minimum_base)
+
+
+def pooled_comparison(
+    statistic: Statistic, counts: Counts, pooled: Counts | None, minimum_base: int
+) -> Comparison | None:
+    """As `comparison`, against a peer group's counts added up (a service area's)."""
+    if pooled is None:
+        return None
+    numerator, denominator = _counts(statistic, pooled)
+    if denominator == 0:
+        return None
+    average = Average({statistic.key: Fraction(numerator, denominator)}, 0, "pooled")
+    return comparison(statistic, counts, average, minimum_base)
+
+
+def change(statistic: Statistic, counts: Counts, previous: Counts | None) -> Change | None:
+    """A figure's change on the year before, with the 95% interval for the difference (MOVER);
+    None when either year's figure is n/a."""
+    if previous is None:
+        return None
+    now, before = raw_interval(statistic, counts), raw_interval(statistic, previous)
+    if now is None or before is None:
+        return None
+    low, high = difference_interval(before, now)
+    return {
+        "previous": previous.figure(statistic.key),
+        "difference": _shown(now[0] - before[0]),
+        "interval": [_shown(low), _shown(high)],
+        "beyond_chance": beyond_chance((low, high)),
+    }
+
+
+def funnel(statistic: Statistic, target: float, bases: list[float]) -> list[Limits]:
+    """Funnel limits around an average proportion at each base, in the statistic's unit."""
+    scale = statistic.unit.scale
+    found = []
+    for at in bases:
+        if _poisson(statistic):
+            low, high = poisson_limits(target * at, CONFIDENCE)
+            strict_low, strict_high = poisson_limits(target * at, CONFIDENCE_STRICT)
+            values = (low / at, high / at, strict_low / at, strict_high / at)
+        else:
+            size = max(1, round(at))
+            low, high = binomial_limits(target, size, CONFIDENCE)
+            strict_low, strict_high = binomial_limits(target, size, CONFIDENCE_STRICT)
+            values = (low, high, strict_low, strict_high)
+        found.append(Limits(at, *(v * scale for v in values)))
+    return found
