@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
+from upheld.core.judgement import Limits
+from upheld.core.uncertainty import Comparison
 from upheld.present import charts
 from upheld.present.funnel import (
     COMPARISONS,
-    Comparison,
-    FunnelLimits,
     FunnelPoint,
     funnel_svg,
     funnel_table,
@@ -73,11 +73,11 @@ WORDS = {
 }
 
 
-def normal_limits(average: float, base: float) -> FunnelLimits:
+def normal_limits(average: float, base: float) -> Limits:
     """95% and 99.8% limits for a percentage out of `base`, by the normal approximation."""
     p = average / 100
     spread = math.sqrt(p * (1 - p) / base) * 100
-    return FunnelLimits(
+    return Limits(
         base=base,
         low=average - 1.96 * spread,
         high=average + 1.96 * spread,
@@ -131,7 +131,7 @@ def boroughs() -> list[FunnelPoint]:
     return made
 
 
-def curve(average: float = AVERAGE) -> list[FunnelLimits]:
+def curve(average: float = AVERAGE) -> list[Limits]:
     return [normal_limits(average, base) for base in [1, 2, 3, 4, *range(5, 161, 3)]]
 
 
@@ -179,7 +179,7 @@ def residents_funnel(**kwargs: bool) -> str:
         base = 2000 * 750 ** (i / 59)
         spread = math.sqrt(3.0 * 100_000 / base)
         limits.append(
-            FunnelLimits(
+            Limits(
                 base, 3 - 1.96 * spread, 3 + 1.96 * spread, 3 - 3.09 * spread, 3 + 3.09 * spread
             )
         )
@@ -656,8 +656,8 @@ def test_the_table_lists_councils_in_keyboard_order() -> None:
         ({"base": math.nan}, "base"),
         ({"value": 101.0}, "over 100"),
         ({"comparison": "sideways"}, "not a comparison"),
-        ({"limits": [FunnelLimits(10, 70, 90, 75, 95)]}, "widen outwards"),
-        ({"limits": [FunnelLimits(10, 70, math.inf, 60, 95)]}, "finite"),
+        ({"limits": [Limits(10, 70, 90, 75, 95)]}, "widen outwards"),
+        ({"limits": [Limits(10, 70, math.inf, 60, 95)]}, "finite"),
     ],
 )
 def test_bad_input_is_refused(change: dict[str, Any], message: str) -> None:

@@ -42,10 +42,6 @@ class Unit:
     places: int
     suffix: str
     description: str
-    band_by: Literal["difference", "ratio"]
-    """How a council is compared with its average for the map's colours: by the difference in
-    points, or by the ratio of the two."""
-    band_edges: tuple[float, float, float, float]
     chart_unit: str
     """The unit the charts write after a value ("%" draws a 0-100 axis)."""
 
@@ -82,8 +78,6 @@ PERCENT = Unit(
     places=0,
     suffix="%",
     description="a whole percentage, rounded half up",
-    band_by="difference",
-    band_edges=(-10, -3, 3, 10),
     chart_unit="%",
 )
 PER_100K = Unit(
@@ -92,8 +86,6 @@ PER_100K = Unit(
     places=1,
     suffix="",
     description="per 100,000 residents, to one decimal place, rounded half up",
-    band_by="ratio",
-    band_edges=(0.67, 0.9, 1.1, 1.5),
     chart_unit="",
 )
 
@@ -184,27 +176,6 @@ class Statistic:
         if denominator == 0 or self.unit is not PERCENT:
             return None
         return (2 * numerator * 1000 + denominator) // (2 * denominator) / 10
-
-    def band(self, figure: int | float | None, average: int | float | None) -> str:
-        """How a figure compares with its average, for the map's colours."""
-        if figure is None or average is None:
-            return "none"
-        edges = self.unit.band_edges
-        if self.unit.band_by == "ratio":
-            if average == 0:
-                return "similar" if figure == 0 else "much-higher"
-            measure = figure / average
-        else:
-            measure = figure - average
-        if measure <= edges[0]:
-            return "much-lower"
-        if measure <= edges[1]:
-            return "lower"
-        if measure < edges[2]:
-            return "similar"
-        if measure < edges[3]:
-            return "higher"
-        return "much-higher"
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from math import floor
+from math import ceil, floor
 from typing import TypedDict
 
 from upheld.core.catalogue import Statistic, round_half_up
@@ -27,6 +27,7 @@ from upheld.core.uncertainty import (
     poisson_limits,
     wilson_interval,
 )
+from upheld.core.wording import plural
 
 MINIMUM_BASE = 5
 """A rate from fewer cases than this is "too few to compare" (a setting: [statistics])."""
@@ -73,12 +74,59 @@ class Limits:
     strict_high: float
 
 
+def interval_range(statistic: Statistic, found: list[float] | None) -> str:
+    """A figure's 95% interval as a range to read: "75% to 92%"; empty when n/a. A percentage's
+    ends are whole numbers, rounded outwards, so the range is never narrower than the interval."""
+    if found is None:
+        return ""
+    low, high = found
+    if statistic.unit.places == 0:
+        low, high = floor(low), ceil(high)
+        return f"{low}{statistic.unit.suffix} to {high}{statistic.unit.suffix}"
+    return f"{statistic.unit.text(low)} to {statistic.unit.text(high)}"
+
+
 def interval_words(statistic: Statistic, found: list[float] | None) -> str:
     """A figure's 95% interval in words: "likely between 75% and 92%"; empty when n/a."""
     if found is None:
         return ""
-    low, high = (f"{v:g}{statistic.unit.suffix}" for v in found)
-    return f"likely between {low} and {high}"
+    return "likely between " + interval_range(statistic, found).replace(" to ", " and ")
+
+
+def sure(statistic: Statistic, counts: Counts) -> str:
+    """A figure with how sure it is, as pages and letters say it: "85%, likely between 75% and
+    92%, from 68 detailed investigations."; empty when n/a."""
+    found = interval(statistic, counts)
+    if found is None:
+        return ""
+    # A rate per residents is uncertain in its count, not its population: say what was counted.
+    counted = statistic.numerator if _poisson(statistic) else statistic.denominator
+    noun = statistic.numerator_noun if _poisson(statistic) else statistic.denominator_noun
+    base = plural(counts.count(counted), *noun)
+    return f"{counts.shown(statistic.key)}, {interval_words(statistic, found)}, from {base}."
+
+
+def said(comparison: Comparison | None) -> str:
+    """How a figure compares with similar authorities, as a sentence ("This is in line with
+    similar authorities, given the number of cases."); empty when it is not compared."""
+    return "" if comparison is None else f"This is {SAID[comparison]}."
+
+
+def change_words(
+    statistic: Statistic, found: Change | None, now: int | float | None, before: str
+) -> str:
+    """A figure's change on the year before in words: "Up from 71% in 2023-24; a change this
+    size is within what chance explains."; empty when either year's figure is n/a."""
+    if found is None or now is None:
+        return ""
+    previous = statistic.unit.text(found["previous"])
+    if now == found["previous"]:
+        return f"The same as in {before} ({previous})."
+    direction = "Up" if now > (found["previous"] or 0) else "Down"
+    if found["beyond_chance"]:
+        return f"{direction} from {previous} in {before}, by more than chance would explain."
+    within = "a change this size is within what chance explains"
+    return f"{direction} from {previous} in {before}; {within}."
 
 
 def _counts(statistic: Statistic, counts: Counts) -> tuple[int, int]:

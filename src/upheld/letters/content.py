@@ -134,10 +134,15 @@ def letter(
         "period": config.year.period,
         "statistics_intro": (
             f"These are our statistics for {council.name} for the period {config.year.period}, "
-            "each compared with the average of similar authorities."
+            "each compared with the average of similar authorities. A figure from few cases "
+            "can differ from the average by chance alone, so we say where a difference is more "
+            "than chance would explain, given the number of cases."
         ),
         "statistics": sections.statistics_section(
-            council, figures, [s for s in CATALOGUE if config.shows(s)]
+            council,
+            figures,
+            [s for s in CATALOGUE if config.shows(s)],
+            intervals=config.show_intervals,
         ),
         "received": sections.received_table(counts),
         "decisions": sections.decisions_table(counts),

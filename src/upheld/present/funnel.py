@@ -32,7 +32,7 @@ from decimal import Decimal
 from itertools import pairwise
 from typing import TypedDict, get_args
 
-from upheld.core.judgement import IN_SHORT
+from upheld.core.judgement import IN_SHORT, Limits
 from upheld.core.uncertainty import Comparison
 from upheld.present import charts, svg
 
@@ -100,17 +100,8 @@ class FunnelPoint:
     """Where it falls against the limits; None if it was not compared."""
     link: str | None = None
     """Where the point links to (the council's page), or None for no link."""
-
-
-@dataclass(frozen=True, slots=True)
-class FunnelLimits:
-    """The limits at one base, in the statistic's unit: the curves are drawn through these rows."""
-
-    base: float
-    low: float
-    high: float
-    strict_low: float
-    strict_high: float
+    value_text: str | None = None
+    """The figure as published ("100% (99.6%)"), for the table; by default, `value` rounded."""
 
 
 class FunnelRow(TypedDict):
@@ -160,7 +151,7 @@ def funnel_svg(
     title: str,
     points: Sequence[FunnelPoint],
     average: float,
-    limits: Sequence[FunnelLimits],
+    limits: Sequence[Limits],
     *,
     unit: str,
     x_label: str,
@@ -269,7 +260,7 @@ def funnel_table(
             base=p.base,
             base_text=_exact_count(p.base),
             value=p.value,
-            value_text=charts._format(p.value, unit),
+            value_text=p.value_text or charts._format(p.value, unit),
             comparison=p.comparison,
             comparison_text=COMPARISON_TEXT[p.comparison],
             link=p.link,
@@ -282,7 +273,7 @@ def funnel_table(
 def _check(
     points: Sequence[FunnelPoint],
     average: float,
-    limits: Sequence[FunnelLimits],
+    limits: Sequence[Limits],
     unit: str,
     highlight: str | None,
 ) -> None:
@@ -328,7 +319,7 @@ def _desc(
     title: str,
     points: Sequence[FunnelPoint],
     average: float,
-    limits: Sequence[FunnelLimits],
+    limits: Sequence[Limits],
     unit: str,
     x_label: str,
     compared: str,
@@ -504,14 +495,14 @@ def _x_tick(x: float, text: str, box: Box, *, grid: bool) -> list[str]:
 
 
 def _limit_lines(
-    limits: Sequence[FunnelLimits],
+    limits: Sequence[Limits],
     x_of: Callable[[float], float],
     y_of: Callable[[float], float],
     box: Box,
 ) -> list[str]:
     """The four limit curves through the rows, in order of base, cut to the plot area."""
     rows = sorted(limits, key=lambda row: row.base)
-    curves: tuple[tuple[str, Callable[[FunnelLimits], float], str], ...] = (
+    curves: tuple[tuple[str, Callable[[Limits], float], str], ...] = (
         ("strict-low", lambda row: row.strict_low, _DASH_998),
         ("low", lambda row: row.low, _DASH_95),
         ("high", lambda row: row.high, _DASH_95),
@@ -704,8 +695,6 @@ __all__ = [
     "AVERAGE_LABEL",
     "COMPARISONS",
     "COMPARISON_TEXT",
-    "Comparison",
-    "FunnelLimits",
     "FunnelPoint",
     "FunnelRow",
     "funnel_svg",

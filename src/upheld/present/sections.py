@@ -8,9 +8,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TypedDict
 
+from upheld.core import judgement
 from upheld.core.catalogue import Statistic
 from upheld.core.figures import YearFigures
 from upheld.core.stats import Counts
+from upheld.core.uncertainty import Comparison
 from upheld.core.vocabulary import (
     OUTCOME_GROUP_OF,
     OUTCOME_GROUPS,
@@ -30,8 +32,13 @@ class StatisticSection(TypedDict):
     meaning: str
     value: str
     basis: str
+    sure: str
+    """The figure with its 95% interval: "85%, likely between 75% and 92%, from 68 detailed
+    investigations."; empty when n/a or not asked for."""
     average: str
     comparison: str
+    change: str
+    """The change on the year before, in words; empty when there is none to tell."""
     chart: str | None
     chart_alt: str
 
@@ -75,8 +82,11 @@ def basis(statistic: Statistic, counts: Counts, vintage: str | None = None) -> s
     return said
 
 
-def comparison(council: Council, figures: YearFigures, average_text: str) -> str:
-    """How a council's figure is compared, or why it is not."""
+def comparison(
+    council: Council, figures: YearFigures, average_text: str, judged: Comparison | None = None
+) -> str:
+    """How a council's figure is compared, or why it is not: the average, and whether the
+    figure differs from it by more than chance would explain."""
     if not council.exists_in(figures.year):
         return (
             f"{council.name} no longer existed at the start of the year, so it is not compared "
@@ -85,7 +95,10 @@ def comparison(council: Council, figures: YearFigures, average_text: str) -> str
     if figures.average_for(council.code) is None or average_text == NOT_AVAILABLE:
         return "There is no average of similar authorities to compare with this year."
     similar = figures.group.describe(council)
-    return f"The average of similar authorities ({similar}) was {average_text}."
+    said = judgement.said(judged)
+    return f"The average of similar authorities ({similar}) was {average_text}." + (
+        f" {said}" if said else ""
+    )
 
 
 def statistics_section(
@@ -93,15 +106,21 @@ def statistics_section(
     figures: YearFigures,
     shown: Iterable[Statistic],
     font_family: str = charts.FONT_FAMILY,
+    *,
+    intervals: bool = True,
 ) -> list[StatisticSection]:
-    """The key statistics, each with its meaning, figure, basis, comparison and chart."""
+    """The key statistics, each with its meaning, figure, basis, interval (when asked for),
+    comparison, change on the year before, and chart."""
     code = council.code
     counts = figures.counts[code]
     average = figures.average_for(code)
     existed = council.exists_in(figures.year)
     population = figures.populations.get(code)
+    previous = figures.previous.get(code)
     section: list[StatisticSection] = []
     for statistic in shown:
+        judged = judgement.comparison(statistic, counts, average, figures.minimum_base)
+        changed = judgement.change(statistic, counts, previous)
         figure = counts.figure(statistic.key)
         similar = average.figure(statistic.key) if average is not None and existed else None
         value, average_text = counts.shown(statistic.key), statistic.text(similar)
@@ -124,8 +143,12 @@ def statistics_section(
                 "meaning": statistic.meaning,
                 "value": value,
                 "basis": basis(statistic, counts, population.vintage if population else None),
+                "sure": judgement.sure(statistic, counts) if intervals else "",
                 "average": average_text,
-                "comparison": comparison(council, figures, average_text),
+                "comparison": comparison(council, figures, average_text, judged),
+                "change": judgement.change_words(
+                    statistic, changed, figure, figures.year.previous().label
+                ),
                 "chart": chart,
                 "chart_alt": f"Bar chart. {statistic.heading}: {council.short_name} {value}; "
                 f"average of similar authorities {average_text}.",

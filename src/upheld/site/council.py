@@ -8,7 +8,8 @@ from typing import Any, TypedDict
 from sqlalchemy import Connection
 
 from upheld.breaks import notes_for
-from upheld.core.catalogue import CATALOGUE
+from upheld.core.catalogue import CATALOGUE, Statistic
+from upheld.core.figures import YearFigures
 from upheld.core.groups import TYPE, PeerGroup
 from upheld.core.output import authority_fields
 from upheld.core.periods import ReviewYear
@@ -17,7 +18,8 @@ from upheld.letters import archive
 from upheld.present import charts, sections
 from upheld.present.sections import CountsTable, StatisticSection
 from upheld.register import Council
-from upheld.site import lists
+from upheld.site import funnels, lists
+from upheld.site.funnels import Funnel
 from upheld.site.identity import CouncilSummary, council_summary
 from upheld.site.model import Site, Year
 
@@ -65,6 +67,12 @@ class CouncilPage(TypedDict):
     """Who the council is compared with, in words: "metropolitan boroughs"."""
     figures: dict[str, Any]
     statistics: list[StatisticSection]
+    funnel: Funnel | None
+    """The chosen statistic's funnel plot over the council's peer group, the council
+    highlighted; None when the council has no peers or no figure."""
+    funnel_statistic: str
+    statistic_labels: dict[str, str]
+    """The statistics a reader may choose for the funnel plot, by key."""
     received: CountsTable
     decisions: CountsTable
     trend: Trend
@@ -121,6 +129,7 @@ def council_page(
     *,
     preview: bool = False,
     group: PeerGroup = TYPE,
+    funnel: str = CATALOGUE.keys[0],
 ) -> CouncilPage:
     """A council's page for a year: figures, averages, trend, letters, reports, improvements."""
     register = site.register()
@@ -153,6 +162,10 @@ def council_page(
         "statistics": sections.statistics_section(
             council, figures, CATALOGUE, font_family=charts.WEB_FONT_FAMILY
         ),
+        # Before publication a council sees its own figures, never its peers' one by one.
+        "funnel": None if preview else peer_funnel(figures, council, CATALOGUE[funnel]),
+        "funnel_statistic": funnel,
+        "statistic_labels": {s.key: s.label for s in CATALOGUE},
         "received": sections.received_table(counts),
         "decisions": sections.decisions_table(counts),
         "trend": trend(site, council, shown_years, group)
@@ -170,6 +183,22 @@ def council_page(
         "decision_count": decisions,
         "decisions_rule": publication.decisions_rule,
     }
+
+
+def peer_funnel(figures: YearFigures, council: Council, statistic: Statistic) -> Funnel | None:
+    """A council among its peers for one statistic: a funnel plot with the council highlighted."""
+    members = figures.peers.get(council.code)
+    if members is None:
+        return None
+    return funnels.funnel(
+        figures,
+        statistic,
+        sorted((figures.councils[m] for m in members), key=lambda c: c.code),
+        figures.average_for(council.code),
+        compared=figures.group.describe(council),
+        chart_id="funnel",
+        highlight=council.code,
+    )
 
 
 def decision_count(connection: Connection, publication: Publication, *, council: str) -> int:

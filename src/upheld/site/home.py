@@ -109,6 +109,9 @@ class MapRow(TypedDict):
     """What the figure is out of, in words: "68 detailed investigations"."""
     interval: list[float] | None
     interval_text: str
+    """The interval in words: "likely between 75% and 92%"."""
+    interval_range: str
+    """The interval as a range: "75% to 92%"."""
     comparison: Comparison | None
     comparison_text: str
     band: str
@@ -185,6 +188,7 @@ def map_rows(
                 "base_text": plural(base, *chosen.denominator_noun),
                 "interval": found,
                 "interval_text": judgement.interval_words(chosen, found),
+                "interval_range": judgement.interval_range(chosen, found),
                 "comparison": comparison,
                 "comparison_text": judgement.SAID[comparison],
                 "band": band(chosen, comparison),

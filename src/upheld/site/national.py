@@ -12,6 +12,8 @@ from upheld.core.publication import Publication
 from upheld.core.vocabulary import AUTHORITY_TYPES
 from upheld.present import charts, sections
 from upheld.present.sections import CountsTable
+from upheld.site import funnels
+from upheld.site.funnels import Funnel
 from upheld.site.model import Site, Year
 
 
@@ -35,11 +37,21 @@ class NationalPage(TypedDict):
     """Breaks in the series among the years of the history, by year."""
     trend: dict[str, str]
     """A chart of each statistic over the years, by `<key>_chart`."""
+    statistic: str
+    """The statistic the funnel plots show."""
+    statistics: dict[str, str]
+    """The statistics a reader may choose for the funnel plots, by key, with their labels."""
+    funnels: list[Funnel]
+    """A funnel plot of the chosen statistic for each type of council."""
 
 
-def national_page(site: Site, publication: Publication, year: Year) -> NationalPage:
-    """National figures for a year, the averages of similar authorities, and the trend."""
+def national_page(
+    site: Site, publication: Publication, year: Year, statistic: str = CATALOGUE.keys[0]
+) -> NationalPage:
+    """National figures for a year, the averages of similar authorities, the trend, and every
+    council against its type's average in funnel plots."""
     figures = site.figures(year.year)
+    chosen = CATALOGUE[statistic]
     published = site.published(publication)
     by_type = []
     for term in AUTHORITY_TYPES:
@@ -65,12 +77,12 @@ def national_page(site: Site, publication: Publication, year: Year) -> NationalP
     notes = notes_for([h["year"] for h in history])
     trend = {}
     if len(history) > 1:
-        for statistic in CATALOGUE:
-            name = statistic.key
+        for each in CATALOGUE:
+            name = each.key
             trend[f"{name}_chart"] = charts.trend_chart(
-                statistic.label,
+                each.label,
                 [(h["year"], h[name]) for h in history],
-                unit=statistic.unit.chart_unit,
+                unit=each.unit.chart_unit,
                 chart_id=f"national-{name.replace('_', '-')}",
                 council_label="England",
                 font_family=charts.WEB_FONT_FAMILY,
@@ -91,4 +103,22 @@ def national_page(site: Site, publication: Publication, year: Year) -> NationalP
         "history": history,
         "notes": notes,
         "trend": trend,
+        "statistic": chosen.key,
+        "statistics": {s.key: s.label for s in CATALOGUE},
+        "funnels": [
+            found
+            for term in AUTHORITY_TYPES
+            if term.key in figures.averages
+            and (
+                found := funnels.funnel(
+                    figures,
+                    chosen,
+                    figures.similar(term.key),
+                    figures.averages[term.key],
+                    compared=term.count_noun(2),
+                    chart_id=f"funnel-{term.key.replace('_', '-')}",
+                )
+            )
+            is not None
+        ],
     }

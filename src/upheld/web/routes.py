@@ -12,6 +12,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from upheld.core.catalogue import CATALOGUE
 from upheld.core.publication import Publication
 from upheld.errors import NotFound
 from upheld.letters import archive
@@ -125,6 +126,7 @@ class PageRoutes:
         label, fmt = split_format(request.path_params["year"], "json")
         code = self.council_code(key)
         group = self.site.group(params.text(request.query_params, "group"))
+        funnel = params.choice(request.query_params, "funnel", CATALOGUE.keys[0], CATALOGUE.keys)
         preview = self.preview_year(request, code, label)
         year = preview or self.year(publication, label)
         if code not in self.site.figures(year.year).counts:
@@ -139,7 +141,13 @@ class PageRoutes:
             fmt,
             "council.html",
             lambda: council.council_page(
-                self.site, publication, code, year, preview=preview is not None, group=group
+                self.site,
+                publication,
+                code,
+                year,
+                preview=preview is not None,
+                group=group,
+                funnel=funnel,
             ),
             cache=preview is None,
         )
@@ -180,12 +188,15 @@ class PageRoutes:
         publication = self.site.publication()
         label, fmt = split_format(request.path_params["year"], "json", "csv")
         year = self.year(publication, label)
+        statistic = params.choice(
+            request.query_params, "statistic", CATALOGUE.keys[0], CATALOGUE.keys
+        )
         return self.render.respond(
             request,
             publication,
             fmt,
             "national.html",
-            lambda: national.national_page(self.site, publication, year),
+            lambda: national.national_page(self.site, publication, year, statistic),
             rows=lambda page: page["by_type"],
         )
 
