@@ -179,9 +179,7 @@ def residents_funnel(**kwargs: bool) -> str:
         base = 2000 * 750 ** (i / 59)
         spread = math.sqrt(3.0 * 100_000 / base)
         limits.append(
-            Limits(
-                base, 3 - 1.96 * spread, 3 + 1.96 * spread, 3 - 3.09 * spread, 3 + 3.09 * spread
-            )
+            Limits(base, 3 - 1.96 * spread, 3 + 1.96 * spread, 3 - 3.09 * spread, 3 + 3.09 * spread)
         )
     return funnel_svg(
         "Upheld complaints per 100,000 residents",

@@ -108,8 +108,7 @@ def funnel(
             drawing.FunnelPoint(
                 code=council.code,
                 name=council.short_name,
-                label=f"{council.short_name}: {said}; "
-                f"{judgement.IN_SHORT[compared_as].lower()}",
+                label=f"{council.short_name}: {said}; {judgement.IN_SHORT[compared_as].lower()}",
                 base=float(base),
                 value=numerator / base * statistic.unit.scale,
                 comparison=compared_as,
