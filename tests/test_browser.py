@@ -232,6 +232,37 @@ def test_keyboard_reaches_a_council_through_the_map(page: Page) -> None:
     expect(page.locator("h1")).to_have_text(label.split(":")[0])
 
 
+def test_funnel_plot_points_are_links_a_keyboard_can_follow(page: Page) -> None:
+    page.goto("/national/2024-25")
+    points = page.locator(".funnel a.funnel-link")
+    rows = page.locator("details.funnel-table tbody tr")
+    assert points.count() == rows.count() > 100
+    # The table is there for whoever cannot use the plot: open one and read it.
+    page.locator("details.funnel-table summary").first.click()
+    expect(page.locator("details.funnel-table tbody tr").first).to_be_visible()
+    # Choosing another figure redraws the plots (without a button press, with JavaScript).
+    page.select_option("#statistic", "upheld_per_100k")
+    expect(page).to_have_url(re.compile(r"statistic=upheld_per_100k"))
+    expect(page.locator(".funnel svg title").first).to_contain_text("Upheld per 100,000")
+    page.locator("#statistic").focus()
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if focused(page, ".funnel a.funnel-link"):
+            break
+    else:
+        pytest.fail("Tab never reached a council on a funnel plot")
+    styles = "g => [getComputedStyle(g).stroke, getComputedStyle(g).strokeWidth]"
+    point = "document.activeElement.querySelector('.funnel-point')"
+    focused_style = page.evaluate(f"({styles})({point})")
+    other_style = page.locator(".funnel .funnel-point").nth(7).evaluate(styles)
+    assert focused_style != other_style, "the focused council looks different"
+    target = page.evaluate("document.activeElement.getAttribute('href')")
+    label = page.evaluate("document.activeElement.getAttribute('aria-label')")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(re.escape(target) + "$"))
+    assert label.split(":")[0] in page.locator("h1").inner_text()
+
+
 def test_skip_links_move_focus_past_the_header_and_the_map(page: Page) -> None:
     page.goto("/")
     page.keyboard.press("Tab")
@@ -367,6 +398,8 @@ PAGE_TYPES = {
     "improvements": "/improvements",
     "reports": "/reports",
     "national": "/national/2024-25",
+    "national funnel plots": "/national/2024-25?statistic=upheld_per_100k",
+    "council funnel plot": f"/councils/{BURY}/2024-25?funnel=compliance_rate&group=nearest",
     "downloads": "/downloads",
     "methodology": "/methodology",
     "api": "/api",
@@ -394,7 +427,15 @@ def test_axe_finds_no_violations(page: Page, name: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["council", "home upper tier", "decisions search", "national", "methodology"]
+    "name",
+    [
+        "council",
+        "home upper tier",
+        "decisions search",
+        "national",
+        "national funnel plots",
+        "methodology",
+    ],
 )
 def test_axe_finds_no_violations_on_a_phone(page: Page, name: str) -> None:
     page.set_viewport_size(PHONE)

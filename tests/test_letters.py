@@ -247,6 +247,42 @@ def test_no_stray_values_in_any_letter(
                 assert stray not in text, (code, form, stray)
 
 
+def test_letters_say_whether_a_difference_is_more_than_chance(
+    review: tuple[Engine, Path], register: Register, tmp_path: Path
+) -> None:
+    engine, config = review
+    texts = generate(engine, register, config, tmp_path / "plain", [BURY, BOLTON])
+    for form in ("pdf", "html"):
+        bury = texts[BURY][form]
+        # 11 of 22 against an average of 50%: in line, and said so, never "higher".
+        assert (
+            "The average of similar authorities (metropolitan boroughs) was 50%. This is in line "
+            "with similar authorities, given the number of cases." in bury
+        )
+        # Upheld per 100,000: the average expects under one upheld decision, too few to judge.
+        assert (
+            "was 0.2. This is based on too few cases to compare with similar authorities." in bury
+        )
+        assert "higher than similar authorities" not in bury
+        # Intervals only where the year's configuration asks for them.
+        assert "likely between" not in bury
+        # No figures the year before: nothing to say about change.
+        assert "Up from" not in bury
+        assert "Down from" not in bury
+    year_file = config / "2021-22.toml"
+    year_file.write_text(
+        year_file.read_text().replace(
+            "show_upheld_per_100k = true", "show_upheld_per_100k = true\nshow_intervals = true"
+        )
+    )
+    texts = generate(engine, register, config, tmp_path / "intervals", [BURY])
+    for form in ("pdf", "html"):
+        assert (
+            "50%, likely between 30% and 70%, from 22 detailed investigations."
+            in (texts[BURY][form])
+        )
+
+
 def test_pdf_is_a4_tagged_titled_and_reproducible(
     review: tuple[Engine, Path], register: Register, tmp_path: Path
 ) -> None:

@@ -531,3 +531,98 @@ def test_a_colour_says_better_or_worse_whichever_way_is_better(
     from upheld.core.catalogue import CATALOGUE
 
     assert home.band(CATALOGUE[statistic], comparison) == band
+
+
+def test_national_funnel_plots_agree_with_the_statistics(client: TestClient) -> None:
+    import re
+
+    from upheld.core.catalogue import CATALOGUE
+
+    for statistic in CATALOGUE:
+        page = client.get(f"/national/2024-25?statistic={statistic.key}")
+        assert page.status_code == 200, statistic.key
+        data = get_json(client, f"/national/2024-25.json?statistic={statistic.key}")
+        plots = data["funnels"]
+        assert [p["compared"] for p in plots] == [
+            "county councils",
+            "district councils",
+            "metropolitan boroughs",
+            "unitary councils",
+            "London boroughs",
+        ]
+        assert len(re.findall(r'<svg [^>]*class="funnel"', page.text)) == len(plots)
+        assert all("chart" not in plot for plot in plots)  # the twin is data, not drawings
+        # Every council in a plot is a link to its page, named in words, and a row of a table.
+        links = re.findall(
+            r'<a class="funnel-link" href="/councils/(E\d{8})/2024-25" aria-label', page.text
+        )
+        rows = [row for plot in plots for row in plot["rows"]]
+        assert sorted(links) == sorted(row["code"] for row in rows)
+        # Each point's comparison is the one the statistics give the council.
+        stats = get_json(client, "/api/v1/years/2024-25/statistics")
+        given = {a["code"]: a[f"{statistic.key}_comparison"] for a in stats["authorities"]}
+        for row in rows:
+            assert row["comparison"] == given[row["code"]], (statistic.key, row)
+    assert client.get("/national/2024-25?statistic=nonsense").status_code == 400
+
+
+def test_a_council_page_rings_the_council_among_its_peers(client: TestClient) -> None:
+    data = get_json(client, f"/councils/{BURY}/2024-25.json?funnel=compliance_rate")
+    plot = data["funnel"]
+    assert plot["key"] == "compliance_rate"
+    assert [r["code"] for r in plot["rows"] if r["highlight"]] == [BURY]
+    assert len(plot["rows"]) <= data["figures"]["similar_councils"]
+    page = client.get(f"/councils/{BURY}/2024-25?funnel=compliance_rate").text
+    assert f'class="funnel-point funnel-highlight" data-code="{BURY}"' in page
+    # Another peer group draws other peers: the 15 metropolitan boroughs nearest in population.
+    nearest = get_json(client, f"/councils/{BURY}/2024-25.json?group=nearest")["funnel"]
+    assert len(nearest["rows"]) <= 15
+    assert BURY in {r["code"] for r in nearest["rows"]}
+    assert client.get(f"/councils/{BURY}/2024-25?funnel=nonsense").status_code == 400
+
+
+def test_a_preview_never_shows_other_councils_figures(
+    client: TestClient, clock: Clock, site: Site
+) -> None:
+    import re
+
+    clock.moment = BEFORE
+    secret = site.settings.web.secret_key
+    assert secret
+    link = preview_link("http://testserver", secret, BURY, ReviewYear(2024))
+    page = client.get(link).text
+    assert not re.search(r'<svg [^>]*class="funnel"', page)
+    assert set(re.findall(r"/councils/(E\d{8})/2024-25", page)) <= {BURY}
+    token = link.split("preview=")[1]
+    assert get_json(client, f"/councils/{BURY}/2024-25.json?preview={token}")["funnel"] is None
+
+
+def test_council_pages_say_how_sure_and_never_higher_when_in_line(
+    client: TestClient, site: Site
+) -> None:
+    from upheld.core.catalogue import CATALOGUE
+
+    year = year_of(site, "2024-25")
+    figures = site.figures(year.year)
+    seen = set()
+    # The councils with the most cases (most likely compared) and some of the rest.
+    by_size = sorted(figures.counts, key=lambda c: (-figures.counts[c].investigated, c))
+    for code in by_size[:12] + by_size[12::25]:
+        data = get_json(client, f"/councils/{code}/2024-25.json")
+        for section in data["statistics"]:
+            statistic = CATALOGUE[section["name"]]
+            judged = data["figures"][f"{statistic.key}_comparison"]
+            seen.add(judged)
+            if judged in ("within", "too_few"):
+                assert "higher than" not in section["comparison"], (code, section)
+                assert "lower than" not in section["comparison"], (code, section)
+            if judged == "within":
+                assert (
+                    "in line with similar authorities, given the number of cases"
+                    in (section["comparison"])
+                )
+            if judged == "too_few":
+                assert "too few cases" in section["comparison"]
+            if data["figures"][statistic.key] is not None:
+                assert "likely between" in section["sure"], (code, section)
+    assert {"within", "too_few"} <= seen
