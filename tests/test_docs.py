@@ -123,11 +123,11 @@ def test_documented_configuration_examples_load() -> None:
 def test_every_setting_is_documented() -> None:
     from dataclasses import fields
 
-    from upheld.config import Organisation, Smtp, Web
+    from upheld.config import Organisation, Smtp, Statistics, Web
 
     documented = (DOCS / "configuration.md").read_text(encoding="utf-8")
     example = (DOCS / "examples" / "config" / "upheld.toml").read_text(encoding="utf-8")
-    for section in (Organisation, Smtp, Web):
+    for section in (Organisation, Smtp, Web, Statistics):
         for setting in fields(section):
             assert f"`{setting.name}`" in documented, setting.name
             assert setting.name in example, setting.name
