@@ -10,9 +10,15 @@ import json
 import sys
 from pathlib import Path
 
-from benchmarks import imports, letters, spreadsheets, web
+from benchmarks import honest, imports, letters, spreadsheets, web
 
-SUITES = {"import": imports, "spreadsheets": spreadsheets, "letters": letters, "web": web}
+SUITES = {
+    "import": imports,
+    "statistics": honest,
+    "spreadsheets": spreadsheets,
+    "letters": letters,
+    "web": web,
+}
 
 
 def main(argv: list[str]) -> int:
