@@ -65,6 +65,15 @@ def test_stats_json_follows_the_contract(loaded: str) -> None:
         "compliance_rate": None,
         "population": 190_990,
         "upheld_per_100k": 3.1,
+        # The only metropolitan borough with cases is its own average: in line, from 15 cases.
+        "uphold_rate_interval": [19.8, 64.3],
+        "uphold_rate_comparison": "within",
+        # Upheld per 100,000: the average expects under one upheld decision, too few to judge.
+        "upheld_per_100k_comparison": "too_few",
+        "compliance_rate_interval": None,
+        "compliance_rate_comparison": None,
+        # No cases the year before: no change to tell.
+        "uphold_rate_change": None,
     }
     assert {k: bury[k] for k in expected} == expected
     assert set(data["averages"]) == {
@@ -88,6 +97,9 @@ def test_stats_csv_has_every_council(loaded: str) -> None:
     kent = next(r for r in rows if r["code"] == "E10000016")
     assert (kent["received"], kent["uphold_rate"]) == ("0", "")
     assert "received_by_category" not in rows[0]
+    assert (bury["uphold_rate_interval_low"], bury["uphold_rate_interval_high"]) == ("19.8", "64.3")
+    assert bury["uphold_rate_comparison"] == "within"
+    assert bury["uphold_rate_change_beyond_chance"] == ""
 
 
 def test_stats_table_is_for_people(loaded: str) -> None:
@@ -95,6 +107,8 @@ def test_stats_table_is_for_people(loaded: str) -> None:
     assert result.exit_code == 0
     assert "Bury Metropolitan Borough Council" in result.output
     assert "40% of 15 (40%)" in result.output  # its figure, what it is out of, its average
+    assert "3.1 (0.1) ·" in result.output  # too few upheld expected to compare
+    assert "too few cases to compare" in result.output
     assert "n/a" in result.output
     assert "Average of similar authorities" in result.output
 

@@ -33,9 +33,22 @@ def _with_base(statistic: Statistic, row: Mapping[str, Any]) -> str:
     return own
 
 
+MARKS = {"above": "▲", "well_above": "▲▲", "below": "▼", "well_below": "▼▼", "too_few": "·"}
+"""How the table marks a comparison; a figure in line with its peers has no mark."""
+MARKS_KEY = (
+    "▲ ▼ higher or lower than the average by more than chance would explain at the council's "
+    "number of cases (▲▲ ▼▼ well beyond it: outside the 99.8% limits); · too few cases to compare."
+)
+
+
 def _figure(statistic: Statistic, row: Mapping[str, Any]) -> Text:
-    """A council's figure with its base, then its peers' average in brackets: "40% of 15 (67%)"."""
-    return _versus(_with_base(statistic, row), statistic.text(row[statistic.similar_key]))
+    """A council's figure with its base, then its peers' average in brackets, then how it
+    compares: "40% of 15 (67%) ▼"."""
+    text = _versus(_with_base(statistic, row), statistic.text(row[statistic.similar_key]))
+    mark = MARKS.get(row.get(f"{statistic.key}_comparison") or "")
+    if mark:
+        text.append(f" {mark}", style="bold")
+    return text
 
 
 def _versus(own: str, similar: str) -> Text:
@@ -75,7 +88,7 @@ def statistics_table(result: Mapping[str, Any]) -> list[RenderableType]:
             f"{row['upheld']:,}",
             *(_figure(statistic, row) for statistic in CATALOGUE),
         )
-    return [table, averages_table(result), national_line(result)]
+    return [table, Text(MARKS_KEY, style="dim"), averages_table(result), national_line(result)]
 
 
 def averages_table(result: Mapping[str, Any]) -> Table:
