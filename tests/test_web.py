@@ -626,3 +626,21 @@ def test_council_pages_say_how_sure_and_never_higher_when_in_line(
             if data["figures"][statistic.key] is not None:
                 assert "likely between" in section["sure"], (code, section)
     assert {"within", "too_few"} <= seen
+
+
+def test_service_areas_say_their_range_and_comparison(client: TestClient) -> None:
+    from upheld.core.judgement import IN_SHORT
+
+    data = get_json(client, f"/councils/{BURY}/2024-25.json")
+    areas = {row["area"]: row for row in data["areas"]}
+    assert list(areas) == list(data["figures"]["by_category"])
+    for name, figures in data["figures"]["by_category"].items():
+        row = areas[name]
+        if figures["investigated"] == 0:
+            assert (row["likely"], row["compared"]) == ("", "")
+            continue
+        low, high = figures["uphold_rate_interval"]
+        assert row["likely"] == f"{int(low)}% to {-int(-high // 1)}%"
+        assert row["compared"] == IN_SHORT[figures["uphold_rate_comparison"]]
+        if figures["investigated"] < 5:
+            assert row["compared"] == "Too few to compare"

@@ -8,7 +8,8 @@ from typing import Any, TypedDict
 from sqlalchemy import Connection
 
 from upheld.breaks import notes_for
-from upheld.core.catalogue import CATALOGUE, Statistic
+from upheld.core import judgement
+from upheld.core.catalogue import CATALOGUE, UPHOLD_RATE, Statistic
 from upheld.core.figures import YearFigures
 from upheld.core.groups import TYPE, PeerGroup
 from upheld.core.output import authority_fields
@@ -32,6 +33,21 @@ class Trend(TypedDict):
     notes: dict[str, str]
     """Breaks in the series among these years, by year: why a year may not compare."""
     chart: dict[str, str]
+
+
+class AreaRow(TypedDict):
+    """One service area of a council's year against the same area across its peers, in words."""
+
+    area: str
+    received: int
+    investigated: int
+    upheld: int
+    uphold_rate: str
+    likely: str
+    """The uphold rate's 95% interval as a range: "55% to 96%"."""
+    similar: str
+    """The peers' pooled uphold rate, with what it is out of: "88% of 136"."""
+    compared: str
 
 
 class GroupName(TypedDict):
@@ -67,6 +83,7 @@ class CouncilPage(TypedDict):
     """Who the council is compared with, in words: "metropolitan boroughs"."""
     figures: dict[str, Any]
     statistics: list[StatisticSection]
+    areas: list[AreaRow]
     funnel: Funnel | None
     """The chosen statistic's funnel plot over the council's peer group, the council
     highlighted; None when the council has no peers or no figure."""
@@ -163,6 +180,7 @@ def council_page(
             council, figures, CATALOGUE, font_family=charts.WEB_FONT_FAMILY
         ),
         # Before publication a council sees its own figures, never its peers' one by one.
+        "areas": area_rows(fields["by_category"]),
         "funnel": None if preview else peer_funnel(figures, council, CATALOGUE[funnel]),
         "funnel_statistic": funnel,
         "statistic_labels": {s.key: s.label for s in CATALOGUE},
@@ -183,6 +201,30 @@ def council_page(
         "decision_count": decisions,
         "decisions_rule": publication.decisions_rule,
     }
+
+
+def area_rows(by_category: dict[str, dict[str, Any]]) -> list[AreaRow]:
+    """A council's service areas as the page's table says them."""
+    rows: list[AreaRow] = []
+    for area, row in by_category.items():
+        similar = UPHOLD_RATE.text(row["similar_uphold_rate"])
+        if row["similar_investigated"] is not None:
+            similar += f" of {row['similar_investigated']:,}"
+        rows.append(
+            {
+                "area": area,
+                "received": row["received"],
+                "investigated": row["investigated"],
+                "upheld": row["upheld"],
+                "uphold_rate": UPHOLD_RATE.text(row["uphold_rate"]),
+                "likely": judgement.interval_range(UPHOLD_RATE, row["uphold_rate_interval"]),
+                "similar": similar,
+                "compared": judgement.IN_SHORT[row["uphold_rate_comparison"]]
+                if row["investigated"]
+                else "",
+            }
+        )
+    return rows
 
 
 def peer_funnel(figures: YearFigures, council: Council, statistic: Statistic) -> Funnel | None:
