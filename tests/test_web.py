@@ -433,6 +433,20 @@ def test_xlsx_download(client: TestClient) -> None:
     rows = list(book["Councils"].iter_rows(values_only=True))
     assert rows[0][0] == "code"
     assert len(rows) > 317
+    # The spreadsheet, the CSV and the statistics agree on each council's interval and comparison.
+    header = list(rows[0])
+    sheet = {row[0]: dict(zip(header, row, strict=True)) for row in rows[1:]}
+    table = list(csv.DictReader(io.StringIO(client.get("/downloads/2023-24.csv").text)))
+    assert set(table[0]) <= set(header)
+    stats = get_json(client, "/api/v1/years/2023-24/statistics")["authorities"]
+    for each in stats:
+        row, line = sheet[each["code"]], next(r for r in table if r["code"] == each["code"])
+        interval = each["uphold_rate_interval"] or [None, None]
+        assert [row["uphold_rate_interval_low"], row["uphold_rate_interval_high"]] == interval
+        assert line["uphold_rate_interval_low"] == ("" if interval[0] is None else str(interval[0]))
+        assert row["uphold_rate_comparison"] == each["uphold_rate_comparison"]
+        change = each["uphold_rate_change"]
+        assert row["uphold_rate_change_beyond_chance"] == (change and change["beyond_chance"])
 
 
 def test_register_filters_and_pages(client: TestClient) -> None:
