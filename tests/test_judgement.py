@@ -20,6 +20,7 @@ from upheld.core.catalogue import (
 )
 from upheld.core.output import flat
 from upheld.core.stats import Average, Counts
+from upheld.core.uncertainty import Comparison
 
 PROPERTIES = settings(derandomize=True, deadline=None, max_examples=200)
 
@@ -197,7 +198,7 @@ def test_a_range_is_never_narrower_than_its_interval() -> None:
 
 
 @pytest.mark.parametrize("comparison", ["within", "too_few"])
-def test_in_line_is_never_said_to_be_higher_or_lower(comparison: judgement.Comparison) -> None:
+def test_in_line_is_never_said_to_be_higher_or_lower(comparison: Comparison) -> None:
     said = judgement.said(comparison)
     for word in ("higher", "lower", "above", "below"):
         assert word not in said
