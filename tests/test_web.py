@@ -502,8 +502,20 @@ def test_every_figure_links_to_its_definition(client: TestClient) -> None:
         assert f'href="/methodology#{statistic.key}"' in council_page, statistic.key
         assert f'id="{statistic.key}"' in methodology, statistic.key
         assert statistic.definition in methodology.replace("&#39;", "'")
-    for heading in ("The average of similar authorities", "Breaks in the series", "Population"):
+    for heading in (
+        "The average of similar authorities",
+        "Peer groups",
+        "How sure a figure is",
+        "Comparing with similar authorities",
+        "Change from the year before",
+        "Service areas",
+        "When figures are published",
+        "Breaks in the series",
+        "Population",
+    ):
         assert heading in methodology
+    # The page the funnel plots and the map's key send readers to is there.
+    assert 'id="comparing-with-similar-authorities"' in methodology
     assert "register.md" not in methodology  # links between the docs read as plain words
 
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from upheld.core.catalogue import CATALOGUE, Statistic
 from upheld.core.groups import BUILT_IN, DEFAULT_NEAREST, PeerGroup, built_in, custom
+from upheld.core.judgement import MINIMUM_BASE
 from upheld.core.periods import ReviewYear
 from upheld.core.publication import DEFAULT_DELAY_MONTHS, TIMEZONE
 from upheld.core.stats import AVERAGE_METHODS, AverageMethod
@@ -97,7 +98,7 @@ class Web:
 class Statistics:
     """How councils are compared: small numbers, and the `nearest` peer group's size."""
 
-    minimum_base: int = 5
+    minimum_base: int = MINIMUM_BASE
     """A council with fewer cases than this behind a rate is "too few to compare"."""
     nearest: int = DEFAULT_NEAREST
     """How many councils of the same type, closest in population, make a `nearest` group."""

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from upheld.core.groups import TYPE, PeerGroup
+from upheld.core.judgement import MINIMUM_BASE
 from upheld.core.periods import ReviewYear
 from upheld.core.stats import Average, AverageMethod, Counts, combine, similar_average
 from upheld.core.vocabulary import COMPARED_TYPES
@@ -31,7 +32,7 @@ class YearFigures:
     """The codes of each compared council's peer group."""
     previous: Mapping[str, Counts] = field(default_factory=dict)
     """Each council's counts the year before (with that year's population), for its change."""
-    minimum_base: int = 5
+    minimum_base: int = MINIMUM_BASE
     """A rate from fewer cases than this is too few to compare."""
     _pooled: dict[tuple[frozenset[str], str], Counts] = field(
         default_factory=dict, repr=False, compare=False
@@ -72,7 +73,7 @@ def compute(
     group: PeerGroup = TYPE,
     *,
     previous: Mapping[str, Counts] | None = None,
-    minimum_base: int = 5,
+    minimum_base: int = MINIMUM_BASE,
 ) -> YearFigures:
     """A year's figures from its counts: each council that existed, or had cases, with its peers'
     averages (over the group chosen), its counts the year before, and the national totals."""

@@ -52,6 +52,16 @@ IN_SHORT: dict[Comparison | None, str] = {
     None: "Not compared",
 }
 """Each comparison in a few words, for tables and plots."""
+WHEN: dict[Comparison | None, str] = {
+    "within": "inside the 95% limits",
+    "above": "above the 95% limits, inside the 99.8% ones",
+    "well_above": "above the 99.8% limits",
+    "below": "below the 95% limits, inside the 99.8% ones",
+    "well_below": "below the 99.8% limits",
+    "too_few": "based on fewer cases than the minimum",
+    None: "there is no average, or nothing to divide by",
+}
+"""When a figure gets each comparison, as the methodology says it."""
 
 
 class Change(TypedDict):

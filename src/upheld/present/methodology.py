@@ -2,7 +2,8 @@
 website's /methodology page.
 
 Some of it comes from the code, so that it cannot drift: the table of statistics from the
-catalogue and the breaks in the series from data/series_breaks.toml. The source marks where each
+catalogue, the comparisons and their wording from `core.judgement`, and the breaks in the series
+from data/series_breaks.toml. The source marks where each
 goes with `<!-- NAME: start -->` and `<!-- NAME: end -->`.
 """
 
@@ -16,6 +17,7 @@ from typing import TypedDict
 from markdown_it import MarkdownIt
 
 from upheld.breaks import series_breaks
+from upheld.core import judgement
 from upheld.core.catalogue import CATALOGUE
 
 _MARKED = re.compile(r"<!-- (\w+): start -->.*?<!-- \1: end -->", re.DOTALL)
@@ -39,6 +41,16 @@ def generated(name: str) -> str:
     """A part of the methodology that comes from the code, as Markdown."""
     if name == "catalogue":
         return CATALOGUE.as_markdown()
+    if name == "comparisons":
+        rows = [
+            f"| `{'null' if c is None else c}` | {judgement.WHEN[c]} | "
+            f"{judgement.SAID[c] if c is not None else '(nothing: not compared)'} |\n"
+            for c in judgement.SAID
+        ]
+        return (
+            "| comparison | when the figure is | pages and letters say |\n|---|---|---|\n"
+            + "".join(rows)
+        )
     if name == "breaks":
         return "".join(f"- **{b.year.label}**: {b.note}\n" for b in series_breaks())
     raise KeyError(f"no generated part called {name!r}")

@@ -9,6 +9,7 @@ from sqlalchemy import Connection, func, select
 
 from upheld.core.figures import YearFigures, compute
 from upheld.core.groups import TYPE, PeerGroup
+from upheld.core.judgement import MINIMUM_BASE
 from upheld.core.periods import ReviewYear
 from upheld.core.stats import AverageMethod, Counts
 from upheld.register import Council, Population, Register
@@ -92,7 +93,7 @@ def year_figures(
     year: ReviewYear,
     method: AverageMethod = "mean",
     group: PeerGroup = TYPE,
-    minimum_base: int = 5,
+    minimum_base: int = MINIMUM_BASE,
 ) -> YearFigures:
     """A year's figures, from the case records: each council that existed or had cases, with
     its peers' averages, its counts the year before and the national totals."""
