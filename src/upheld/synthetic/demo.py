@@ -109,6 +109,7 @@ date = {letter_date}
 signatory = "Alex Example"
 signatory_title = "Local Government Ombudsman"
 {options}
+show_intervals = true
 
 [publication]
 date = {publication_date}
