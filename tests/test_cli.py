@@ -68,8 +68,8 @@ def test_stats_json_follows_the_contract(loaded: str) -> None:
         # The only metropolitan borough with cases is its own average: in line, from 15 cases.
         "uphold_rate_interval": [19.8, 64.3],
         "uphold_rate_comparison": "within",
-        # Upheld per 100,000: the average expects under one upheld decision, too few to judge.
-        "upheld_per_100k_comparison": "too_few",
+        # Upheld per 100,000: 6 upheld where the average expects under one is far beyond chance.
+        "upheld_per_100k_comparison": "well_above",
         "compliance_rate_interval": None,
         "compliance_rate_comparison": None,
         # No cases the year before: no change to tell.
@@ -107,7 +107,7 @@ def test_stats_table_is_for_people(loaded: str) -> None:
     assert result.exit_code == 0
     assert "Bury Metropolitan Borough Council" in result.output
     assert "40% of 15 (40%)" in result.output  # its figure, what it is out of, its average
-    assert "3.1 (0.1) ·" in result.output  # too few upheld expected to compare
+    assert "3.1 (0.1) ▲▲" in result.output  # far more upheld than the average would give
     assert "too few cases to compare" in result.output
     assert "n/a" in result.output
     assert "Average of similar authorities" in result.output

@@ -438,7 +438,7 @@ def test_title_and_description_count_the_councils_by_comparison() -> None:
     above = counts["above"] + counts["well_above"]
     below = counts["below"] + counts["well_below"]
     assert desc.startswith(
-        "Funnel plot of the uphold rate for 36 metropolitan boroughs in 2024-25: "
+        "Funnel plot of the uphold rate for metropolitan boroughs in 2024-25, 36 with a figure: "
         f"{above} above the expected range ({counts['well_above']} of them well above), "
         f"{below} below ({counts['well_below']} of them well below), "
         f"{counts['within']} within and {counts['too_few']} with too few to compare. "
@@ -478,7 +478,7 @@ def test_description_counts_read_naturally(
     )
     desc = parse(svg).findtext(f"{SVG}desc") or ""
     assert desc.split(": ", 1)[1].split(" Across")[0] == expected
-    assert f"for {len(points)} councils:" in desc
+    assert f"for councils, {len(points)} with a figure:" in desc
 
 
 def test_a_wide_range_of_bases_gets_a_logarithmic_axis() -> None:
@@ -749,3 +749,33 @@ def test_a_forced_log_axis_over_a_narrow_range_still_has_labelled_ticks() -> Non
         "Uphold rate", points, 50, [], unit="%", x_label="Cases", chart_id="n", log_x=True
     )
     assert {"1,100", "1,900"} <= set(texts(svg))
+
+
+@pytest.mark.parametrize(
+    ("better", "above", "below", "words"),
+    [
+        ("lower", "#b34700", "#2c5d8f", ("Above, worse (beyond 95%)", "Below, better")),
+        ("higher", "#2c5d8f", "#b34700", ("Above, better (beyond 95%)", "Below, worse")),
+        ("neutral", "#b34700", "#6a3d9a", ("Above (beyond 95%)", "Below (beyond 95%)")),
+    ],
+)
+def test_worse_and_better_are_coloured_as_on_the_map(
+    better: str, above: str, below: str, words: tuple[str, str]
+) -> None:
+    points = [
+        FunnelPoint("A", "A", "A", 40, 95, "well_above"),
+        FunnelPoint("B", "B", "B", 40, 60, "below"),
+        FunnelPoint("C", "C", "C", 40, 80, "within"),
+        FunnelPoint("D", "D", "D", 30, 97, "above"),
+    ]
+    svg = uphold_funnel(points, highlight=None, better=better)
+
+    def colours(code: str) -> set[str]:
+        point = re.search(rf'data-code="{code}".*?</g>', svg)
+        assert point is not None
+        return set(re.findall(r'(?:fill|stroke)="(#[0-9a-f]{6})"', point.group(0))) - {"#ffffff"}
+
+    assert colours("A") == colours("D") == {above}
+    assert colours("B") == {below}
+    for text in words:
+        assert text in svg

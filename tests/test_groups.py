@@ -13,6 +13,7 @@ from upheld.cli import cli
 from upheld.config import load_settings
 from upheld.core.figures import compute
 from upheld.core.groups import TYPE, built_in, custom
+from upheld.core.output import authority_fields
 from upheld.core.periods import ReviewYear
 from upheld.core.stats import Counts
 from upheld.core.vocabulary import SERVICE_AREAS
@@ -21,6 +22,7 @@ from upheld.register import Register
 
 YEAR = ReviewYear(2023)
 BURY, BOLTON, MANCHESTER, WIGAN = "E08000002", "E08000001", "E08000003", "E08000010"
+STOCKPORT = "E08000007"
 
 
 def uphold(upheld: int, not_upheld: int) -> Counts:
@@ -74,13 +76,30 @@ def test_region_and_custom_groups(register: Register, counted: dict[str, Counts]
     average = figures.average_for(BURY)
     assert average is not None
     assert average.councils == len(north_west) < 36
-    greater_manchester = custom("gm", "Greater Manchester", [BURY, BOLTON, MANCHESTER, WIGAN])
+    members = [BURY, BOLTON, MANCHESTER, WIGAN, STOCKPORT]
+    greater_manchester = custom("gm", "Greater Manchester", members)
     figures = compute(register, YEAR, counted, group=greater_manchester)
     average = figures.average_for(BURY)
     assert average is not None
-    assert average.councils == 4
+    assert average.councils == 5
     assert figures.average_for("E08000025") is None  # not a member: nothing to compare with
     assert greater_manchester.describe(register[BURY]) == "Greater Manchester"
+
+
+def test_a_group_too_small_has_no_average(register: Register, counted: dict[str, Counts]) -> None:
+    # With fewer than five councils, an average is nearly a council's own figure, and less its
+    # own counts it gives away its neighbours' (which it would see in its letter before
+    # publication): a group that small is not compared.
+    pair = custom("pair", "Bury and Bolton", [BURY, BOLTON])
+    figures = compute(register, YEAR, counted, group=pair)
+    assert figures.average_for(BURY) is None
+    assert BURY not in figures.peers
+    fields = authority_fields(figures, BURY)
+    assert fields["similar_uphold_rate"] is None
+    assert fields["uphold_rate_comparison"] is None
+    assert fields["by_category"]["Housing"]["similar_investigated"] is None
+    four = custom("four", "four", [BURY, BOLTON, MANCHESTER, WIGAN])
+    assert compute(register, YEAR, counted, group=four).average_for(BURY) is None
 
 
 def test_groups_are_declared_in_settings(tmp_path: Path) -> None:
@@ -102,6 +121,7 @@ def test_groups_are_declared_in_settings(tmp_path: Path) -> None:
         ("[groups.x]\nmembers = []\n", "members must be a list of council codes"),
         ("[groups.x]\nmembers = ['E08000025']\ncolour = 'red'\n", "unknown key 'colour'"),
         ("[statistics]\nminimum_base = 0\n", "minimum_base must be at least 1"),
+        ("[statistics]\nminimum_base = true\n", "minimum_base must be int, not True"),
     ]:
         (tmp_path / "upheld.toml").write_text(bad)
         with pytest.raises(ConfigError, match=said):
@@ -116,8 +136,9 @@ def test_stats_compares_within_the_group_asked_for(tmp_path: Path) -> None:
     cases = write_csv(tmp_path / "cases.csv", CASE_COLUMNS, rows)
     config = tmp_path / "config"
     config.mkdir()
+    members = ", ".join(f'"{c}"' for c in (BURY, BOLTON, MANCHESTER, WIGAN, STOCKPORT))
     (config / "upheld.toml").write_text(
-        f'[groups.pair]\nlabel = "Bury and Bolton"\nmembers = ["{BURY}", "{BOLTON}"]\n'
+        f'[groups.five]\nlabel = "five boroughs"\nmembers = [{members}]\n'
     )
     base = ["--db", url, "--config", str(config)]
     assert CliRunner().invoke(cli, [*base, "import", "cases", str(cases)]).exit_code == 0
@@ -133,12 +154,13 @@ def test_stats_compares_within_the_group_asked_for(tmp_path: Path) -> None:
         row: dict[str, object] = next(a for a in found["authorities"] if a["code"] == BURY)
         return row
 
-    assert bury("pair")["similar_uphold_rate"] == 63  # (75% + 50%) / 2
-    assert bury("pair")["similar_councils"] == 2
+    # (75% + 50% + 25%) / 3: Wigan and Stockport have no detailed investigations.
+    assert bury("five")["similar_uphold_rate"] == 50
+    assert bury("five")["similar_councils"] == 5
     assert bury("type")["similar_councils"] == 36
     refused = CliRunner().invoke(cli, [*base, "stats", "--year", "2023-24", "--group", "nope"])
     assert refused.exit_code == 2
-    assert "no peer group 'nope'; choose type, nearest, region, pair" in refused.output
+    assert "no peer group 'nope'; choose type, nearest, region, five" in refused.output
 
 
 def test_pages_and_the_api_take_a_group(tmp_path: Path) -> None:
@@ -186,7 +208,7 @@ def test_service_areas_against_the_same_area_across_the_group(register: Register
         )
 
     counted = {BURY: council((3, 1), (1, 1)), BOLTON: council((1, 3), (2, 0))}
-    pair = custom("pair", "Bury and Bolton", [BURY, BOLTON])
+    pair = custom("five", "five boroughs", [BURY, BOLTON, MANCHESTER, WIGAN, STOCKPORT])
     figures = compute(register, YEAR, counted, group=pair)
     areas = area_fields(figures, BURY)
     assert list(areas) == list(SERVICE_AREAS.keys)  # every one, in the ombudsman's order

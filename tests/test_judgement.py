@@ -131,12 +131,19 @@ def test_a_comparison_allows_for_chance_at_the_council_s_own_base() -> None:
     assert judgement.comparison(UPHOLD_RATE, decided(6, 4), None, 5) is None
 
 
-def test_upheld_per_100k_is_judged_on_the_count_expected_at_the_average() -> None:
+def test_upheld_per_100k_is_judged_on_the_count_seen_or_expected() -> None:
     two_per_100k = average(UPHELD_PER_100K, Fraction(2, 100_000))
-    # 100,000 residents at 2 per 100,000 expect 2 upheld: too few to judge, whatever the count.
-    assert judgement.base(UPHELD_PER_100K, decided(9, 0, 100_000), two_per_100k) == 2
-    small = judgement.comparison(UPHELD_PER_100K, decided(9, 0, 100_000), two_per_100k, 5)
+    # 100,000 residents at 2 per 100,000 expect 2 upheld: 3 seen is too few to judge either way.
+    assert judgement.base(UPHELD_PER_100K, decided(3, 0, 100_000), two_per_100k) == 3
+    small = judgement.comparison(UPHELD_PER_100K, decided(3, 0, 100_000), two_per_100k, 5)
     assert small == "too_few"
+    # But 10 seen where 2 were expected is a difference, however few were expected (p = 0.00005).
+    assert judgement.base(UPHELD_PER_100K, decided(10, 0, 100_000), two_per_100k) == 10
+    many = judgement.comparison(UPHELD_PER_100K, decided(10, 0, 100_000), two_per_100k, 5)
+    assert many == "well_above"
+    # And none where 20 were expected is one too.
+    none = judgement.comparison(UPHELD_PER_100K, decided(0, 3, 1_000_000), two_per_100k, 5)
+    assert none == "well_below"
     # 1,000,000 residents expect 20: 45 upheld is far beyond chance, 24 is not.
     big = judgement.comparison(UPHELD_PER_100K, decided(45, 0, 1_000_000), two_per_100k, 5)
     assert big == "well_above"
@@ -159,12 +166,34 @@ def test_a_change_has_its_difference_interval_and_says_whether_it_is_chance() ->
     assert small["interval"][0] < 0 < small["interval"][1]
 
 
+def test_a_change_on_a_handful_of_cases_is_never_beyond_chance() -> None:
+    # 0 of 2, then 2 of 2: the difference's interval leaves out 0, but Fisher's exact test gives
+    # p = 0.33. With fewer than the minimum either year, the change is not judged.
+    found = judgement.change(UPHOLD_RATE, decided(2, 0), decided(0, 2), 5)
+    assert found is not None
+    assert found["interval"][0] > 0
+    assert (found["too_few"], found["beyond_chance"]) == (True, False)
+    assert judgement.change_words(UPHOLD_RATE, found, 100, "2023-24") == (
+        "Up from 0% in 2023-24; too few cases to tell whether that is more than chance."
+    )
+    judged = judgement.change(UPHOLD_RATE, decided(2, 0), decided(0, 2), 1)
+    assert judged is not None
+    assert (judged["too_few"], judged["beyond_chance"]) == (False, True)
+    # A rate per residents counts the upheld decisions of both years together.
+    few = judgement.change(UPHELD_PER_100K, decided(3, 0, 100_000), decided(1, 0, 100_000), 5)
+    assert few is not None
+    assert few["too_few"] is True
+    enough = judgement.change(UPHELD_PER_100K, decided(30, 0, 100_000), decided(0, 0, 100_000), 5)
+    assert enough is not None
+    assert (enough["too_few"], enough["beyond_chance"]) == (False, True)
+
+
 def test_change_in_words() -> None:
     up = judgement.change(UPHOLD_RATE, decided(60, 40), decided(25, 75))
     assert judgement.change_words(UPHOLD_RATE, up, 60, "2023-24") == (
         "Up from 25% in 2023-24, by more than chance would explain."
     )
-    down = judgement.change(UPHOLD_RATE, decided(2, 2), decided(3, 2))
+    down = judgement.change(UPHOLD_RATE, decided(20, 20), decided(30, 20))
     assert judgement.change_words(UPHOLD_RATE, down, 50, "2023-24") == (
         "Down from 60% in 2023-24; a change this size is within what chance explains."
     )
@@ -184,17 +213,31 @@ def test_a_figure_in_words_with_how_sure_it_is() -> None:
     )
     # A rate per residents is uncertain in what was counted, not in the population.
     assert judgement.sure(UPHELD_PER_100K, decided(17, 0, 193_851)) == (
-        "8.8, likely between 5.1 and 14.0, from 17 upheld decisions."
+        "8.8, likely between 5.1 and 14.1, from 17 upheld decisions."
     )
     compliance = Counts(compliance_by_outcome={"complied": 249, "not_complied": 1})
     assert judgement.sure(COMPLIANCE_RATE, compliance).startswith("100% (99.6%), likely between")
 
 
 def test_a_range_is_never_narrower_than_its_interval() -> None:
-    assert judgement.interval_range(UPHOLD_RATE, [30.7, 69.3]) == "30% to 70%"
-    assert judgement.interval_range(UPHOLD_RATE, [0.0, 49.0]) == "0% to 49%"
-    assert judgement.interval_range(UPHELD_PER_100K, [5.1, 14.0]) == "5.1 to 14.0"
-    assert judgement.interval_range(UPHOLD_RATE, None) == ""
+    assert judgement.likely(UPHOLD_RATE, decided(11, 11)) == "30% to 70%"
+    assert judgement.likely(UPHOLD_RATE, decided(0, 4)) == "0% to 49%"
+    assert judgement.likely(UPHELD_PER_100K, decided(17, 0, 193_851)) == "5.1 to 14.1"
+    assert judgement.likely(UPHOLD_RATE, Counts()) == ""
+
+
+@PROPERTIES
+@given(upheld=st.integers(0, 300), not_upheld=st.integers(0, 300))
+def test_the_range_read_holds_the_whole_interval(upheld: int, not_upheld: int) -> None:
+    counts = decided(upheld, not_upheld)
+    found = judgement.raw_interval(UPHOLD_RATE, counts)
+    said = judgement.likely(UPHOLD_RATE, counts)
+    if found is None:
+        assert said == ""
+        return
+    low, high = (int(end.removesuffix("%")) for end in said.split(" to "))
+    assert low <= found[1] < low + 1
+    assert high - 1 < found[2] <= high
 
 
 @pytest.mark.parametrize("comparison", ["within", "too_few"])
@@ -216,6 +259,7 @@ def test_a_spreadsheet_row_spreads_intervals_and_changes_into_columns() -> None:
             "difference": 35.0,
             "interval": [22.0, 46.5],
             "beyond_chance": True,
+            "too_few": False,
         },
         "compliance_rate_interval": None,
         "compliance_rate_change": None,
@@ -231,6 +275,7 @@ def test_a_spreadsheet_row_spreads_intervals_and_changes_into_columns() -> None:
         "uphold_rate_change_low": 22.0,
         "uphold_rate_change_high": 46.5,
         "uphold_rate_change_beyond_chance": True,
+        "uphold_rate_change_too_few": False,
         "compliance_rate_interval_low": None,
         "compliance_rate_interval_high": None,
         "compliance_rate_change_previous": None,
@@ -238,4 +283,5 @@ def test_a_spreadsheet_row_spreads_intervals_and_changes_into_columns() -> None:
         "compliance_rate_change_low": None,
         "compliance_rate_change_high": None,
         "compliance_rate_change_beyond_chance": None,
+        "compliance_rate_change_too_few": None,
     }

@@ -251,7 +251,7 @@ def test_letters_say_whether_a_difference_is_more_than_chance(
     review: tuple[Engine, Path], register: Register, tmp_path: Path
 ) -> None:
     engine, config = review
-    texts = generate(engine, register, config, tmp_path / "plain", [BURY, BOLTON])
+    texts = generate(engine, register, config, tmp_path / "plain", [BURY, MANCHESTER])
     for form in ("pdf", "html"):
         bury = texts[BURY][form]
         # 11 of 22 against an average of 50%: in line, and said so, never "higher".
@@ -259,11 +259,18 @@ def test_letters_say_whether_a_difference_is_more_than_chance(
             "The average of similar authorities (metropolitan boroughs) was 50%. This is in line "
             "with similar authorities, given the number of cases." in bury
         )
-        # Upheld per 100,000: the average expects under one upheld decision, too few to judge.
+        # Upheld per 100,000: 11 upheld where the average expects under one.
         assert (
-            "was 0.2. This is based on too few cases to compare with similar authorities." in bury
+            "was 0.2. This is much higher than similar authorities, well beyond what chance "
+            "would explain." in bury
         )
-        assert "higher than similar authorities" not in bury
+        # 1 of 4 upheld: too few to say anything about.
+        manchester = texts[MANCHESTER][form]
+        assert (
+            "was 50%. This is based on too few cases to compare with similar authorities."
+            in manchester
+        )
+        assert "lower than similar authorities" not in manchester
         # Intervals only where the year's configuration asks for them.
         assert "likely between" not in bury
         # No figures the year before: nothing to say about change.
@@ -443,3 +450,21 @@ def test_one_typesetter_sets_many_letters_each_as_if_alone(
     assert "Bury" in " ".join(
         p.extract_text() for p in pypdf.PdfReader(io.BytesIO(together[0])).pages
     )
+
+
+def test_a_letter_quotes_the_year_before_only_once_it_was_published(tmp_path: Path) -> None:
+    from upheld.letters.typeset import previous_is_public
+
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "2021-22.toml").write_text(YEAR_CONFIG, encoding="utf-8")
+    this_year = load_year(config, YEAR)
+    # No 2020-21 configuration: that year was never published, so its figures are not quoted.
+    assert previous_is_public(this_year) is False
+    before = YEAR_CONFIG.replace("2022-07-20", "2021-07-20").replace("2022-07-27", "2021-07-27")
+    (config / "2020-21.toml").write_text(before, encoding="utf-8")
+    assert previous_is_public(this_year) is True
+    # Published only after this year's letters are dated: not yet public when they go out.
+    late = YEAR_CONFIG.replace("2022-07-20", "2022-07-20").replace("2022-07-27", "2022-08-30")
+    (config / "2020-21.toml").write_text(late, encoding="utf-8")
+    assert previous_is_public(this_year) is False

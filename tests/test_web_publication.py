@@ -252,6 +252,43 @@ def test_a_preview_link_survives_a_redirect(
     assert "Preview, not yet published" in page.text
 
 
+def test_a_preview_compares_only_as_the_letter_does(
+    client: TestClient, config: Path, clock: Clock
+) -> None:
+    clock.moment = BEFORE
+    secret = "demo-only-secret-do-not-use-in-production"
+    token = preview_token(secret, BURY, ReviewYear(2024))
+    # A small group's averages, less the council's own counts, could give away a neighbour's.
+    for group in ("nearest", "region"):
+        data = get_json(client, f"/councils/{BURY}/2024-25.json?preview={token}&group={group}")
+        assert data["group"]["name"] == "type", group
+        assert data["figures"]["similar_councils"] == 36
+    # Unless the year's letters compare another way: then the preview does so too.
+    path = config / "2024-25.toml"
+    path.write_text(path.read_text().replace("[publication]", 'group = "nearest"\n\n[publication]'))
+    data = get_json(client, f"/councils/{BURY}/2024-25.json?preview={token}&group=region")
+    assert data["group"]["name"] == "nearest"
+
+
+def test_no_change_is_told_against_a_year_that_is_not_public(
+    client: TestClient, config: Path, clock: Clock
+) -> None:
+    clock.moment = AFTER
+    with_change = get_json(client, f"/councils/{BURY}/2024-25.json")
+    assert with_change["figures"]["uphold_rate_change"] is not None
+    assert any(s["change"] for s in with_change["statistics"])
+    # A year whose configuration goes missing is unpublished: nothing may quote its figures.
+    (config / "2023-24.toml").unlink()
+    assert client.get(f"/councils/{BURY}/2023-24").status_code == 404
+    page = get_json(client, f"/councils/{BURY}/2024-25.json")
+    assert all(page["figures"][f"{s['name']}_change"] is None for s in page["statistics"])
+    assert not any(s["change"] for s in page["statistics"])
+    assert "in 2023-24" not in client.get(f"/councils/{BURY}/2024-25").text
+    stats = get_json(client, "/api/v1/years/2024-25/statistics")["authorities"]
+    assert all(a["uphold_rate_change"] is None for a in stats)
+    assert "2023-24" not in client.get("/downloads/2024-25.csv").text
+
+
 def test_a_reference_with_a_slash_has_its_page(tmp_path: Path) -> None:
     from tests.conftest import write_csv
     from upheld.ingest.imports import import_files

@@ -349,7 +349,12 @@ def _get(
         with contextlib.suppress(ValueError):
             value = time.fromisoformat(value)
     wanted = {date: "a date like 2025-07-16", time: "a time like 10:00:00", bool: "true or false"}
-    if (kind is date and isinstance(value, datetime)) or not isinstance(value, kind):
+    wrong_number = kind is int and isinstance(value, bool)
+    if (
+        (kind is date and isinstance(value, datetime))
+        or not isinstance(value, kind)
+        or wrong_number
+    ):
         raise ConfigError(
             f"{path}: [{section}] {key} must be {wanted.get(kind, kind.__name__)}, not {value!r}"
         )
@@ -372,7 +377,8 @@ def _section(path: Path, data: dict[str, Any], name: str, kind: type[Any]) -> An
             value = tuple(str(v) for v in value)
         elif expected is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
-        if not isinstance(value, expected):
+        # TOML's true is a Python int too: a number must be written as a number.
+        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
             raise ConfigError(f"{path}: [{name}] {key} must be {expected.__name__}, not {value!r}")
         values[key] = value
     return kind(**values)

@@ -353,7 +353,10 @@ LATE_COMPLIANCE_RATE = Statistic(
         "The council complied late in {value} of the cases where it complied with our "
         "recommendations: {numerator} of {denominator}."
     ),
-    not_available="The council did not comply with any recommendations this year.",
+    not_available=(
+        "There were no recommendations complied with in this period to measure late "
+        "compliance against."
+    ),
     definition=(
         "recommendations complied with late ÷ recommendations complied with, on time or late"
     ),

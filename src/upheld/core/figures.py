@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-from upheld.core.groups import TYPE, PeerGroup
+from upheld.core.groups import MINIMUM_PEERS, TYPE, PeerGroup
 from upheld.core.judgement import MINIMUM_BASE
 from upheld.core.periods import ReviewYear
 from upheld.core.stats import Average, AverageMethod, Counts, combine, similar_average
@@ -111,7 +111,7 @@ def compute(
         by_type.setdefault(council.type, []).append(council)
     for council in compared:
         peers = group.peers(council, compared, by_type[council.type], sizes)
-        if not peers:
+        if not peers or len(peers) < MINIMUM_PEERS:
             continue
         codes = frozenset(c.code for c in peers)
         if codes not in made:
@@ -119,9 +119,14 @@ def compute(
         peer_averages[council.code] = made[codes]
         members[council.code] = codes
     before = year.previous()
+    # A council with no cases the year before had zero of everything then, if that year has any
+    # cases at all (before the records begin there is nothing to compare with).
+    existed = {c.code for c in register.in_year(before)} if previous else set()
     earlier = {
-        code: replace(found, population=_population(register, code, before))
-        for code, found in (previous or {}).items()
+        code: replace(
+            (previous or {}).get(code, Counts()), population=_population(register, code, before)
+        )
+        for code in existed | set(previous or {})
     }
     return replace(
         figures,

@@ -19,6 +19,10 @@ from upheld.register import Council
 GroupKind = Literal["type", "nearest", "region", "custom"]
 BUILT_IN = ("type", "nearest", "region")
 DEFAULT_NEAREST = 15
+MINIMUM_PEERS = 5
+"""The fewest councils, itself included, a council's average may be taken over: fewer, and the
+average would be its own figure or, less its own, another council's (which a council sees in its
+letter and preview before publication)."""
 
 
 @dataclass(frozen=True)

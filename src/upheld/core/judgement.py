@@ -71,6 +71,8 @@ class Change(TypedDict):
     difference: float
     interval: list[float]
     beyond_chance: bool
+    too_few: bool
+    """Whether either year rests on too few cases to judge the change (never beyond chance)."""
 
 
 @dataclass(frozen=True)
@@ -84,36 +86,37 @@ class Limits:
     strict_high: float
 
 
-def interval_range(statistic: Statistic, found: list[float] | None) -> str:
-    """A figure's 95% interval as a range to read: "75% to 92%"; empty when n/a. A percentage's
-    ends are whole numbers, rounded outwards, so the range is never narrower than the interval."""
+def likely(statistic: Statistic, counts: Counts) -> str:
+    """A figure's 95% interval as a range to read: "75% to 92%"; empty when n/a. The ends are
+    rounded outwards from the exact interval, so the range is never narrower than it."""
+    found = raw_interval(statistic, counts)
     if found is None:
         return ""
-    low, high = found
-    if statistic.unit.places == 0:
-        low, high = floor(low), ceil(high)
-        return f"{low}{statistic.unit.suffix} to {high}{statistic.unit.suffix}"
-    return f"{statistic.unit.text(low)} to {statistic.unit.text(high)}"
+    unit = statistic.unit
+    if unit.places == 0:
+        return f"{unit.text(floor(found[1]))} to {unit.text(ceil(found[2]))}"
+    tenths = 10**unit.places
+    low, high = floor(found[1] * tenths) / tenths, ceil(found[2] * tenths) / tenths
+    return f"{unit.text(low)} to {unit.text(high)}"
 
 
-def interval_words(statistic: Statistic, found: list[float] | None) -> str:
+def likely_words(statistic: Statistic, counts: Counts) -> str:
     """A figure's 95% interval in words: "likely between 75% and 92%"; empty when n/a."""
-    if found is None:
-        return ""
-    return "likely between " + interval_range(statistic, found).replace(" to ", " and ")
+    found = likely(statistic, counts)
+    return "likely between " + found.replace(" to ", " and ") if found else ""
 
 
 def sure(statistic: Statistic, counts: Counts) -> str:
     """A figure with how sure it is, as pages and letters say it: "85%, likely between 75% and
     92%, from 68 detailed investigations."; empty when n/a."""
-    found = interval(statistic, counts)
-    if found is None:
+    words = likely_words(statistic, counts)
+    if not words:
         return ""
     # A rate per residents is uncertain in its count, not its population: say what was counted.
     counted = statistic.numerator if _poisson(statistic) else statistic.denominator
     noun = statistic.numerator_noun if _poisson(statistic) else statistic.denominator_noun
     base = plural(counts.count(counted), *noun)
-    return f"{counts.shown(statistic.key)}, {interval_words(statistic, found)}, from {base}."
+    return f"{counts.shown(statistic.key)}, {words}, from {base}."
 
 
 def said(comparison: Comparison | None) -> str:
@@ -133,6 +136,11 @@ def change_words(
     if now == found["previous"]:
         return f"The same as in {before} ({previous})."
     direction = "Up" if now > (found["previous"] or 0) else "Down"
+    if found["too_few"]:
+        return (
+            f"{direction} from {previous} in {before}; too few cases to tell whether that is "
+            "more than chance."
+        )
     if found["beyond_chance"]:
         return f"{direction} from {previous} in {before}, by more than chance would explain."
     within = "a change this size is within what chance explains"
@@ -177,12 +185,13 @@ def interval(statistic: Statistic, counts: Counts) -> list[float] | None:
 
 def base(statistic: Statistic, counts: Counts, average: Average | None) -> int:
     """What "too few to compare" is judged on: the cases a rate is out of, or, for a rate per
-    residents, the count expected at the average rate."""
+    residents, the count seen or the count expected at the average rate, whichever is larger."""
     denominator = counts.count(statistic.denominator)
     if not _poisson(statistic):
         return denominator
     target = average.rate(statistic.key) if average else None
-    return floor(target * denominator) if target is not None else 0
+    expected = floor(target * denominator) if target is not None else 0
+    return max(expected, counts.count(statistic.numerator))
 
 
 def comparison(
@@ -214,20 +223,34 @@ def pooled_comparison(
     return comparison(statistic, counts, average, minimum_base)
 
 
-def change(statistic: Statistic, counts: Counts, previous: Counts | None) -> Change | None:
+def change(
+    statistic: Statistic,
+    counts: Counts,
+    previous: Counts | None,
+    minimum_base: int = MINIMUM_BASE,
+) -> Change | None:
     """A figure's change on the year before, with the 95% interval for the difference (MOVER);
-    None when either year's figure is n/a."""
+    None when either year's figure is n/a. A change resting on too few cases is never beyond
+    chance: for a rate, either year out of fewer than the minimum; for a rate per residents,
+    fewer than the minimum counted in the two years together."""
     if previous is None:
         return None
     now, before = raw_interval(statistic, counts), raw_interval(statistic, previous)
     if now is None or before is None:
         return None
+    if _poisson(statistic):
+        counted = counts.count(statistic.numerator) + previous.count(statistic.numerator)
+        too_few = counted < minimum_base
+    else:
+        bases = (counts.count(statistic.denominator), previous.count(statistic.denominator))
+        too_few = min(bases) < minimum_base
     low, high = difference_interval(before, now)
     return {
         "previous": previous.figure(statistic.key),
         "difference": _shown(now[0] - before[0]),
         "interval": [_shown(low), _shown(high)],
-        "beyond_chance": beyond_chance((low, high)),
+        "beyond_chance": not too_few and beyond_chance((low, high)),
+        "too_few": too_few,
     }
 
 

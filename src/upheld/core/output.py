@@ -89,7 +89,9 @@ def authority_fields(figures: YearFigures, code: str) -> dict[str, Any]:
             statistic, counts, average, figures.minimum_base
         )
     for statistic in CATALOGUE:
-        ordered[f"{statistic.key}_change"] = judgement.change(statistic, counts, previous)
+        ordered[f"{statistic.key}_change"] = judgement.change(
+            statistic, counts, previous, figures.minimum_base
+        )
     ordered["by_category"] = area_fields(figures, code)
     return ordered
 
@@ -158,6 +160,7 @@ def flat(row: Mapping[str, Any]) -> dict[str, Any]:
                 f"{key}_low": interval[0],
                 f"{key}_high": interval[1],
                 f"{key}_beyond_chance": change.get("beyond_chance"),
+                f"{key}_too_few": change.get("too_few"),
             }
         elif not isinstance(value, Mapping | list):
             flattened[key] = value

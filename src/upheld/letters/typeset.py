@@ -17,7 +17,7 @@ import jinja2
 import typst
 from sqlalchemy import Engine
 
-from upheld.config import Settings, YearConfig
+from upheld.config import Settings, YearConfig, load_year
 from upheld.errors import ConfigError, UpheldError
 from upheld.letters import archive, content
 from upheld.register import Register
@@ -83,6 +83,18 @@ def file_name(code: str, year_label: str, fmt: str) -> str:
     return f"{code}-{year_label}.{fmt}"
 
 
+def previous_is_public(config: YearConfig) -> bool:
+    """Whether the year before was published by this year's letter date: only then may a letter
+    say how a figure changed since."""
+    if config.source is None:
+        return False
+    try:
+        before = load_year(config.source.parent, config.year.previous())
+    except ConfigError:
+        return False
+    return before.published_at.date() <= config.letter_date
+
+
 def write_letters(
     engine: Engine,
     register: Register,
@@ -108,7 +120,13 @@ def write_letters(
         )
     with engine.connect() as connection:
         figures = year_figures(
-            connection, register, year, config.average, group, settings.statistics.minimum_base
+            connection,
+            register,
+            year,
+            config.average,
+            group,
+            settings.statistics.minimum_base,
+            previous=previous_is_public(config),
         )
         contacts = all_contacts(connection)
         now = activity(connection, year)

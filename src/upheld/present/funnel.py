@@ -32,6 +32,7 @@ from decimal import Decimal
 from itertools import pairwise
 from typing import TypedDict, get_args
 
+from upheld.core.catalogue import Better
 from upheld.core.judgement import IN_SHORT, Limits
 from upheld.core.uncertainty import Comparison
 from upheld.present import charts, svg
@@ -53,6 +54,8 @@ AVERAGE_LABEL = "Average of similar authorities"
 WITHIN_COLOUR = "#5b6f82"  # 5.2:1
 ABOVE_COLOUR = "#b34700"  # 5.5:1
 BELOW_COLOUR = "#6a3d9a"  # 7.6:1
+WORSE_COLOUR = ABOVE_COLOUR  # as the map: orange where a figure is worse...
+BETTER_COLOUR = "#2c5d8f"  # ...and blue where it is better, 6.6:1
 FAINT_COLOUR = "#8c8c8c"  # 3.4:1: too few to compare, so drawn lighter, but still visible
 LIMIT_COLOUR = charts.AXIS_COLOUR  # 8.5:1
 
@@ -72,7 +75,20 @@ _CLAMP = 1e7  # pixel coordinates beyond this are far off the plot; clamping kee
 
 # First words of axis labels that are not names, so lowercase mid-sentence (see charts).
 _ORDINARY_FIRST_WORDS = frozenset(
-    {"cases", "detailed", "investigations", "people", "population", "residents"}
+    {
+        "cases",
+        "compliance",
+        "detailed",
+        "investigations",
+        "late",
+        "people",
+        "population",
+        "recommendations",
+        "residents",
+        "satisfactory",
+        "upheld",
+        "uphold",
+    }
 )
 
 _DASH_95 = "6 4"
@@ -141,6 +157,33 @@ _LEGEND_TEXT: dict[Comparison, str] = {  # in the key's order, "too_few" last
 }
 
 
+def _colours(better: Better) -> dict[Comparison | None, str]:
+    """Each comparison's colour: above and below as worse or better where the statistic has a
+    better way, as the map colours them; else simply above and below."""
+    colours = {c: colour for c, (_shape, colour, _hollow) in _MARKERS.items()}
+    if better != "neutral":
+        high, low = (
+            (BETTER_COLOUR, WORSE_COLOUR) if better == "higher" else (WORSE_COLOUR, BETTER_COLOUR)
+        )
+        colours |= {"above": high, "well_above": high, "below": low, "well_below": low}
+    return colours
+
+
+def _legend_texts(better: Better) -> dict[Comparison, str]:
+    """The key's words for each comparison, saying which way is worse or better when one is."""
+    if better == "neutral":
+        return _LEGEND_TEXT
+    high, low = ("better", "worse") if better == "higher" else ("worse", "better")
+    return {
+        "within": _LEGEND_TEXT["within"],
+        "above": f"Above, {high} (beyond 95%)",
+        "well_above": f"Well above, {high} (beyond 99.8%)",
+        "below": f"Below, {low} (beyond 95%)",
+        "well_below": f"Well below, {low} (beyond 99.8%)",
+        "too_few": _LEGEND_TEXT["too_few"],
+    }
+
+
 def wants_log_axis(bases: Sequence[float]) -> bool:
     """Whether bases spread so widely (over two orders of magnitude) that the axis should be log."""
     positive = [b for b in bases if b > 0]
@@ -162,6 +205,7 @@ def funnel_svg(
     average_label: str = AVERAGE_LABEL,
     font_family: str = charts.WEB_FONT_FAMILY,
     log_x: bool | None = None,
+    better: Better = "neutral",
 ) -> str:
     """A funnel plot as standalone SVG.
 
@@ -170,13 +214,18 @@ def funnel_svg(
     in the description: "36 metropolitan boroughs in 2024-25". `highlight` is the code of a
     council to draw prominently, last and named (its own page's). `log_x` chooses the axis
     across; None chooses a logarithmic one when the bases span over two orders of magnitude.
-    `chart_id` prefixes the SVG's ids, so give each plot on a page its own.
+    `chart_id` prefixes the SVG's ids, so give each plot on a page its own. `better` says which
+    way is better for the statistic, so that points outside the limits are coloured, and the key
+    worded, as worse or better (as the map does).
     """
     charts._check_id(chart_id)
     _check(points, average, limits, unit, highlight)
     log = wants_log_axis([p.base for p in points]) if log_x is None else log_x
 
-    legend, legend_bottom = _legend(points, average_label, bool(limits))
+    colours = _colours(better)
+    legend, legend_bottom = _legend(
+        points, average_label, bool(limits), colours, _legend_texts(better)
+    )
     # Room above the plot for the ring of a highlighted council at the top of the scale.
     top = legend_bottom + (34 if y_label else 18)
     bottom = top + _PLOT_HEIGHT
@@ -242,7 +291,7 @@ def funnel_svg(
         named = None
         if point.code == highlight:  # last, so the others are all before it
             named = _name(point.name, px, py, placed[:-1], box)
-        out.append(_point(point, px, py, named))
+        out.append(_point(point, px, py, named, colours[point.comparison]))
     out.append("</g></svg>")
     return "".join(out)
 
@@ -355,9 +404,9 @@ def _desc(
     across = _in_sentence(x_label)
     scale = ", on a logarithmic scale" if log else ""
     parts = [
-        f"Funnel plot of the {_in_sentence(title)} for {len(points):,} {compared}: "
-        f"{charts._join(where)}.",
-        f"Across is {across}, from {_count_text(min(bases))} to {_count_text(max(bases))}"
+        f"Funnel plot of the {_in_sentence(title)} for {compared}, {len(points):,} with a "
+        f"figure: {charts._join(where)}.",
+        f"Across is {across}, from {_count_words(min(bases))} to {_count_words(max(bases))}"
         f"{scale}; up is the {_in_sentence(title)}. The {_in_sentence(average_label)} is "
         f"{charts._format(average, unit)}.",
     ]
@@ -428,6 +477,11 @@ def _count_text(value: float) -> str:
     return f"{Decimal(str(value)).quantize(Decimal('0.01')).normalize():f}"
 
 
+def _count_words(value: float) -> str:
+    """A base in a sentence: "500", "10,000", "1.6 million"."""
+    return _count_text(value).replace("m", " million") if value >= 1_000_000 else _count_text(value)
+
+
 def _exact_count(value: float) -> str:
     return f"{round(value):,}" if value == round(value) else f"{value:,.1f}"
 
@@ -445,7 +499,11 @@ def _fit(text: str, size: float, limit: float) -> str:
 
 
 def _legend(
-    points: Sequence[FunnelPoint], average_label: str, limits: bool
+    points: Sequence[FunnelPoint],
+    average_label: str,
+    limits: bool,
+    colours: dict[Comparison | None, str],
+    texts: dict[Comparison, str],
 ) -> tuple[list[str], int]:
     """The key: the lines, then the kinds of point shown; and the last row's baseline."""
     lines = [("average", average_label)]
@@ -453,7 +511,7 @@ def _legend(
         lines += [("limit-95", "95% limits"), ("limit-99.8", "99.8% limits")]
     present = {p.comparison for p in points}
     marks: list[tuple[Comparison | None, str]] = [
-        (c, text) for c, text in _LEGEND_TEXT.items() if c in present
+        (c, text) for c, text in texts.items() if c in present
     ]
     if None in present:
         # Drawn like "too few": one key entry for both.
@@ -470,7 +528,8 @@ def _legend(
         first = last + 1
         rows = _flow([_mark_item_width(text) for _, text in marks])
         for (comparison, text), (row, x) in zip(marks, rows, strict=True):
-            out.append(_mark_item(x, _LEGEND_TOP + (first + row) * _LEGEND_ROW, comparison, text))
+            y = _LEGEND_TOP + (first + row) * _LEGEND_ROW
+            out.append(_mark_item(x, y, comparison, text, colours[comparison]))
         last = first + rows[-1][0]
     return out, _LEGEND_TOP + last * _LEGEND_ROW
 
@@ -551,9 +610,9 @@ def _line_item(x: float, y: float, kind: str, text: str) -> str:
     )
 
 
-def _mark_item(x: float, y: float, comparison: Comparison | None, text: str) -> str:
+def _mark_item(x: float, y: float, comparison: Comparison | None, text: str, colour: str) -> str:
     return (
-        f'<g transform="translate({_n(x + 6)} {_n(y - 4)})">{_marker(comparison, 1.0)}</g>'
+        f'<g transform="translate({_n(x + 6)} {_n(y - 4)})">{_marker(comparison, 1.0, colour)}</g>'
         + charts._text(x + 18, y, text, size=11)
     )
 
@@ -576,7 +635,7 @@ def _marker(comparison: Comparison | None, scale: float, colour: str | None = No
     )
 
 
-def _point(point: FunnelPoint, x: float, y: float, name: str | None) -> str:
+def _point(point: FunnelPoint, x: float, y: float, name: str | None, colour: str) -> str:
     """A council's point, in a link when it has one; `name` is the highlighted council's label."""
     comparison = point.comparison or "none"
     classes = "funnel-point" if name is None else "funnel-point funnel-highlight"
@@ -592,7 +651,7 @@ def _point(point: FunnelPoint, x: float, y: float, name: str | None) -> str:
             + name
         )
     else:
-        shape = _marker(point.comparison, 1.0)
+        shape = _marker(point.comparison, 1.0, colour)
     title = f"<title>{svg.content(point.label)}</title>"
     if point.link is None:
         return f"{opening}{title}{shape}</g>"

@@ -120,7 +120,7 @@ def statistics_section(
     section: list[StatisticSection] = []
     for statistic in shown:
         judged = judgement.comparison(statistic, counts, average, figures.minimum_base)
-        changed = judgement.change(statistic, counts, previous)
+        changed = judgement.change(statistic, counts, previous, figures.minimum_base)
         figure = counts.figure(statistic.key)
         similar = average.figure(statistic.key) if average is not None and existed else None
         value, average_text = counts.shown(statistic.key), statistic.text(similar)

@@ -12,7 +12,7 @@ from upheld.core import judgement
 from upheld.core.catalogue import CATALOGUE, UPHOLD_RATE, Statistic
 from upheld.core.figures import YearFigures
 from upheld.core.groups import TYPE, PeerGroup
-from upheld.core.output import authority_fields
+from upheld.core.output import area_fields, authority_fields
 from upheld.core.periods import ReviewYear
 from upheld.core.publication import Publication
 from upheld.letters import archive
@@ -180,7 +180,7 @@ def council_page(
             council, figures, CATALOGUE, font_family=charts.WEB_FONT_FAMILY
         ),
         # Before publication a council sees its own figures, never its peers' one by one.
-        "areas": area_rows(fields["by_category"]),
+        "areas": area_rows(figures, code),
         "funnel": None if preview else peer_funnel(figures, council, CATALOGUE[funnel]),
         "funnel_statistic": funnel,
         "statistic_labels": {s.key: s.label for s in CATALOGUE},
@@ -203,12 +203,13 @@ def council_page(
     }
 
 
-def area_rows(by_category: dict[str, dict[str, Any]]) -> list[AreaRow]:
+def area_rows(figures: YearFigures, code: str) -> list[AreaRow]:
     """A council's service areas as the page's table says them."""
+    counts = figures.counts[code]
     rows: list[AreaRow] = []
-    for area, row in by_category.items():
+    for area, row in area_fields(figures, code).items():
         similar = UPHOLD_RATE.text(row["similar_uphold_rate"])
-        if row["similar_investigated"] is not None:
+        if row["similar_uphold_rate"] is not None:
             similar += f" of {row['similar_investigated']:,}"
         rows.append(
             {
@@ -217,7 +218,7 @@ def area_rows(by_category: dict[str, dict[str, Any]]) -> list[AreaRow]:
                 "investigated": row["investigated"],
                 "upheld": row["upheld"],
                 "uphold_rate": UPHOLD_RATE.text(row["uphold_rate"]),
-                "likely": judgement.interval_range(UPHOLD_RATE, row["uphold_rate_interval"]),
+                "likely": judgement.likely(UPHOLD_RATE, counts.area(area)),
                 "similar": similar,
                 "compared": judgement.IN_SHORT[row["uphold_rate_comparison"]]
                 if row["investigated"]

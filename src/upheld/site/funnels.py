@@ -42,7 +42,9 @@ class Funnel(TypedDict):
     chart: str
     rows: list[drawing.FunnelRow]
     summary: str
-    """How many councils fall where: "Of 36 metropolitan boroughs, 30 are within ..."."""
+    """How many councils fall where: "36 councils with a figure, of metropolitan boroughs: ..."."""
+    highlighted: bool
+    """Whether the council the plot was drawn for is on it (it has a figure)."""
     better: str
     """Which way is better for the statistic, in words."""
     base_heading: str
@@ -50,10 +52,10 @@ class Funnel(TypedDict):
 
 
 def better_words(statistic: Statistic) -> str:
-    """Which way is better for a statistic, as a sentence."""
+    """Which way is better for a statistic, as a sentence: "Uphold rate: lower is better."."""
     if statistic.better == "neutral":
-        return f"A higher or lower {statistic.label.lower()} is neither better nor worse."
-    return f"A {statistic.better} {statistic.label.lower()} is better."
+        return f"{statistic.label}: neither higher nor lower is better."
+    return f"{statistic.label}: {statistic.better} is better."
 
 
 def _bases(largest: float, whole: bool, log: bool) -> list[float]:
@@ -136,6 +138,7 @@ def funnel(
         compared=compared,
         highlight=highlight if highlight in {p.code for p in points} else None,
         log_x=log,
+        better=statistic.better,
     )
     return {
         "key": statistic.key,
@@ -146,6 +149,7 @@ def funnel(
         "chart": chart,
         "rows": drawing.funnel_table(points, statistic.unit.chart_unit, highlight),
         "summary": summary(points, compared),
+        "highlighted": highlight is not None and highlight in {p.code for p in points},
         "better": better_words(statistic),
         "base_heading": across,
     }
@@ -161,4 +165,5 @@ def summary(points: Sequence[drawing.FunnelPoint], compared: str) -> str:
         for c in ("within", "above", "well_above", "below", "well_below", "too_few", None)
         if counted.get(c)
     ]
-    return f"Of {len(points):,} {compared} with a figure: " + ", ".join(parts) + "."
+    councils = plural(len(points), "council", "councils")
+    return f"{councils} with a figure, of {compared}: " + ", ".join(parts) + "."

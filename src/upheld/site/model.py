@@ -249,17 +249,32 @@ class Site:
         return published[-1] if published else None
 
     def figures(self, year: ReviewYear, group: PeerGroup = TYPE) -> YearFigures:
-        """A year's figures for every council, compared within a peer group, computed once."""
+        """A year's figures for every council, compared within a peer group, computed once; its
+        change on the year before only while that year is public."""
+        before_public = self.publication().year_is_public(year.start_year - 1)
 
         def make() -> YearFigures:
             config = self.any_year(year.label)
             method = config.config.average if config else "mean"
             minimum = self.settings.statistics.minimum_base
             with self.engine.connect() as connection:
-                return year_figures(connection, self.register(), year, method, group, minimum)
+                return year_figures(
+                    connection,
+                    self.register(),
+                    year,
+                    method,
+                    group,
+                    minimum,
+                    previous=before_public,
+                )
 
-        figures: YearFigures = self.cached(("figures", year.start_year, group), make)
+        key = ("figures", year.start_year, group, before_public)
+        figures: YearFigures = self.cached(key, make)
         return figures
+
+    def letter_group(self, year: Year) -> PeerGroup:
+        """The peer group a year's letters compare councils with."""
+        return self.settings.group(year.config.group) or TYPE
 
     def group(self, name: str | None) -> PeerGroup:
         """A peer group by the name a page or the API asks for (the type by default)."""

@@ -94,16 +94,19 @@ def year_figures(
     method: AverageMethod = "mean",
     group: PeerGroup = TYPE,
     minimum_base: int = MINIMUM_BASE,
+    *,
+    previous: bool = True,
 ) -> YearFigures:
     """A year's figures, from the case records: each council that existed or had cases, with
-    its peers' averages, its counts the year before and the national totals."""
+    its peers' averages, its counts the year before (unless that year may not be shown) and the
+    national totals."""
     return compute(
         register,
         year,
         year_counts(connection, year),
         method,
         group,
-        previous=year_counts(connection, year.previous()),
+        previous=year_counts(connection, year.previous()) if previous else None,
         minimum_base=minimum_base,
     )
 

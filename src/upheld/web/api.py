@@ -6,10 +6,11 @@ the pages and their .json twins always agree. Embargoed years do not exist here 
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 
+from upheld.core.catalogue import CATALOGUE
 from upheld.core.periods import ReviewYear
 from upheld.core.publication import Publication
 from upheld.errors import BadParameter, NotFound
@@ -28,6 +29,11 @@ GSS code. Figures for a year appear only once the year is published. Version 1: 
 ever added, never renamed or removed.
 """
 
+
+StatisticName = Annotated[
+    Literal[CATALOGUE.keys],  # type: ignore[name-defined]
+    Query(description="The statistic of the funnel plots' data (each council against its peers)"),
+]
 
 Group = Annotated[
     str | None,
@@ -94,10 +100,11 @@ def router(site: Site, searches: DecisionRoutes) -> APIRouter:
         return dict(without_charts(page))
 
     @api.get("/national/{year}", summary="National figures for a year")
-    def national_year(year: str) -> dict[str, Any]:
-        """National totals, figures by type of council and the national trend."""
+    def national_year(year: str, statistic: StatisticName = CATALOGUE.keys[0]) -> dict[str, Any]:
+        """National totals, figures by type of council, every council of each type against its
+        type's average for one statistic (the funnel plots' data) and the national trend."""
         publication = site.publication()
-        page = national.national_page(site, publication, year_of(publication, year))
+        page = national.national_page(site, publication, year_of(publication, year), statistic)
         return dict(without_charts(page))
 
     @api.get("/decisions", summary="Search published decisions")

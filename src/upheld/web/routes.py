@@ -128,6 +128,10 @@ class PageRoutes:
         group = self.site.group(params.text(request.query_params, "group"))
         funnel = params.choice(request.query_params, "funnel", CATALOGUE.keys[0], CATALOGUE.keys)
         preview = self.preview_year(request, code, label)
+        if preview is not None:
+            # Before publication a council is compared as its letter compares it, and no
+            # other way: another group's averages could be narrowed down to a neighbour's.
+            group = self.site.letter_group(preview)
         year = preview or self.year(publication, label)
         if code not in self.site.figures(year.year).counts:
             raise not_found("council")
