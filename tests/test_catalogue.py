@@ -145,6 +145,8 @@ def test_letters_show_a_statistic_when_the_year_says_so(built: demo.Demo, tmp_pa
             [
                 *("--db", built.url, "--config", str(folder), "letters", "--year", "2024-25"),
                 *("--authority", BURY, "--out", str(out), "--format", "pdf"),
+                # The demo's letters are approved: a different letter needs a reason.
+                *("--reason", f"Configuration from {folder.name}"),
             ],
         )
         assert result.exit_code == 0, result.output

@@ -25,10 +25,11 @@ from tests.conftest import CASE_COLUMNS, case_rows, write_csv
 from upheld.cli import cli
 from upheld.config import Organisation, Settings, Smtp, YearConfig, load_settings, load_year
 from upheld.core.periods import ReviewYear
+from upheld.core.wording import long_date
 from upheld.errors import ConfigError, UpheldError
 from upheld.ingest.imports import import_files
 from upheld.ingest.kinds import KINDS
-from upheld.letters import archive
+from upheld.letters import archive, versions
 from upheld.letters.mail import Delivery, build_message, recipients, send_letters
 from upheld.letters.typeset import write_letters
 from upheld.register import Council, Register
@@ -217,6 +218,16 @@ class Review:
         assert found is not None
         return found
 
+    def plant(self, code: str, pdf: bytes) -> None:
+        """Archive a letter for a council as an approved version, without writing it."""
+        with self.engine.begin() as connection:
+            newest = versions.current(connection, YEAR.start_year, [code]).get(code)
+            made = versions.record(
+                connection, code, YEAR.start_year, {"pdf": archive.digest(pdf)}, {}, None, newest
+            )
+            versions.approve(connection, made, "Alex Example")
+            archive.store(connection, code, YEAR.start_year, "pdf", pdf, made.id)
+
 
 @pytest.fixture
 def review(engine: Engine, register: Register, tmp_path: Path, server: MailServer) -> Review:
@@ -236,6 +247,8 @@ def review(engine: Engine, register: Register, tmp_path: Path, server: MailServe
     write_letters(
         engine, register, settings, config, [BOLTON, BURY, MANCHESTER], tmp_path / "out", ["pdf"]
     )
+    with engine.begin() as connection:
+        versions.approve_drafts(connection, YEAR.start_year, None, "Alex Example")
     return Review(engine, register, folder)
 
 
@@ -355,16 +368,79 @@ def test_rerunning_never_sends_a_letter_twice(review: Review, server: MailServer
     ]
 
 
-def test_a_letter_changed_since_sending_is_noted_not_resent(
-    review: Review, server: MailServer
+def test_a_corrected_letter_is_approved_then_sent_again_as_a_correction(
+    review: Review, server: MailServer, tmp_path: Path
 ) -> None:
-    review.send([BURY])
+    first = review.send([BURY])
+    assert first[BURY].status == "sent"
+    # Two more decisions about Bury arrive after its letter was sent.
+    more = write_csv(
+        tmp_path / "more.csv",
+        CASE_COLUMNS,
+        [
+            (f"LATE{n}", BURY, "2021-05-01", "Housing", "2021-09-01", "upheld", "yes")
+            for n in range(2)
+        ],
+    )
+    import_files(review.engine, KINDS["cases"], [more], review.register)
+
+    def write(reason: str | None) -> None:
+        write_letters(
+            review.engine,
+            review.register,
+            review.settings,
+            review.config,
+            [BURY],
+            tmp_path / "out",
+            ["pdf"],
+            reason=reason,
+        )
+
+    # Changing a letter already sent needs a reason, and without one nothing is written.
+    with pytest.raises(UpheldError, match="would change after they were approved or sent"):
+        write(None)
+    with review.engine.connect() as connection:
+        assert [v.number for v in versions.history(connection, YEAR.start_year, BURY)] == [1]
+    write("Two more decisions were recorded")
+    # A corrected draft is not sent, and not sent again without --resend.
+    waiting = review.send([BURY])
+    assert waiting[BURY].status == "corrected"
+    assert "version 2 has been made since (draft)" in str(waiting[BURY].detail)
+    assert review.send([BURY], resend_reason="Corrected")[BURY].status == "not_approved"
     with review.engine.begin() as connection:
-        archive.store(connection, BURY, YEAR.start_year, "pdf", b"%PDF-1.7 a corrected letter")
-    again = review.send([BURY])
-    assert again[BURY].status == "already_sent"
-    assert "the archived letter has changed since" in str(again[BURY].detail)
-    assert len(server.received) == 1
+        versions.approve_drafts(connection, YEAR.start_year, [BURY], "Alex Example")
+    resent = review.send([BURY], resend_reason="Two more decisions were recorded")
+    assert resent[BURY].status == "sent"
+    assert len(server.received) == 2
+    message = server.received[1].message
+    assert str(message["Subject"]).startswith("Corrected: Annual Review letter 2022: Bury")
+    with review.engine.connect() as connection:
+        history = versions.history(connection, YEAR.start_year, BURY)
+        log = connection.execute(select(schema.deliveries).order_by(schema.deliveries.c.id)).all()
+    first_sent = history[0].sent_at
+    assert first_sent is not None
+    body = " ".join(message.get_body().get_content().split())  # type: ignore[union-attr]
+    assert (
+        "This corrected letter replaces the letter we sent you on "
+        f"{long_date(first_sent.date())}: Two more decisions were recorded." in body
+    )
+    assert _filename(message) == f"{BURY}-2021-22.pdf"
+    # Both versions and both deliveries are kept: the first superseded but known to be sent.
+    assert [(v.number, v.state, v.reason) for v in history] == [
+        (1, "superseded", None),
+        (2, "sent", "Two more decisions were recorded"),
+    ]
+    assert [(r.status, r.letter_version, r.reason) for r in log] == [
+        ("sent", history[0].id, None),
+        ("sent", history[1].id, "Two more decisions were recorded"),
+    ]
+    # And it is not sent a third time.
+    assert review.send([BURY])[BURY].status == "already_sent"
+    assert len(server.received) == 2
+
+
+def _filename(message: EmailMessage) -> str | None:
+    return attachment(message)[0]
 
 
 def test_a_council_named_twice_gets_one_letter(review: Review, server: MailServer) -> None:
@@ -458,8 +534,7 @@ def test_a_server_that_goes_away_mid_run_fails_the_rest(review: Review, server: 
         if delivery.status == "sent":
             server.stop()
 
-    with review.engine.begin() as connection:
-        archive.store(connection, OLDHAM, YEAR.start_year, "pdf", review.pdf(BURY))
+    review.plant(OLDHAM, review.pdf(BURY))
     outcome = review.send([BOLTON, BURY, OLDHAM, MANCHESTER], progress=stop_after_first)
     assert seen == ["sent", "failed", "failed", "no_address"]
     assert (
@@ -636,9 +711,8 @@ def test_fifty_letters_share_one_connection(
         review.folder / "more-contacts.csv", ("authority", "role", "name", "email", "title"), rows
     )
     import_files(review.engine, KINDS["contacts"], [path], register)
-    with review.engine.begin() as connection:
-        for council in councils:
-            archive.store(connection, council.code, YEAR.start_year, "pdf", pdf)
+    for council in councils:
+        review.plant(council.code, pdf)
     outcome = review.send([c.code for c in councils])
     assert {d.status for d in outcome.values()} == {"sent"}
     assert len(server.received) == 50

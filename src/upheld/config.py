@@ -150,6 +150,8 @@ class YearConfig:
     """The peer group the letters compare each council with (see [groups] in upheld.toml)."""
     show_intervals: bool = False
     """Whether the letters give each rate's 95% interval."""
+    require_approval: bool = True
+    """Whether a letter must be approved before it is sent or shown on the website."""
     source: Path | None = None
 
     def shows(self, statistic: Statistic) -> bool:
@@ -246,7 +248,15 @@ def load_year(folder: Path, year: ReviewYear) -> YearConfig:
         path,
         "letter",
         letter,
-        {"date", "signatory", "signatory_title", "average", "group", "show_intervals"}
+        {
+            "date",
+            "signatory",
+            "signatory_title",
+            "average",
+            "group",
+            "show_intervals",
+            "require_approval",
+        }
         | set(LETTER_OPTIONS),
     )
     _only(path, "publication", publication, {"date", "time"})
@@ -271,6 +281,7 @@ def load_year(folder: Path, year: ReviewYear) -> YearConfig:
         average=average,
         group=_get(path, "letter", letter, "group", str, "type"),
         show_intervals=_get(path, "letter", letter, "show_intervals", bool, False),
+        require_approval=_get(path, "letter", letter, "require_approval", bool, True),
         source=path,
     )
     for key in ("opening", "closing"):

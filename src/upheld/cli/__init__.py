@@ -210,6 +210,18 @@ def councils_for(app: App, year: ReviewYear, authorities: Sequence[str]) -> list
     return codes
 
 
-from upheld.cli import demo, index, maps, records, review, send, serve  # noqa: E402  (they register on `cli`)
+from upheld.cli import approval, demo, index, maps, records, review, send, serve  # noqa: E402  (they register on `cli`)
 
-__all__ = ["App", "cli", "demo", "index", "main", "maps", "records", "review", "send", "serve"]
+__all__ = [
+    "App",
+    "approval",
+    "cli",
+    "demo",
+    "index",
+    "main",
+    "maps",
+    "records",
+    "review",
+    "send",
+    "serve",
+]

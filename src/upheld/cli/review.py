@@ -35,7 +35,8 @@ def _formats(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple[
     return chosen
 
 
-def _required_year(year: ReviewYear | None) -> ReviewYear:
+def required_year(year: ReviewYear | None) -> ReviewYear:
+    """The --year a command needs, or a usage error."""
     if year is None:
         raise click.UsageError("--year is required, e.g. --year 2024-25")
     return year
@@ -55,7 +56,12 @@ def _required_year(year: ReviewYear | None) -> ReviewYear:
     default="pdf,html",
     show_default=True,
     callback=_formats,
-    help="pdf, html, or both (comma-separated).",
+    help="pdf, html, docx, or several (comma-separated).",
+)
+@click.option(
+    "--reason",
+    metavar="TEXT",
+    help="Why letters already approved or sent are being changed (required when they are).",
 )
 @click.pass_context
 def letters(
@@ -64,25 +70,28 @@ def letters(
     authorities: tuple[str, ...],
     out: Path | None,
     formats: tuple[str, ...],
+    reason: str | None,
 ) -> None:
-    """Write each council's annual review letter for a year, as PDF and HTML.
+    """Write each council's annual review letter for a year, as PDF and HTML (and DOCX).
 
     One letter per council that existed on 1 April of the year (or only the --authority ones),
-    named by code and year, e.g. E08000002-2024-25.pdf. Each new or changed letter is archived in
-    the database; a letter that has not changed is not rewritten. Use `upheld letters list` to see
-    the archive.
+    named by code and year, e.g. E08000002-2024-25.pdf. Each letter is archived as a version: the
+    same version while it says the same, else a new draft to approve (`upheld letters approve`).
+    Changing a letter already approved or sent needs --reason. Nothing is written if any council
+    cannot have a letter. See `upheld letters status` and `upheld letters list`.
 
     \b
     Example:
       upheld letters --year 2024-25 --out letters/
-      upheld letters --year 2024-25 --authority Bury --out letters/ --format pdf
+      upheld letters --year 2024-25 --authority Bury --out letters/ --format pdf,docx
+      upheld letters --year 2024-25 --authority Bury --out letters/ --reason "Late outcomes"
     """
     if ctx.invoked_subcommand is not None:
         return
     app: App = ctx.obj
     from upheld.letters.typeset import write_letters
 
-    chosen = _required_year(year)
+    chosen = required_year(year)
     if out is None:
         raise click.UsageError("--out is required: the folder to write the letters to")
     config = app.year_config(chosen)
@@ -111,12 +120,13 @@ def letters(
             formats,
             progress=lambda _code: bar.advance(task),
             on_wait=app.waiting,
+            reason=reason.strip() if reason and reason.strip() else None,
         )
     elapsed = time.perf_counter() - started
     app.out.print(
         f"{len(codes)} councils, {chosen.label}: {len(run.written)} letter files written, "
-        f"{len(run.unchanged)} unchanged, {run.archived} new versions archived, to {out} "
-        f"in {elapsed:.1f} s.",
+        f"{len(run.unchanged)} unchanged, {run.new_versions} new letter versions (drafts to "
+        f"approve), to {out} in {elapsed:.1f} s.",
         markup=False,
     )
 
@@ -182,7 +192,7 @@ def show(app: App, year: ReviewYear | None) -> None:
     Example:
       upheld --config config/ config show --year 2024-25
     """
-    chosen = _required_year(year)
+    chosen = required_year(year)
     settings = app.settings()
     config = app.year_config(chosen)
     say = functools.partial(app.out.print, markup=False)  # the text is the user's, not markup

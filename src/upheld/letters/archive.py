@@ -11,8 +11,12 @@ from sqlalchemy import Connection, func, select
 from upheld import __version__
 from upheld.store import schema
 
-FORMATS = ("pdf", "html")
-MEDIA_TYPES = {"pdf": "application/pdf", "html": "text/html; charset=utf-8"}
+FORMATS = ("pdf", "html", "docx")
+MEDIA_TYPES = {
+    "pdf": "application/pdf",
+    "html": "text/html; charset=utf-8",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
 
 
 @dataclass(frozen=True)
@@ -35,7 +39,7 @@ def digest(content: bytes) -> str:
 
 
 def latest_digests(connection: Connection, year: int) -> dict[tuple[str, str], str]:
-    """The newest version of each council's letters for a year: (code, format) -> SHA-256."""
+    """The newest copy of each council's letters for a year: (code, format) -> SHA-256."""
     letters = schema.letters
     newest = (
         select(func.max(letters.c.id))
@@ -56,15 +60,22 @@ def store(
     year: int,
     fmt: str,
     content: bytes,
-    known: dict[tuple[str, str], str] | None = None,
+    letter_version: int | None = None,
 ) -> bool:
-    """Archive a letter unless its newest version is identical; True if a version was added."""
+    """Archive a letter unless its newest copy is identical and of the same version; True if a
+    copy was added."""
     sha = digest(content)
-    newest = (latest_digests(connection, year) if known is None else known).get((code, fmt))
-    if newest == sha:
+    letters = schema.letters
+    newest = connection.execute(
+        select(letters.c.sha256, letters.c.letter_version)
+        .where(letters.c.authority == code, letters.c.year == year, letters.c.format == fmt)
+        .order_by(letters.c.id.desc())
+        .limit(1)
+    ).first()
+    if newest is not None and (newest.sha256, newest.letter_version) == (sha, letter_version):
         return False
     connection.execute(
-        schema.letters.insert().values(
+        letters.insert().values(
             authority=code,
             year=year,
             format=fmt,
@@ -72,6 +83,7 @@ def store(
             content=content,
             generated_at=datetime.now(UTC),
             version=__version__,
+            letter_version=letter_version,
         )
     )
     return True

@@ -96,6 +96,28 @@ def publication_paragraph(settings: Settings, config: YearConfig) -> str:
     )
 
 
+def figures_record(figures: YearFigures, code: str) -> dict[str, Any]:
+    """The figures a council's letter gives, as kept with each version of it: the counts and,
+    for each statistic, its figure, what it divides and the average it is set against."""
+    counts = figures.counts[code]
+    average = figures.average_for(code)
+    return {
+        "received": counts.received,
+        "decided": counts.decided,
+        "investigated": counts.investigated,
+        "upheld": counts.upheld,
+        "statistics": {
+            s.key: {
+                "value": counts.figure(s.key),
+                "numerator": counts.count(s.numerator),
+                "denominator": counts.count(s.denominator),
+                "similar": average.figure(s.key) if average else None,
+            }
+            for s in CATALOGUE
+        },
+    }
+
+
 def letter(
     council: Council,
     figures: YearFigures,

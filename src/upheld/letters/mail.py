@@ -26,7 +26,7 @@ from upheld.config import Settings, Smtp, YearConfig
 from upheld.core.periods import ReviewYear
 from upheld.core.wording import long_date
 from upheld.errors import ConfigError, UpheldError
-from upheld.letters import archive
+from upheld.letters import archive, versions
 from upheld.letters.content import addressee
 from upheld.letters.typeset import file_name
 from upheld.register import Council, Register
@@ -34,12 +34,23 @@ from upheld.store import engines, schema
 from upheld.store.queries import all_contacts
 
 Status = Literal[
-    "sent", "would_send", "already_sent", "uncertain", "no_address", "no_letter", "failed"
+    "sent",
+    "would_send",
+    "already_sent",
+    "corrected",
+    "not_approved",
+    "uncertain",
+    "no_address",
+    "no_letter",
+    "failed",
 ]
 """What happened to one council's letter in a run."""
 
-PROBLEMS: frozenset[Status] = frozenset({"uncertain", "no_address", "no_letter", "failed"})
-"""The outcomes that leave a council without its letter, or without knowing whether it has it."""
+PROBLEMS: frozenset[Status] = frozenset(
+    {"corrected", "not_approved", "uncertain", "no_address", "no_letter", "failed"}
+)
+"""The outcomes that leave a council without its current letter, or without knowing whether it
+has it."""
 
 COPIED_ROLES = {"link_officer": "link officer", "monitoring_officer": "monitoring officer"}
 """The officers copied in on the letter, in the order they are listed."""
@@ -79,10 +90,19 @@ def recipients(contacts: Contacts) -> list[Recipient]:
     return found
 
 
-def subject(council: Council, config: YearConfig) -> str:
+@dataclass(frozen=True)
+class Replacing:
+    """A corrected letter sent again: when the letter it replaces was sent, and why."""
+
+    sent_at: datetime
+    reason: str
+
+
+def subject(council: Council, config: YearConfig, replacing: Replacing | None = None) -> str:
     """The email's subject: the letter, the council and the embargo."""
+    corrected = "Corrected: " if replacing else ""
     return (
-        f"Annual Review letter {config.year.start_year + 1}: {council.name} "
+        f"{corrected}Annual Review letter {config.year.start_year + 1}: {council.name} "
         f"(embargoed until {_embargo(config)})"
     )
 
@@ -93,12 +113,19 @@ def body(
     people: Sequence[Recipient],
     settings: Settings,
     config: YearConfig,
+    replacing: Replacing | None = None,
 ) -> str:
     """The covering note: what is attached, the embargo, who else has it, and who sends it."""
     to = addressee(council, contacts)
     year = config.year
-    paragraphs = [
-        to["salutation"],
+    paragraphs = [to["salutation"]]
+    if replacing is not None:
+        paragraphs.append(
+            "This corrected letter replaces the letter we sent you on "
+            f"{long_date(replacing.sent_at.date())}: {replacing.reason.rstrip('.')}. Please use "
+            "this one and disregard the earlier letter."
+        )
+    paragraphs += [
         f"Please find attached our annual review letter for {council.name} for {year.label}, "
         f"the period {year.period}. It sets out the complaints and enquiries we received about "
         "the council, the decisions we made, and how the council compares with similar "
@@ -127,6 +154,7 @@ def build_message(
     config: YearConfig,
     *,
     now: datetime | None = None,
+    replacing: Replacing | None = None,
 ) -> EmailMessage:
     """One council's email: the covering note with its PDF letter attached."""
     people = recipients(contacts)
@@ -141,11 +169,11 @@ def build_message(
     message["To"] = people[0].address
     if len(people) > 1:
         message["Cc"] = [p.address for p in people[1:]]
-    message["Subject"] = subject(council, config)
+    message["Subject"] = subject(council, config, replacing)
     message["Date"] = format_datetime(now or datetime.now(UTC))
     # Kept short so the header is not folded: some mail tools misread a folded Message-ID.
     message["Message-ID"] = make_msgid(domain=sender_domain or None)
-    message.set_content(body(council, contacts, people, settings, config))
+    message.set_content(body(council, contacts, people, settings, config, replacing))
     message.add_attachment(
         pdf,
         maintype="application",
@@ -169,6 +197,9 @@ class Delivery:
     refused: tuple[str, ...] = ()
     """Addresses the mail server refused when it accepted the others."""
     at: datetime | None = None
+    subject: str | None = None
+    attachment: str | None = None
+    """The attached letter: its file name and size."""
 
     @property
     def problem(self) -> bool:
@@ -284,8 +315,11 @@ def send_letters(
     dry_run: bool = False,
     progress: Progress | None = None,
     on_wait: Callable[[], None] | None = None,
+    resend_reason: str | None = None,
 ) -> SendReport:
-    """Email each council its letter for the year, once, logging every attempt as it happens.
+    """Email each council the newest version of its letter for the year, once it is approved,
+    logging every attempt as it happens. A letter already sent is never sent again, unless a
+    corrected version has been made since and `resend_reason` says why it goes again.
 
     Each entry in the delivery log is written as the database's one writer (`on_wait` is
     called if another command is writing and this one has to wait for it).
@@ -296,12 +330,22 @@ def send_letters(
     with engine.connect() as connection:
         contacts = all_contacts(connection)
         earlier = _earlier_deliveries(connection, year)
-        letters = archive.latest_digests(connection, year.start_year)
+        newest = versions.current(connection, year.start_year, codes)
+    plans = {
+        code: _plan(
+            code,
+            newest.get(code),
+            earlier.get(code),
+            config.require_approval,
+            resend_reason,
+            year,
+            bool(recipients(contacts.get(code, {}))),
+        )
+        for code in codes
+    }
     report = SendReport(year, dry_run)
     to_send = [
-        code
-        for code in codes
-        if code not in earlier and recipients(contacts.get(code, {})) and (code, "pdf") in letters
+        code for code, plan in plans.items() if plan is None and recipients(contacts.get(code, {}))
     ]
     # Connect before writing anything, so a wrong host or password leaves no trace in the log.
     mailer = _Connection(settings.smtp) if to_send and not dry_run else None
@@ -309,16 +353,10 @@ def send_letters(
         for code in codes:
             council = register[code]
             people = recipients(contacts.get(code, {}))
-            if code in earlier:
-                delivery = _earlier(council, earlier[code], letters.get((code, "pdf")))
-            elif (code, "pdf") not in letters:
-                detail = (
-                    f"no letter is archived for {year.label}; run "
-                    f"`upheld letters --year {year.label} --out DIR` first"
-                )
-                if not people:
-                    detail += "; there is no email address for the chief executive either"
-                delivery = Delivery(code, council.name, "no_letter", detail=detail)
+            version = newest.get(code)
+            planned = plans[code]
+            if planned is not None:
+                delivery = replace(planned, council=council.name)
             elif not people:
                 delivery = Delivery(
                     code,
@@ -329,19 +367,53 @@ def send_letters(
                 if not dry_run:
                     delivery = _log(engine, year, delivery, on_wait)
             else:
+                assert version is not None
                 with engine.connect() as connection:
-                    pdf = archive.content(connection, code, year.start_year, "pdf")
-                assert pdf is not None
-                message = build_message(council, contacts[code], pdf, settings, config)
-                if mailer is not None:
-                    delivery = _send(engine, mailer, year, council, people, message, pdf, on_wait)
-                else:
+                    pdf = versions.content(connection, version.id, "pdf")
+                if pdf is None:
                     delivery = Delivery(
                         code,
                         council.name,
-                        "would_send",
-                        tuple(p.email for p in people),
-                        str(message["Message-ID"]),
+                        "no_letter",
+                        detail=f"version {version.number} was not written as a PDF; run "
+                        f"`upheld letters --year {year.label} --format pdf --out DIR`",
+                    )
+                else:
+                    sent_before = earlier.get(code)
+                    replacing = (
+                        Replacing(sent_before.at, resend_reason)
+                        if sent_before is not None and resend_reason
+                        else None
+                    )
+                    message = build_message(
+                        council, contacts[code], pdf, settings, config, replacing=replacing
+                    )
+                    if mailer is not None:
+                        delivery = _send(
+                            engine,
+                            mailer,
+                            year,
+                            council,
+                            people,
+                            message,
+                            pdf,
+                            on_wait,
+                            version,
+                            resend_reason if replacing else None,
+                        )
+                    else:
+                        delivery = Delivery(
+                            code,
+                            council.name,
+                            "would_send",
+                            tuple(p.email for p in people),
+                            str(message["Message-ID"]),
+                        )
+                    delivery = replace(
+                        delivery,
+                        subject=str(message["Subject"]),
+                        attachment=f"{file_name(code, year.label, 'pdf')} "
+                        f"({len(pdf) / 1024:,.0f} KB, version {version.number})",
                     )
             report.deliveries.append(delivery)
             if progress is not None:
@@ -350,6 +422,53 @@ def send_letters(
         if mailer is not None:
             mailer.close()
     return report
+
+
+def _plan(
+    code: str,
+    version: versions.Version | None,
+    earlier: _Earlier | None,
+    approval_required: bool,
+    resend_reason: str | None,
+    year: ReviewYear,
+    addressed: bool,
+) -> Delivery | None:
+    """Why a council's letter is not to be sent in this run, or None if it is."""
+    if version is None:
+        detail = (
+            f"no letter is archived for {year.label}; run "
+            f"`upheld letters --year {year.label} --out DIR` first"
+        )
+        if not addressed:
+            detail += "; there is no email address for the chief executive either"
+        return Delivery(code, "", "no_letter", detail=detail)
+    if earlier is not None and earlier.status == "sending":
+        return _earlier(code, earlier)
+    if earlier is not None:
+        if earlier.letter_version == version.id or (
+            earlier.letter_version is None and version.state == "sent"
+        ):
+            return _earlier(code, earlier)
+        if not resend_reason:
+            return Delivery(
+                code,
+                "",
+                "corrected",
+                _addresses(earlier.recipients),
+                earlier.message_id,
+                f"sent at {_when(earlier.at)}; version {version.number} has been made since "
+                f'({version.state}): send it with --resend --reason "..."',
+                at=earlier.at,
+            )
+    if approval_required and version.state == "draft":
+        return Delivery(
+            code,
+            "",
+            "not_approved",
+            detail=f"version {version.number} is a draft: approve it with `upheld letters "
+            "approve` first",
+        )
+    return None
 
 
 def _send(
@@ -361,6 +480,8 @@ def _send(
     message: EmailMessage,
     pdf: bytes,
     on_wait: Callable[[], None] | None,
+    version: versions.Version,
+    reason: str | None,
 ) -> Delivery:
     addresses = tuple(p.email for p in people)
     attempt = Delivery(council.code, council.name, "failed", addresses, str(message["Message-ID"]))
@@ -377,6 +498,8 @@ def _send(
                 letter_sha256=archive.digest(pdf),
                 message_id=attempt.message_id,
                 at=datetime.now(UTC),
+                letter_version=version.id,
+                reason=reason,
             )
             .returning(schema.deliveries.c.id)
         ).scalar_one()
@@ -412,6 +535,9 @@ def _send(
                 at=outcome.at,
             )
         )
+        if outcome.status == "sent":
+            assert outcome.at is not None
+            versions.mark_sent(connection, version.id, outcome.at)
     return outcome
 
 
@@ -440,6 +566,7 @@ class _Earlier:
     message_id: str | None
     letter_sha256: str | None
     at: datetime
+    letter_version: int | None
 
 
 def _earlier_deliveries(connection: Connection, year: ReviewYear) -> dict[str, _Earlier]:
@@ -455,20 +582,27 @@ def _earlier_deliveries(connection: Connection, year: ReviewYear) -> dict[str, _
     )
     found: dict[str, _Earlier] = {}
     for row in rows:
-        # A letter known to have gone outranks one whose outcome was never written.
-        if row.authority not in found or found[row.authority].status == "sending":
+        # The newest delivery counts (a corrected letter sent again replaces the first), but a
+        # letter known to have gone outranks a later one whose outcome was never written.
+        kept = found.get(row.authority)
+        if kept is None or row.status == "sent" or kept.status == "sending":
             found[row.authority] = _Earlier(
-                row.status, row.recipients or "", row.message_id, row.letter_sha256, row.at
+                row.status,
+                row.recipients or "",
+                row.message_id,
+                row.letter_sha256,
+                _utc(row.at),
+                row.letter_version,
             )
     return found
 
 
-def _earlier(council: Council, earlier: _Earlier, newest_sha256: str | None) -> Delivery:
+def _earlier(code: str, earlier: _Earlier) -> Delivery:
     when = _when(earlier.at)
     if earlier.status == "sending":
         return Delivery(
-            council.code,
-            council.name,
+            code,
+            "",
             "uncertain",
             _addresses(earlier.recipients),
             earlier.message_id,
@@ -476,16 +610,13 @@ def _earlier(council: Council, earlier: _Earlier, newest_sha256: str | None) -> 
             f"{earlier.message_id}); check the mail server's log",
             at=earlier.at,
         )
-    detail = f"sent at {when}"
-    if newest_sha256 is not None and newest_sha256 != earlier.letter_sha256:
-        detail += "; the archived letter has changed since"
     return Delivery(
-        council.code,
-        council.name,
+        code,
+        "",
         "already_sent",
         _addresses(earlier.recipients),
         earlier.message_id,
-        detail,
+        f"sent at {when}",
         at=earlier.at,
     )
 
@@ -494,11 +625,13 @@ def _addresses(logged: str) -> tuple[str, ...]:
     return tuple(a for a in logged.split(", ") if a)
 
 
-def _when(moment: datetime) -> str:
+def _utc(moment: datetime) -> datetime:
     # SQLite hands back times without their zone; they were written in UTC.
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def _when(moment: datetime) -> str:
+    return _utc(moment).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _embargo(config: YearConfig) -> str:

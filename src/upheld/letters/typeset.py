@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 
 from upheld.config import Settings, YearConfig, load_year
 from upheld.errors import ConfigError, UpheldError
-from upheld.letters import archive, content
+from upheld.letters import archive, content, versions
 from upheld.register import Register
 from upheld.store import engines
 from upheld.store.queries import Activity, activity, all_contacts, year_figures
@@ -63,6 +63,16 @@ class Typesetter:
         """The letter as a standalone, printable HTML page."""
         return self._html.render(letter=letter).encode("utf-8")
 
+    def render(self, fmt: str, letter: dict[str, Any]) -> bytes:
+        """The letter in one of the archive's formats."""
+        if fmt == "pdf":
+            return self.pdf(letter)
+        if fmt == "html":
+            return self.html(letter)
+        from upheld.letters.docx import docx
+
+        return docx(letter)
+
     def close(self) -> None:
         """Release the template files."""
         self._files.close()
@@ -76,6 +86,7 @@ class LetterRun:
     unchanged: list[Path] = field(default_factory=list)
     archived: int = 0
     councils: int = 0
+    new_versions: int = 0
 
 
 def file_name(code: str, year_label: str, fmt: str) -> str:
@@ -105,8 +116,12 @@ def write_letters(
     formats: Sequence[str] = ("pdf", "html"),
     progress: Progress | None = None,
     on_wait: Callable[[], None] | None = None,
+    reason: str | None = None,
 ) -> LetterRun:
-    """Write each council's letter in each format, archive new versions, leave unchanged ones.
+    """Write each council's letter in each format and archive it as a version: the same version
+    when the letter says the same, else a new draft. All or nothing: a council without figures,
+    or a change to an approved or sent letter without a reason, stops the run before anything
+    is written.
 
     The archive is written as the database's one writer (`on_wait` is called if another
     command is writing and this one has to wait for it).
@@ -133,31 +148,62 @@ def write_letters(
         before: Activity | None = activity(connection, year.previous())
         if before is not None and before.courses == before.seminars == 0:
             before = None
-        known = archive.latest_digests(connection, year.start_year)
+        newest = versions.current(connection, year.start_year, codes)
+    missing = [register[code].name for code in codes if code not in figures.counts]
+    if missing:
+        raise UpheldError(
+            f"no figures for {year.label} for {_listed(missing)}: it did not exist in that year "
+            "and had no decisions; nothing was written"
+        )
+    letters = {
+        code: content.letter(
+            figures.councils[code], figures, contacts.get(code, {}), now, before, settings, config
+        )
+        for code in codes
+    }
+    changed = [
+        figures.councils[code].name
+        for code in codes
+        if code in newest
+        and newest[code].released
+        and newest[code].data_sha256 != versions.digest(letters[code])
+    ]
+    if changed and not reason:
+        raise UpheldError(
+            f"the letters for {_listed(changed)} would change after they were approved or sent; "
+            'say why with --reason "..." (it is kept with the new version and, once published, '
+            "in the revision log); nothing was written"
+        )
     out.mkdir(parents=True, exist_ok=True)
     typesetter = Typesetter()
     run = LetterRun(councils=len(codes))
     try:
         with engines.writing(engine, on_wait) as connection:
             for code in codes:
-                council = figures.councils.get(code) or register[code]
-                if code not in figures.counts:
-                    raise UpheldError(f"{council} has no figures for {year.label}")
-                data = content.letter(
-                    council, figures, contacts.get(code, {}), now, before, settings, config
+                data = letters[code]
+                record = content.figures_record(figures, code)
+                version = versions.record(
+                    connection, code, year.start_year, data, record, reason, newest.get(code)
                 )
+                if version.id != getattr(newest.get(code), "id", None):
+                    run.new_versions += 1
                 for fmt in formats:
-                    document = typesetter.pdf(data) if fmt == "pdf" else typesetter.html(data)
+                    document = typesetter.render(fmt, data)
                     path = out / file_name(code, year.label, fmt)
                     if path.exists() and path.read_bytes() == document:
                         run.unchanged.append(path)
                     else:
                         path.write_bytes(document)
                         run.written.append(path)
-                    if archive.store(connection, code, year.start_year, fmt, document, known):
+                    if archive.store(connection, code, year.start_year, fmt, document, version.id):
                         run.archived += 1
                 if progress is not None:
                     progress(code)
     finally:
         typesetter.close()
     return run
+
+
+def _listed(names: Sequence[str]) -> str:
+    shown = ", ".join(names[:5])
+    return shown + (f" and {len(names) - 5} more" if len(names) > 5 else "")

@@ -13,15 +13,14 @@ from upheld.core.catalogue import CATALOGUE, UPHOLD_RATE, Statistic
 from upheld.core.figures import YearFigures
 from upheld.core.groups import TYPE, PeerGroup
 from upheld.core.output import area_fields, authority_fields
-from upheld.core.periods import ReviewYear
 from upheld.core.publication import Publication
-from upheld.letters import archive
 from upheld.present import charts, sections
 from upheld.present.sections import CountsTable, StatisticSection
 from upheld.register import Council
 from upheld.site import funnels, lists
 from upheld.site.funnels import Funnel
 from upheld.site.identity import CouncilSummary, council_summary
+from upheld.site.letters import PublicLetter, public_letter
 from upheld.site.model import Site, Year
 
 
@@ -57,13 +56,6 @@ class GroupName(TypedDict):
     label: str
 
 
-class Letters(TypedDict):
-    """A year's letter, in the formats archived."""
-
-    year: str
-    formats: list[str]
-
-
 class CouncilPage(TypedDict):
     """Everything a council's page for a year shows."""
 
@@ -95,7 +87,7 @@ class CouncilPage(TypedDict):
     trend: Trend
     predecessors: list[CouncilSummary]
     successors: list[CouncilSummary]
-    letters: list[Letters]
+    letters: list[PublicLetter]
     reports: list[dict[str, Any]]
     improvements: list[dict[str, Any]]
     decision_count: int
@@ -156,9 +148,8 @@ def council_page(
     shown_years = [y for y in site.published(publication) if code in site.figures(y.year).counts]
     fields = authority_fields(figures, code)
     with site.engine.connect() as connection:
-        letter_years = _letters_for(connection, code, {y.year.start_year for y in shown_years})
-        if preview:
-            letter_years[year.year.start_year] = _letter_formats(connection, code, year)
+        letter_years = [year] if preview else list(reversed(shown_years))
+        found_letters = [public_letter(connection, code, y) for y in letter_years]
         reports = lists.council_records(connection, "reports", publication, code)
         improvements = lists.council_records(connection, "improvements", publication, code)
         decisions = decision_count(connection, publication, council=code)
@@ -191,11 +182,7 @@ def council_page(
         else {"years": [], "notes": {}, "chart": {}},
         "predecessors": [council_summary(c) for c in register.predecessors(code)],
         "successors": [council_summary(c) for c in register.successors(code)],
-        "letters": [
-            {"year": ReviewYear(start).label, "formats": formats}
-            for start, formats in sorted(letter_years.items(), reverse=True)
-            if formats
-        ],
+        "letters": [found for found in found_letters if found is not None],
         "reports": reports,
         "improvements": improvements,
         "decision_count": decisions,
@@ -250,17 +237,3 @@ def decision_count(connection: Connection, publication: Publication, *, council:
 
     found = search.search(connection, search.DecisionQuery(councils=(council,)), publication)
     return found.total
-
-
-def _letters_for(connection: Connection, code: str, years: set[int]) -> dict[int, list[str]]:
-    found: dict[int, list[str]] = {}
-    for entry in archive.entries(connection, code=code):
-        if entry.year in years and entry.format not in found.setdefault(entry.year, []):
-            found[entry.year].append(entry.format)
-    return {year: sorted(formats, reverse=True) for year, formats in found.items()}
-
-
-def _letter_formats(connection: Connection, code: str, year: Year) -> list[str]:
-    return sorted(
-        {e.format for e in archive.entries(connection, year.year.start_year, code)}, reverse=True
-    )

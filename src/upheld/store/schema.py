@@ -155,6 +155,26 @@ imports = Table(
 )
 
 
+letter_versions = Table(
+    "letter_versions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("authority", String(20), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("number", Integer, nullable=False, comment="1, 2, ... for the council and year"),
+    Column("data_sha256", String(64), nullable=False, comment="of what the letter says"),
+    Column("figures", Text, nullable=False, comment="JSON: the figures the letter gives"),
+    Column("state", String(12), nullable=False, comment="draft, approved, sent or superseded"),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("reason", Text, comment="why this version replaced the one before"),
+    Column("approved_by", String(200)),
+    Column("approved_at", DateTime(timezone=True)),
+    Column("sent_at", DateTime(timezone=True)),
+    Column("superseded_at", DateTime(timezone=True)),
+    Index("letter_versions_by_council", "year", "authority", "number", unique=True),
+    comment="Each version of a council's letter for a year: what it says and where it stands",
+)
+
 letters = Table(
     "letters",
     metadata,
@@ -166,6 +186,7 @@ letters = Table(
     Column("content", LargeBinary, nullable=False),
     Column("generated_at", DateTime(timezone=True), nullable=False),
     Column("version", String(40), nullable=False),
+    Column("letter_version", Integer, ForeignKey("letter_versions.id")),
     Index("letters_by_council", "authority", "year", "format"),
     comment="Every annual review letter generated, each version kept",
 )
@@ -182,6 +203,8 @@ deliveries = Table(
     Column("message_id", String(300)),
     Column("error", Text),
     Column("at", DateTime(timezone=True), nullable=False),
+    Column("letter_version", Integer, ForeignKey("letter_versions.id")),
+    Column("reason", Text, comment="why a corrected letter was sent again"),
     Index("deliveries_by_council", "authority", "year", "status"),
     comment="Every attempt to email a letter: sent, failed or no address",
 )

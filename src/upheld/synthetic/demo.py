@@ -11,6 +11,7 @@ from upheld.config import LETTER_OPTIONS, load_settings, load_year, year_path
 from upheld.core.periods import ReviewYear
 from upheld.ingest.imports import FileResult, import_files
 from upheld.ingest.kinds import KINDS
+from upheld.letters import versions
 from upheld.letters.typeset import write_letters
 from upheld.register import Register
 from upheld.search import refresh_index
@@ -19,6 +20,8 @@ from upheld.synthetic import KINDS as DEMO_KINDS
 from upheld.synthetic import DemoSpec, write_demo_files
 
 Say = Callable[[str], None]
+DEMO_APPROVER = "the demo"
+"""Who approves the demo's letters, so that its website shows them and `send` may send them."""
 
 
 @dataclass
@@ -72,7 +75,12 @@ def build(folder: Path, register: Register, spec: DemoSpec = DemoSpec(), say: Sa
         settings, config = load_settings(demo.config), load_year(demo.config, latest)
         codes = [c.code for c in register.in_year(latest)]
         run = write_letters(engine, register, settings, config, codes, demo.letters)
-        say(f"Wrote {len(codes)} councils' {latest.label} letters (PDF and HTML) to {demo.letters}")
+        with engines.writing(engine) as connection:
+            versions.approve_drafts(connection, latest.start_year, codes, DEMO_APPROVER)
+        say(
+            f"Wrote {len(codes)} councils' {latest.label} letters (PDF and HTML) to "
+            f"{demo.letters}, approved by {DEMO_APPROVER!r}"
+        )
         demo.letter_files = len(run.written) + len(run.unchanged)
     finally:
         engine.dispose()

@@ -16,7 +16,7 @@ from upheld.core.catalogue import CATALOGUE
 from upheld.core.publication import Publication
 from upheld.errors import NotFound
 from upheld.letters import archive
-from upheld.site import council, councils, home, lists, methodology, national
+from upheld.site import council, councils, home, letters, lists, methodology, national
 from upheld.site.identity import slug
 from upheld.site.model import Site, Year
 from upheld.web import params
@@ -169,8 +169,9 @@ class PageRoutes:
             raise not_found()
         preview = self.preview_year(request, code, label)
         year = preview or self.year(self.site.publication(), label)
+        number = params.whole_number(request.query_params, "version", 0, 0, 10_000) or None
         with self.site.engine.connect() as connection:
-            content = archive.content(connection, code, year.year.start_year, fmt)
+            content = letters.letter_content(connection, code, year, fmt, number)
         if content is None:
             raise not_found("letter")
         headers = {"Content-Disposition": f'inline; filename="{code}-{label}.{fmt}"'}
