@@ -30,7 +30,9 @@ CASE_HEADER = ["reference", "authority", "received", "category", "decided", "out
 
 
 def small_site(
-    folder: Path, files: dict[str, tuple[Sequence[str], Sequence[Sequence[Any]]]]
+    folder: Path,
+    files: dict[str, tuple[Sequence[str], Sequence[Sequence[Any]]]],
+    refresh_seconds: float = 1.0,
 ) -> Site:
     """A site over a database holding just these files, with 2023-24 configured and published."""
     register = builtin()
@@ -42,7 +44,12 @@ def small_site(
     with engine.begin() as connection:
         refresh_index(connection)
     demo.write_config(folder / "config", [ReviewYear(2023)])
-    return Site(engine, folder / "config", now=lambda: datetime(2025, 1, 1, tzinfo=UTC))
+    return Site(
+        engine,
+        folder / "config",
+        now=lambda: datetime(2025, 1, 1, tzinfo=UTC),
+        refresh_seconds=refresh_seconds,
+    )
 
 
 HOSTILE = '=HYPERLINK("http://evil.example","click")'
