@@ -4,6 +4,7 @@ note of why each was revised."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from itertools import pairwise
 from typing import TypedDict
 
@@ -35,9 +36,21 @@ class PublicLetter(TypedDict):
 
 
 def shown(connection: Connection, code: str, year: Year) -> list[Version]:
-    """The versions of a council's letter the public may see, oldest first."""
+    """The versions of a council's letter the public may see, oldest first: the one current
+    when the year was published and every one released since (a version replaced before then
+    was never public)."""
     every = versions.history(connection, year.year.start_year, code)
-    return versions.released(every, approval_required=year.config.require_approval)
+    found = versions.released(every, approval_required=year.config.require_approval)
+    published = year.config.published_at
+    before = [v for v in found if released_at(v) <= published]
+    return before[-1:] + [v for v in found if released_at(v) > published]
+
+
+def released_at(version: Version) -> datetime:
+    """When a version reached the council or the public: approved or sent, whichever came
+    first (made, where approval is not required)."""
+    moments = [m for m in (version.approved_at, version.sent_at) if m is not None]
+    return min(moments) if moments else version.created_at
 
 
 def public_letter(connection: Connection, code: str, year: Year) -> PublicLetter | None:
