@@ -12,6 +12,7 @@ from click.testing import CliRunner, Result
 
 from tests.conftest import CASE_COLUMNS, case_rows, write_csv
 from upheld.cli import cli
+from upheld.core.periods import ReviewYear
 
 BURY = "E08000002"
 
@@ -146,6 +147,10 @@ def test_bad_file_exits_1_with_file_and_line(database_url: str, tmp_path: Path) 
         (["stats"], "--year is required"),
         (["stats", "--year", "2019-21"], "'2019-21' is not a review year"),
         (["stats", "--year", "2019-20", "--authority", "Atlantis"], "no council called 'Atlantis'"),
+        (
+            ["stats", "--year", "2019-20", "--authority", "Cumberland"],
+            "Cumberland Council did not exist in 2019-20 (from 2023-04-01)",
+        ),
         (["import", "parish", "x.csv"], "'parish' is not one of"),
         (["stats", "--year", "2019-20", "--format", "xml"], "'xml' is not one of"),
     ],
@@ -265,3 +270,21 @@ def test_bad_files_are_one_line_without_a_traceback(
     result = run(database_url, "import", "cases", str(path))
     assert result.exit_code == 1
     assert result.output == (f"{tmp_path}/{expected}\n1 problem found; nothing was imported.\n")
+
+
+def test_config_show_prints_the_narrative_as_written(tmp_path: Path) -> None:
+    from upheld.synthetic.demo import write_config
+
+    write_config(tmp_path, [ReviewYear(2024)])
+    path = tmp_path / "2024-25.toml"
+    path.write_text(
+        path.read_text().replace(
+            "I am writing with", "See [our guidance] and [/b] [bold]this[/bold]. I am writing with"
+        )
+    )
+    result = CliRunner().invoke(
+        cli, ["--config", str(tmp_path), "config", "show", "--year", "2024-25"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "See [our guidance] and [/b] [bold]this[/bold]. I am writing with" in result.output
+    assert "require_approval = true" in result.output

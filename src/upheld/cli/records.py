@@ -184,6 +184,15 @@ def stats(
         figures = year_figures(
             connection, register, year, average, peers, app.settings().statistics.minimum_base
         )
+    absent = [register[code] for code in codes if code not in figures.councils]
+    if absent:
+        council = absent[0]
+        when = f"from {council.valid_from}" if council.valid_from else "at another time"
+        raise click.UsageError(
+            f"{council.name} did not exist in {year.label} ({when}"
+            + (f" to {council.valid_to}" if council.valid_to else "")
+            + ") and had no decisions that year"
+        )
     result = statistics(figures, codes or None)
     if fmt == "json":
         app.out.print_json(json.dumps(result), indent=2)

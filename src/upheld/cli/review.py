@@ -203,6 +203,9 @@ def show(app: App, year: ReviewYear | None) -> None:
     for option, key in LETTER_OPTIONS.items():
         say(f"{option} = {str(key in config.shown).lower()}")
     say(f"average = {config.average}")
+    say(f"group = {config.group}")
+    say(f"show_intervals = {str(config.show_intervals).lower()}")
+    say(f"require_approval = {str(config.require_approval).lower()}")
     say("\n[publication]")
     say(f"published at {config.published_at.isoformat()} (UK time)")
     say("\n[narrative]")
