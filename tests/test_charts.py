@@ -444,3 +444,11 @@ def test_trend_labels_only_the_latest_year_when_crowded() -> None:
     assert shown[-1] == years[-1]
     assert len(years) / 3 <= len(shown) < len(years)
     assert f"{years[0]} 50%" in title_and_desc(svg)[1]
+
+
+def test_large_figures_are_written_with_thousands_separators() -> None:
+    from upheld.present.charts import _format
+
+    assert _format(8734.3, "") == "8,734.3"
+    assert _format(12345, "") == "12,345.0"
+    assert _format(85, "%") == "85%"

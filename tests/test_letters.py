@@ -468,3 +468,42 @@ def test_a_letter_quotes_the_year_before_only_once_it_was_published(tmp_path: Pa
     late = YEAR_CONFIG.replace("2022-07-20", "2022-07-20").replace("2022-07-27", "2022-08-30")
     (config / "2020-21.toml").write_text(late, encoding="utf-8")
     assert previous_is_public(this_year) is False
+
+
+@pytest.mark.parametrize(
+    ("name", "title", "written", "first_line", "greeting"),
+    [
+        ("Scott Logan CBE", "Mr", None, "Mr Scott Logan CBE", "Dear Mr Logan"),
+        ("Ann de la Cruz", "Ms", None, "Ms Ann de la Cruz", "Dear Ms de la Cruz"),
+        ("Dr Angela Hutchings", "Dr", None, "Dr Angela Hutchings", "Dear Dr Hutchings"),
+        ("Sam Okafor", None, "Dear Sam", "Sam Okafor", "Dear Sam"),
+        ("Dr", None, None, "Dr", "Dear Chief Executive"),
+    ],
+)
+def test_a_letter_greets_a_chief_executive_by_name(
+    name: str, title: str | None, written: str | None, first_line: str, greeting: str
+) -> None:
+    from upheld.letters.content import addressee
+    from upheld.register import Council
+
+    council = Council(BURY, "Bury Metropolitan Borough Council", "Bury", "metropolitan")
+    chief = {"name": name, "title": title, "email": "ceo@bury.example", "salutation": written}
+    to = addressee(council, {"chief_executive": chief})
+    assert to["lines"][0] == first_line
+    assert to["salutation"] == greeting
+
+
+def test_a_salutation_imported_with_the_contacts_is_used_as_written(
+    engine: Engine, register: Register, tmp_path: Path
+) -> None:
+    from upheld.store.queries import all_contacts
+
+    path = write_csv(
+        tmp_path / "contacts.csv",
+        ("authority", "role", "name", "email", "title", "salutation"),
+        [(BURY, "chief_executive", "Ann de la Cruz", "ceo@bury.example", "Ms", "Ms de la Cruz")],
+    )
+    load(engine, register, "contacts", path)
+    with engine.connect() as connection:
+        chief = all_contacts(connection)[BURY]["chief_executive"]
+    assert chief["salutation"] == "Ms de la Cruz"

@@ -265,6 +265,7 @@ CONTACTS = Kind(
         Column("name", cells.text(200), required=True),
         Column("email", cells.an_email),
         Column("title", cells.text(40)),
+        Column("salutation", cells.text(200)),
     ),
     key=("authority", "role"),
     finish=_finish_contact,

@@ -13,7 +13,7 @@ from upheld.config import Settings, YearConfig
 from upheld.core.catalogue import CATALOGUE
 from upheld.core.figures import YearFigures
 from upheld.core.wording import long_date, plural
-from upheld.letters import prose
+from upheld.letters import names, prose
 from upheld.present import sections
 from upheld.register import Council
 from upheld.store.queries import Activity
@@ -38,15 +38,17 @@ def placeholders(council: Council, settings: Settings, config: YearConfig) -> di
 def addressee(council: Council, contacts: Mapping[str, Mapping[str, str | None]]) -> dict[str, Any]:
     """Who the letter is to and how to greet them: the chief executive, or the office."""
     chief = contacts.get("chief_executive")
-    if chief and chief.get("name"):
-        name = str(chief["name"])
-        title = chief.get("title")
-        full = f"{title} {name}" if title else name
-        surname = name.split()[-1]
-        salutation = f"Dear {title} {surname}" if title else f"Dear {name}"
+    if chief and chief.get("name") and str(chief["name"]).strip():
+        name, title = str(chief["name"]), chief.get("title")
+        try:
+            full = names.addressee_name(name, title)
+            greeting = names.salutation(name, title, chief.get("salutation"))
+        except ValueError:
+            # A name that is only a title ("Dr") says nothing to greet.
+            full, greeting = name.strip(), "Dear Chief Executive"
         return {
             "lines": [full, "Chief Executive", council.name],
-            "salutation": salutation,
+            "salutation": greeting,
             "email": chief.get("email"),
             "known": True,
         }

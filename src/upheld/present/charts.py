@@ -549,8 +549,8 @@ def _format(value: float | None, unit: str) -> str:
         return NOT_AVAILABLE
     exact = Decimal(str(value))
     if unit == "%":
-        return f"{exact.quantize(_WHOLE, ROUND_HALF_UP)}%"
-    return f"{exact.quantize(_ONE_PLACE, ROUND_HALF_UP)}{unit}"
+        return f"{exact.quantize(_WHOLE, ROUND_HALF_UP):,}%"
+    return f"{exact.quantize(_ONE_PLACE, ROUND_HALF_UP):,}{unit}"
 
 
 def _tick_label(tick: Decimal, unit: str) -> str:

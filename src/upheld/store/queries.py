@@ -115,7 +115,12 @@ def all_contacts(connection: Connection) -> dict[str, dict[str, dict[str, str | 
     """Every council's contacts by role, read at once (for a year's letters)."""
     found: dict[str, dict[str, dict[str, str | None]]] = defaultdict(dict)
     for row in connection.execute(select(schema.contacts)):
-        found[row.authority][row.role] = {"name": row.name, "title": row.title, "email": row.email}
+        found[row.authority][row.role] = {
+            "name": row.name,
+            "title": row.title,
+            "email": row.email,
+            "salutation": row.salutation,
+        }
     return dict(found)
 
 

@@ -124,6 +124,7 @@ contacts = Table(
     Column("name", String(200), nullable=False),
     Column("email", String(320)),
     Column("title", String(40)),
+    Column("salutation", String(200), comment="the greeting as staff write it"),
 )
 
 events = Table(
