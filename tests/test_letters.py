@@ -20,9 +20,11 @@ from upheld.core.periods import ReviewYear
 from upheld.errors import ConfigError
 from upheld.ingest.imports import import_files
 from upheld.ingest.kinds import KINDS
+from upheld.letters.content import activity_paragraph
 from upheld.letters.typeset import Typesetter, write_letters
 from upheld.register import Register
 from upheld.store import schema
+from upheld.store.queries import Activity
 
 YEAR = ReviewYear(2021)
 BURY, BOLTON, MANCHESTER = "E08000002", "E08000001", "E08000003"
@@ -174,8 +176,11 @@ BURY_SENTENCES = [
     "We upheld 5.7 complaints for every 100,000 residents: 11 upheld decisions for a population "
     "of 193,851 (Census 2021).",
     "The average of similar authorities (metropolitan boroughs) was 0.2.",
-    "During the year we delivered 2 training courses to 27 people (1 more than the year before), "
-    "and held 1 seminar attended by 40 people. Staff from your council took part in 1 of them.",
+    "During the year we delivered 2 training courses to 27 delegates "
+    "(1 more than the year before). "
+    "We held 1 seminar online, attended by 40 people (1 more than the year before). "
+    "Staff from 1 council took part in our courses and seminars. "
+    "Staff from your council took part in 1 of them.",
     "on 27 July 2022 at 10:00",
     "We will publish on 27 July 2022 at 10:00. Thank you, Bury.",
     "Yours sincerely,",
@@ -507,3 +512,55 @@ def test_a_salutation_imported_with_the_contacts_is_used_as_written(
     with engine.connect() as connection:
         chief = all_contacts(connection)[BURY]["chief_executive"]
     assert chief["salutation"] == "Ms de la Cruz"
+
+
+def _activity(
+    courses: int = 0,
+    delegates: int = 0,
+    seminars: int = 0,
+    people: int = 0,
+    councils: dict[str, int] | None = None,
+    places: tuple[str, ...] = (),
+) -> Activity:
+    return Activity(courses, delegates, seminars, people, councils or {}, places)
+
+
+@pytest.mark.parametrize(
+    ("now", "before", "said"),
+    [
+        (
+            _activity(),
+            None,
+            "We did not run any training courses or seminars for councils this year.",
+        ),
+        (
+            _activity(),
+            _activity(courses=3, seminars=1),
+            "We did not run any training courses or seminars for councils this year "
+            "(the year before, we ran 3 courses and 1 seminar).",
+        ),
+        (
+            _activity(courses=1, delegates=1),
+            _activity(courses=1),
+            "During the year we delivered 1 training course to 1 delegate "
+            "(the same number of courses as the year before). "
+            "We did not hold any seminars this year.",
+        ),
+        (
+            _activity(
+                seminars=3,
+                people=1_250,
+                councils={"E1": 2, "E2": 1},
+                places=("Leeds", "Online", "Bristol"),
+            ),
+            None,
+            "We did not deliver any training courses this year. We held 3 seminars in Leeds, "
+            "Bristol and online, attended by 1,250 people. Staff from 2 councils took part in "
+            "our courses and seminars. Staff from your council took part in 2 of them.",
+        ),
+    ],
+)
+def test_activity_paragraph_reads_naturally(
+    now: Activity, before: Activity | None, said: str
+) -> None:
+    assert activity_paragraph("E1", now, before) == said

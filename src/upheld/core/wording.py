@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 NOT_AVAILABLE = "n/a"
@@ -29,6 +30,13 @@ def plural(number: int, singular: str, plural_form: str | None = None) -> str:
     """A count and its noun: "1 upheld decision", "2 upheld decisions", "0 complaints"."""
     noun = singular if number == 1 else (plural_form or singular + "s")
     return f"{number:,} {noun}"
+
+
+def and_list(items: Sequence[str]) -> str:
+    """Items as a phrase: "Leeds", "Leeds and York", "Leeds, York and online"."""
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def in_words(number: int) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 from upheld.config import Settings, YearConfig
 from upheld.core.catalogue import CATALOGUE
 from upheld.core.figures import YearFigures
-from upheld.core.wording import long_date, plural
+from upheld.core.wording import and_list, long_date, plural
 from upheld.letters import names, prose
 from upheld.present import sections
 from upheld.register import Council
@@ -68,24 +68,58 @@ def _change(now: int, before: int, noun: str) -> str:
     return f"{difference:,} {word} than the year before"
 
 
+def _places(places: tuple[str, ...]) -> str:
+    """Where seminars were held, as a phrase: "in Leeds, Bristol and online"."""
+    named = [p for p in places if p.casefold() != "online"]
+    online = len(named) < len(places)
+    if not named:
+        return "online"
+    return "in " + and_list([*named, "online"] if online else named)
+
+
 def activity_paragraph(code: str, now: Activity, before: Activity | None) -> str:
-    """What the ombudsman did to help councils improve, with the change on the previous year."""
+    """What the ombudsman did to help councils improve: courses and their delegates, seminars,
+    where they were and who came, each against the year before."""
     if now.courses == 0 and now.seminars == 0:
-        return "We did not run any training courses or seminars for councils this year."
-    sentence = (
-        f"During the year we delivered {plural(now.courses, 'training course')} to "
-        f"{plural(now.course_attendees, 'person', 'people')}"
-    )
-    if before is not None:
-        sentence += f" ({_change(now.courses, before.courses, 'courses')})"
-    sentence += (
-        f", and held {plural(now.seminars, 'seminar')} attended by "
-        f"{plural(now.seminar_attendees, 'person', 'people')}."
-    )
+        said = "We did not run any training courses or seminars for councils this year"
+        if before is not None and (before.courses or before.seminars):
+            ran = [
+                plural(n, noun)
+                for n, noun in ((before.courses, "course"), (before.seminars, "seminar"))
+                if n
+            ]
+            said += f" (the year before, we ran {and_list(ran)})"
+        return said + "."
+    sentences = []
+    if now.courses:
+        said = (
+            f"During the year we delivered {plural(now.courses, 'training course')} to "
+            f"{plural(now.course_attendees, 'delegate')}"
+        )
+        if before is not None:
+            said += f" ({_change(now.courses, before.courses, 'courses')})"
+        sentences.append(said + ".")
+    else:
+        sentences.append("We did not deliver any training courses this year.")
+    if now.seminars:
+        said = f"We held {plural(now.seminars, 'seminar')}"
+        if now.seminar_places:
+            said += f" {_places(now.seminar_places)}"
+        said += f", attended by {plural(now.seminar_attendees, 'person', 'people')}"
+        if before is not None:
+            said += f" ({_change(now.seminars, before.seminars, 'seminars')})"
+        sentences.append(said + ".")
+    else:
+        sentences.append("We did not hold any seminars this year.")
+    councils = len(now.councils_attending)
+    if councils:
+        sentences.append(
+            f"Staff from {plural(councils, 'council')} took part in our courses and seminars."
+        )
     attended = now.councils_attending.get(code, 0)
     if attended:
-        sentence += f" Staff from your council took part in {attended:,} of them."
-    return sentence
+        sentences.append(f"Staff from your council took part in {attended:,} of them.")
+    return " ".join(sentences)
 
 
 def publication_paragraph(settings: Settings, config: YearConfig) -> str:

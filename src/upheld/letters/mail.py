@@ -24,7 +24,7 @@ from sqlalchemy import Connection, Engine, select
 
 from upheld.config import Settings, Smtp, YearConfig
 from upheld.core.periods import ReviewYear
-from upheld.core.wording import long_date
+from upheld.core.wording import and_list, long_date
 from upheld.errors import ConfigError, UpheldError
 from upheld.letters import archive, versions
 from upheld.letters.content import addressee
@@ -136,7 +136,7 @@ def body(
     ]
     copied = [f"{p.name} ({COPIED_ROLES[p.role]})" for p in people if p.role in COPIED_ROLES]
     if copied:
-        paragraphs.append(f"We have sent a copy of this email to {_and(copied)}.")
+        paragraphs.append(f"We have sent a copy of this email to {and_list(copied)}.")
     paragraphs.append("Yours sincerely" if to["known"] else "Yours faithfully")
     wrapped = [
         textwrap.fill(p, width=72, break_long_words=False, break_on_hyphens=False)
@@ -636,10 +636,6 @@ def _when(moment: datetime) -> str:
 
 def _embargo(config: YearConfig) -> str:
     return f"{config.publication_time.strftime('%H:%M')} on {long_date(config.publication_date)}"
-
-
-def _and(items: Sequence[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _reply(code: int, text: bytes | str) -> str:

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
-from upheld.core.wording import NOT_AVAILABLE
+from upheld.core.wording import NOT_AVAILABLE, and_list
 from upheld.present import svg
 
 _n = svg.number  # coordinates are written many times over
@@ -603,5 +603,4 @@ def _in_sentence(text: str) -> str:
     return text
 
 
-def _join(items: Sequence[str]) -> str:
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+_join = and_list  # a chart's description lists things as the letters do

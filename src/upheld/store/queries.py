@@ -134,6 +134,8 @@ class Activity:
     seminar_attendees: int
     councils_attending: dict[str, int]
     """Council code -> number of courses and seminars its staff attended."""
+    seminar_places: tuple[str, ...] = ()
+    """Where the seminars were held, each place once, in the order of the first held there."""
 
 
 def activity(connection: Connection, year: ReviewYear) -> Activity:
@@ -141,14 +143,22 @@ def activity(connection: Connection, year: ReviewYear) -> Activity:
     events = schema.events
     courses = seminars = course_people = seminar_people = 0
     attending: dict[str, int] = defaultdict(int)
-    for row in connection.execute(select(events).where(events.c.year == year.start_year)):
+    places: dict[str, None] = {}
+    rows = connection.execute(
+        select(events).where(events.c.year == year.start_year).order_by(events.c.date)
+    )
+    for row in rows:
         if row.kind == "course":
             courses += 1
             course_people += row.attendees
         else:
             seminars += 1
             seminar_people += row.attendees
+            if row.location:
+                places.setdefault(row.location, None)
         for code in (row.authorities or "").split(";"):
             if code:
                 attending[code] += 1
-    return Activity(courses, course_people, seminars, seminar_people, dict(attending))
+    return Activity(
+        courses, course_people, seminars, seminar_people, dict(attending), tuple(places)
+    )
