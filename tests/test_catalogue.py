@@ -188,4 +188,10 @@ def test_rounding_hides_nothing() -> None:
     assert Counts(decided_by_outcome={"not_upheld": 5}).shown("uphold_rate") == "0%"
     assert Counts(decided_by_outcome={"upheld": 2, "not_upheld": 1}).shown("uphold_rate") == "67%"
     assert UPHOLD_RATE.text(None, None) == "n/a"
+    # Even to one decimal place, the counts decide whether it is all or none.
+    four_short = Counts(compliance_by_outcome={"complied": 9_996, "not_complied": 4})
+    assert four_short.shown("compliance_rate") == "100% (99.9%)"
+    assert "In 4 cases it did not comply." in basis(COMPLIANCE_RATE, four_short)
+    one_in_ten_thousand = Counts(decided_by_outcome={"upheld": 1, "not_upheld": 9_999})
+    assert one_in_ten_thousand.shown("uphold_rate") == "0% (0.1%)"
     assert "upheld_per_100k_exact" not in counts_fields(nearly_all)  # percentages only

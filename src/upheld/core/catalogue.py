@@ -175,7 +175,12 @@ class Statistic:
         """A percentage to one decimal place from a count over a count."""
         if denominator == 0 or self.unit is not PERCENT:
             return None
-        return (2 * numerator * 1000 + denominator) // (2 * denominator) / 10
+        tenths = (2 * numerator * 1000 + denominator) // (2 * denominator)
+        # Never round to none or all of them when the counts say otherwise: 9,996 of 10,000 is
+        # 99.9%, so a page never says "100% (100.0%)" beside "In 4 cases it did not comply".
+        if 0 < numerator < denominator:
+            tenths = min(max(tenths, 1), 999)
+        return tenths / 10
 
 
 @dataclass(frozen=True)
