@@ -77,6 +77,7 @@ def example() -> dict[str, Any]:
         "delivery": "By email",
         "addressee": ["Ms Ada Lovelace", "Chief Executive", "London Borough of Example"],
         "salutation": "Dear Ms Lovelace",
+        "embargo": "This letter is embargoed until 10:00 on 23 July 2025.",
         "notice": "The council was abolished on 1 April 2025.",
         "opening": [
             paragraph(
@@ -149,7 +150,6 @@ def example() -> dict[str, Any]:
             ],
         },
         "activity": "We ran 3 courses.",
-        "publication": "We will publish this letter.",
         "closing": [paragraph(run("Thank you."))],
         "sign_off": "Yours sincerely,",
         "signature": {"media_type": "image/png", "base64": png(3, 1, (0, 0, 0)), "alt": "Sig"},
@@ -188,6 +188,7 @@ def test_every_text_in_order_with_its_style() -> None:
         ("Normal", "Ms Ada Lovelace\nChief Executive\nLondon Borough of Example"),
         ("Normal", "Dear Ms Lovelace"),
         ("Heading 1", "Annual Review letter 2025"),
+        ("Normal", "This letter is embargoed until 10:00 on 23 July 2025."),
         ("Normal", "The council was abolished on 1 April 2025."),
         ("Normal", "I write with our annual summary, see the review."),
         ("Heading 2", "What changed"),
@@ -214,8 +215,6 @@ def test_every_text_in_order_with_its_style() -> None:
         ("Normal", "After tables."),
         ("Heading 2", "Supporting councils to improve"),
         ("Normal", "We ran 3 courses."),
-        ("Heading 2", "Publication"),
-        ("Normal", "We will publish this letter."),
         ("Heading 2", "Looking ahead"),
         ("Normal", "Before closing."),
         ("Normal", "Thank you."),
@@ -395,7 +394,7 @@ def test_a_letter_without_the_optional_parts() -> None:
     texts = [text for _, text in paragraphs(document)]
     assert len(document.inline_shapes) == 0
     assert texts[0] == "Local Ombudsman"
-    assert texts[texts.index("Annual Review letter 2025") + 1].startswith("I write")
+    assert texts[texts.index("Annual Review letter 2025") + 2].startswith("I write")
     for extra in ("After opening.", "After tables.", "Before closing.", "Looking ahead"):
         assert extra not in texts
     assert texts[-2:] == ["Yours sincerely,", "Amerdeep Clarke\nLocal Government Ombudsman"]

@@ -224,12 +224,22 @@ def test_quiet_district_and_abolished_council(
     for form in ("pdf", "html"):
         text = northampton[form]
         assert "2 upheld decisions from 3 detailed investigations" in text
+        # Addressed to the council that took over, saying why once, with no charts of one bar.
+        assert "The Chief Executive West Northamptonshire Council" in text
         assert (
-            "Northampton Borough Council no longer existed at the start of the year, so it is not "
+            "Northampton Borough Council was abolished on 31 March 2021, and West "
+            "Northamptonshire Council took over its responsibilities. This letter sets out the "
+            "complaints about Northampton that we decided in the period 1 April 2021 to 31 March "
+            "2022; we are sending it to you as the chief executive of West Northamptonshire "
+            "Council. As Northampton no longer existed during the year, its figures are not "
             "compared with similar authorities." in text
         )
+        assert text.count("no longer existed") == 1
         assert "The average of similar authorities" not in text
+        assert "each compared with the average of similar authorities" not in text
         assert "We do not have a population figure for the council for this year." in text
+    html = (tmp_path / "out" / f"{NORTHAMPTON}-2021-22.html").read_text(encoding="utf-8")
+    assert "<svg" not in html
 
 
 def test_one_upheld_decision_is_singular(

@@ -13,7 +13,7 @@ import os
 import string
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from upheld.core.judgement import MINIMUM_BASE
 from upheld.core.periods import ReviewYear
 from upheld.core.publication import DEFAULT_DELAY_MONTHS, TIMEZONE
 from upheld.core.stats import AVERAGE_METHODS, AverageMethod
+from upheld.core.wording import long_date
 from upheld.errors import ConfigError
 
 LETTER_OPTIONS = {s.option: s.key for s in CATALOGUE if s.in_letters == "optional"}
@@ -62,6 +63,9 @@ class Organisation:
     website: str = "https://ombudsman.example"
     performance_url: str = "https://ombudsman.example/your-councils-performance"
     phone: str = ""
+    logo: str = ""
+    """A PNG or JPEG file for the letterhead, relative to the configuration folder; read on load
+    into the full path."""
 
 
 @dataclass(frozen=True)
@@ -105,6 +109,15 @@ class Statistics:
 
 
 @dataclass(frozen=True)
+class Check:
+    """The release checks run before a year is published (`upheld check`)."""
+
+    change_factor: float = 2.0
+    """A council's key figure that rose or fell by more than this factor on the year before is
+    listed for review."""
+
+
+@dataclass(frozen=True)
 class Settings:
     """The settings that apply to every year."""
 
@@ -114,6 +127,7 @@ class Settings:
     statistics: Statistics = Statistics()
     groups: Mapping[str, PeerGroup] = field(default_factory=dict)
     """The peer groups the organisation declares, by name, as `[groups.NAME]` sections."""
+    check: Check = Check()
 
     def group(self, name: str) -> PeerGroup | None:
         """A peer group by name: one of upheld's own, or one declared in upheld.toml."""
@@ -129,6 +143,31 @@ class Settings:
         """Every peer group that may be chosen, by name, with its label."""
         chosen = (self.group(name) for name in self.group_names)
         return {group.name: group.label for group in chosen if group is not None}
+
+
+PLACES = ("after_opening", "after_statistics", "before_closing")
+"""Where a council's own paragraphs may go in its letter."""
+COUNCIL_TEXT_FOLDER = "paragraphs"
+"""The folder, inside the configuration folder, of each council's own paragraphs:
+`paragraphs/2024-25/E08000002.md`."""
+IMAGE_BYTES = 2 * 1024 * 1024
+"""The largest logo or signature image a letter carries."""
+
+
+@dataclass(frozen=True)
+class Paragraphs:
+    """The paragraphs a year's letters add for each council, as its data calls for them."""
+
+    reports: bool = True
+    """The public reports we issued about the council in the year."""
+    compliance: bool = True
+    """The cases in which the council did not comply, with the advice to scrutinise them."""
+    improvements: bool = True
+    """The service improvements the council agreed in the year, and any overdue."""
+    predecessors: bool = True
+    """For a council created by reorganisation, the councils it took over from."""
+    own: str = "after_statistics"
+    """Where a council's own hand-written paragraphs go: one of PLACES."""
 
 
 @dataclass(frozen=True)
@@ -152,6 +191,11 @@ class YearConfig:
     """Whether the letters give each rate's 95% interval."""
     require_approval: bool = True
     """Whether a letter must be approved before it is sent or shown on the website."""
+    publication_time_set: bool = True
+    """Whether [publication] time was given: without it, letters say the day alone."""
+    signature: Path | None = None
+    """A PNG or JPEG of the signatory's signature, placed above their name."""
+    paragraphs: Paragraphs = Paragraphs()
     source: Path | None = None
 
     def shows(self, statistic: Statistic) -> bool:
@@ -163,13 +207,32 @@ class YearConfig:
         """The moment the year's figures and letters become public (UK time)."""
         return datetime.combine(self.publication_date, self.publication_time, TIMEZONE)
 
+    @property
+    def embargo(self) -> str:
+        """When the embargo ends, in words: "10:00 on 23 July 2025", or the day alone when no
+        time is set (the year is public from the start of that day)."""
+        day = long_date(self.publication_date)
+        if not self.publication_time_set:
+            return day
+        return f"{self.publication_time.strftime('%H:%M')} on {day}"
+
+    @property
+    def council_texts(self) -> Path | None:
+        """The folder of councils' own paragraphs for the year: `paragraphs/2024-25/`."""
+        if self.source is None:
+            return None
+        return self.source.parent / COUNCIL_TEXT_FOLDER / self.year.label
+
 
 def load_settings(folder: Path) -> Settings:
     """The organisation and SMTP settings: upheld.toml if present, then environment variables."""
     path = folder / "upheld.toml"
     data = _read_toml(path) if path.exists() else {}
-    _only(path, "", data, {"organisation", "smtp", "web", "statistics", "groups"})
+    _only(path, "", data, {"organisation", "smtp", "web", "statistics", "groups", "check"})
     organisation = _section(path, data, "organisation", Organisation)
+    if organisation.logo:
+        logo = image_file(path, "organisation", "logo", folder / organisation.logo)
+        organisation = replace(organisation, logo=str(logo))
     web_data = dict(data.get("web", {}))
     if os.environ.get("UPHELD_SECRET_KEY"):
         web_data["secret_key"] = os.environ["UPHELD_SECRET_KEY"]
@@ -197,7 +260,12 @@ def load_settings(folder: Path) -> Settings:
         raise ConfigError(
             f"{path}: [statistics] minimum_base must be at least 1 and nearest at least 2"
         )
-    return Settings(organisation, smtp, web, statistics, _groups(path, data.get("groups", {})))
+    check = _section(path, data, "check", Check)
+    if check.change_factor <= 1:
+        raise ConfigError(f"{path}: [check] change_factor must be more than 1")
+    return Settings(
+        organisation, smtp, web, statistics, _groups(path, data.get("groups", {})), check
+    )
 
 
 def _groups(path: Path, declared: Any) -> dict[str, PeerGroup]:
@@ -240,7 +308,7 @@ def load_year(folder: Path, year: ReviewYear) -> YearConfig:
             "see docs/configuration.md for an example"
         )
     data = _read_toml(path)
-    _only(path, "", data, {"letter", "publication", "narrative"})
+    _only(path, "", data, {"letter", "publication", "narrative", "paragraphs"})
     letter = _table(path, data, "letter")
     publication = _table(path, data, "publication")
     narrative = _table(path, data, "narrative")
@@ -256,11 +324,18 @@ def load_year(folder: Path, year: ReviewYear) -> YearConfig:
             "group",
             "show_intervals",
             "require_approval",
+            "signature",
         }
         | set(LETTER_OPTIONS),
     )
     _only(path, "publication", publication, {"date", "time"})
     _only(path, "narrative", narrative, {"opening", "closing"})
+    paragraphs = _section(path, data, "paragraphs", Paragraphs)
+    if paragraphs.own not in PLACES:
+        raise ConfigError(
+            f"{path}: [paragraphs] own must be one of {', '.join(PLACES)}, not {paragraphs.own!r}"
+        )
+    signature = _get(path, "letter", letter, "signature", str, None)
     average = _get(path, "letter", letter, "average", str, "mean")
     if average not in AVERAGE_METHODS:
         raise ConfigError(f"{path}: [letter] average must be mean or pooled, not {average!r}")
@@ -282,10 +357,20 @@ def load_year(folder: Path, year: ReviewYear) -> YearConfig:
         group=_get(path, "letter", letter, "group", str, "type"),
         show_intervals=_get(path, "letter", letter, "show_intervals", bool, False),
         require_approval=_get(path, "letter", letter, "require_approval", bool, True),
+        publication_time_set="time" in publication,
+        signature=(
+            image_file(path, "letter", "signature", folder / signature) if signature else None
+        ),
+        paragraphs=paragraphs,
         source=path,
     )
     for key in ("opening", "closing"):
         check_placeholders(path, f"[narrative] {key}", getattr(config, key))
+        if not config.publication_time_set and "{publication_time}" in getattr(config, key):
+            raise ConfigError(
+                f"{path}: [narrative] {key} uses {{publication_time}}, but [publication] time "
+                "is not set; set the time, or leave the placeholder out"
+            )
     if config.publication_date < config.letter_date:
         raise ConfigError(
             f"{path}: [publication] date {config.publication_date} is before the letter date "
@@ -297,6 +382,35 @@ def load_year(folder: Path, year: ReviewYear) -> YearConfig:
             "a letter reviews a year that has ended"
         )
     return config
+
+
+def image_file(path: Path, section: str, key: str, image: Path) -> Path:
+    """A logo or signature named in the configuration, checked: a PNG or JPEG file that exists
+    and is small enough to go in every letter."""
+    where = f"{path}: [{section}] {key}"
+    try:
+        with image.open("rb") as handle:
+            head = handle.read(8)
+            size = image.stat().st_size
+    except OSError as exc:
+        raise ConfigError(f"{where}: cannot read {image}: {exc.strerror or exc}") from None
+    if image_type(head) is None:
+        raise ConfigError(f"{where}: {image} is not a PNG or JPEG image")
+    if size > IMAGE_BYTES:
+        raise ConfigError(
+            f"{where}: {image} is {size / 1024 / 1024:.1f} MiB; a letter's image may be at most "
+            f"{IMAGE_BYTES // 1024 // 1024} MiB"
+        )
+    return image.resolve()
+
+
+def image_type(head: bytes) -> str | None:
+    """The media type of a PNG or JPEG from its first bytes, None for anything else."""
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    return None
 
 
 def check_placeholders(path: Path, where: str, text: str) -> None:

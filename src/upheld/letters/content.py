@@ -6,17 +6,22 @@ project's own; the year's configuration supplies the opening and closing narrati
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
 from typing import Any
 
-from upheld.config import Settings, YearConfig
+from upheld.config import Settings, YearConfig, image_type
 from upheld.core.catalogue import CATALOGUE
 from upheld.core.figures import YearFigures
+from upheld.core.periods import ReviewYear
 from upheld.core.wording import and_list, long_date, plural
-from upheld.letters import names, prose
+from upheld.errors import ConfigError
+from upheld.letters import names, paragraphs, prose
 from upheld.present import sections
-from upheld.register import Council
-from upheld.store.queries import Activity
+from upheld.register import Council, Register
+from upheld.store.queries import Activity, CaseRecords
 
 
 def placeholders(council: Council, settings: Settings, config: YearConfig) -> dict[str, str]:
@@ -122,14 +127,60 @@ def activity_paragraph(code: str, now: Activity, before: Activity | None) -> str
     return " ".join(sentences)
 
 
-def publication_paragraph(settings: Settings, config: YearConfig) -> str:
-    """When and where the letter and the data will be published."""
+def embargo_paragraph(settings: Settings, config: YearConfig) -> str:
+    """The embargo, first thing in the letter: until when, and where it will be published."""
     return (
-        f"We will publish this letter, with the data it is based on, on our website at "
-        f"{settings.organisation.performance_url} on {long_date(config.publication_date)} at "
-        f"{config.publication_time.strftime('%H:%M')}. Until then it is embargoed: please do not "
-        f"share it outside the council."
+        f"This letter is embargoed until {config.embargo}, when we will publish it, with the "
+        f"data it is based on, at {settings.organisation.performance_url}. Until then, please do "
+        "not share the letter, or the figures in it, outside the council."
     )
+
+
+def recipient(council: Council, register: Register, day: date) -> Council:
+    """The council a letter goes to: the council itself, or, once it has been abolished, the
+    council that took over its responsibilities (the first of them, if it was split)."""
+    seen = {council.code}
+    while not council.exists_on(day):
+        following = [s for s in register.successors(council.code) if s.code not in seen]
+        if not following:
+            break
+        council = next((s for s in following if s.exists_on(day)), following[0])
+        seen.add(council.code)
+    return council
+
+
+def abolished_notice(council: Council, to: Council, register: Register, year: ReviewYear) -> str:
+    """Why a letter about an abolished council goes to another, said once at its start."""
+    if council.valid_to is None or to.code == council.code:
+        return ""
+    took_over = and_list([s.name for s in register.successors(council.code)]) or to.name
+    said = (
+        f"{council.name} was abolished on {long_date(council.valid_to)}, and {took_over} "
+        f"took over its responsibilities. This letter sets out the complaints about "
+        f"{council.short_name} that we decided in the period {year.period}; we are sending it "
+        f"to you as the chief executive of {to.name}."
+    )
+    if not council.exists_in(year):
+        said += (
+            f" As {council.short_name} no longer existed during the year, its figures are not "
+            "compared with similar authorities."
+        )
+    return said
+
+
+def image(path: Path | None, alt: str) -> dict[str, str] | None:
+    """A logo or signature for the letter data: its media type, its bytes in base64 and the
+    text that stands for it."""
+    if path is None:
+        return None
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the image: {exc.strerror or exc}") from None
+    media_type = image_type(data[:8])
+    if media_type is None:
+        raise ConfigError(f"{path}: not a PNG or JPEG image")
+    return {"media_type": media_type, "base64": base64.b64encode(data).decode("ascii"), "alt": alt}
 
 
 def figures_record(figures: YearFigures, code: str) -> dict[str, Any]:
@@ -162,13 +213,26 @@ def letter(
     activity_before: Activity | None,
     settings: Settings,
     config: YearConfig,
+    *,
+    register: Register | None = None,
+    records: CaseRecords | None = None,
 ) -> dict[str, Any]:
-    """Everything one council's annual review letter says, as plain data."""
+    """Everything one council's annual review letter says, as plain data.
+
+    `contacts` are those of the council the letter goes to (`recipient`): its successor's, once
+    it has been abolished."""
     counts = figures.counts[council.code]
     values = placeholders(council, settings, config)
     letter_year = config.year.start_year + 1
     subject = f"Annual Review letter {letter_year}"
-    to = addressee(council, contacts)
+    register = register if register is not None else Register([council])
+    to_council = recipient(council, register, config.letter_date)
+    to = addressee(to_council, contacts)
+    existed = council.exists_in(config.year)
+    added = paragraphs.sections(
+        council, figures, register, records or CaseRecords(), config, values
+    )
+    organisation = settings.organisation
     return {
         "code": council.code,
         "council": council.name,
@@ -178,16 +242,19 @@ def letter(
         "title": f"{subject}: {council.name}",
         "subject": subject,
         "organisation": {
-            "name": settings.organisation.name,
-            "address": list(settings.organisation.address),
-            "website": settings.organisation.website,
-            "phone": settings.organisation.phone,
+            "name": organisation.name,
+            "address": list(organisation.address),
+            "website": organisation.website,
+            "phone": organisation.phone,
         },
+        "logo": image(Path(organisation.logo) if organisation.logo else None, organisation.name),
         "date": long_date(config.letter_date),
         "date_iso": config.letter_date.isoformat(),
         "delivery": "By email",
         "addressee": to["lines"],
         "salutation": to["salutation"],
+        "embargo": embargo_paragraph(settings, config),
+        "notice": abolished_notice(council, to_council, register, config.year),
         "opening": prose.blocks(config.opening, values),
         "period": config.year.period,
         "statistics_intro": (
@@ -195,6 +262,8 @@ def letter(
             "each compared with the average of similar authorities. A figure from few cases "
             "can differ from the average by chance alone, so we say where a difference is more "
             "than chance would explain, given the number of cases."
+            if existed
+            else f"These are our statistics for {council.name} for the period {config.year.period}."
         ),
         "statistics": sections.statistics_section(
             council,
@@ -204,10 +273,11 @@ def letter(
         ),
         "received": sections.received_table(counts),
         "decisions": sections.decisions_table(counts),
+        "extra": added,
         "activity": activity_paragraph(council.code, activity_now, activity_before),
-        "publication": publication_paragraph(settings, config),
         "closing": prose.blocks(config.closing, values),
         "sign_off": "Yours sincerely,",
+        "signature": image(config.signature, f"Signature of {config.signatory}"),
         "signatory": config.signatory,
         "signatory_title": config.signatory_title,
     }

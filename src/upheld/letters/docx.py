@@ -50,6 +50,7 @@ def docx(letter: Mapping[str, Any]) -> bytes:
     document.add_paragraph(_text(letter["salutation"]))
 
     document.add_heading(_text(letter["subject"]), level=1)
+    document.add_paragraph().add_run(_text(letter["embargo"])).bold = True
     if letter.get("notice"):
         document.add_paragraph(_text(letter["notice"]))
     _blocks(document, letter["opening"])
@@ -68,8 +69,6 @@ def docx(letter: Mapping[str, Any]) -> bytes:
 
     document.add_heading("Supporting councils to improve", level=2)
     document.add_paragraph(_text(letter["activity"]))
-    document.add_heading("Publication", level=2)
-    document.add_paragraph(_text(letter["publication"]))
     _sections(document, extra.get("before_closing"))
     _blocks(document, letter["closing"])
 

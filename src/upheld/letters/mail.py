@@ -27,7 +27,7 @@ from upheld.core.periods import ReviewYear
 from upheld.core.wording import and_list, long_date
 from upheld.errors import ConfigError, UpheldError
 from upheld.letters import archive, versions
-from upheld.letters.content import addressee
+from upheld.letters.content import addressee, recipient
 from upheld.letters.typeset import file_name
 from upheld.register import Council, Register
 from upheld.store import engines, schema
@@ -103,7 +103,7 @@ def subject(council: Council, config: YearConfig, replacing: Replacing | None = 
     corrected = "Corrected: " if replacing else ""
     return (
         f"{corrected}Annual Review letter {config.year.start_year + 1}: {council.name} "
-        f"(embargoed until {_embargo(config)})"
+        f"(embargoed until {config.embargo})"
     )
 
 
@@ -114,11 +114,14 @@ def body(
     settings: Settings,
     config: YearConfig,
     replacing: Replacing | None = None,
+    to: Council | None = None,
 ) -> str:
-    """The covering note: what is attached, the embargo, who else has it, and who sends it."""
-    to = addressee(council, contacts)
+    """The covering note: what is attached, the embargo, who else has it, and who sends it.
+    `to` is the council it goes to, when not the council the letter is about."""
+    to_council = to or council
+    addressed = addressee(to_council, contacts)
     year = config.year
-    paragraphs = [to["salutation"]]
+    paragraphs = [addressed["salutation"]]
     if replacing is not None:
         paragraphs.append(
             "This corrected letter replaces the letter we sent you on "
@@ -130,14 +133,22 @@ def body(
         f"the period {year.period}. It sets out the complaints and enquiries we received about "
         "the council, the decisions we made, and how the council compares with similar "
         "authorities.",
-        f"EMBARGO: the letter and its figures are embargoed until {_embargo(config)}, when we "
+        *(
+            [
+                f"{council.name} has been abolished, so we are sending its letter to you as the "
+                f"chief executive of {to_council.name}, which took over its responsibilities."
+            ]
+            if to_council.code != council.code
+            else []
+        ),
+        f"EMBARGO: the letter and its figures are embargoed until {config.embargo}, when we "
         f"will publish them on our website at {settings.organisation.performance_url}. Until "
         "then, please do not share the letter, or the figures in it, outside the council.",
     ]
     copied = [f"{p.name} ({COPIED_ROLES[p.role]})" for p in people if p.role in COPIED_ROLES]
     if copied:
         paragraphs.append(f"We have sent a copy of this email to {and_list(copied)}.")
-    paragraphs.append("Yours sincerely" if to["known"] else "Yours faithfully")
+    paragraphs.append("Yours sincerely" if addressed["known"] else "Yours faithfully")
     wrapped = [
         textwrap.fill(p, width=72, break_long_words=False, break_on_hyphens=False)
         for p in paragraphs
@@ -155,6 +166,7 @@ def build_message(
     *,
     now: datetime | None = None,
     replacing: Replacing | None = None,
+    to: Council | None = None,
 ) -> EmailMessage:
     """One council's email: the covering note with its PDF letter attached."""
     people = recipients(contacts)
@@ -173,7 +185,7 @@ def build_message(
     message["Date"] = format_datetime(now or datetime.now(UTC))
     # Kept short so the header is not folded: some mail tools misread a folded Message-ID.
     message["Message-ID"] = make_msgid(domain=sender_domain or None)
-    message.set_content(body(council, contacts, people, settings, config, replacing))
+    message.set_content(body(council, contacts, people, settings, config, replacing, to))
     message.add_attachment(
         pdf,
         maintype="application",
@@ -328,9 +340,12 @@ def send_letters(
     # Named twice on the command line is still one letter to send.
     codes = list(dict.fromkeys(codes))
     with engine.connect() as connection:
-        contacts = all_contacts(connection)
+        everyone = all_contacts(connection)
         earlier = _earlier_deliveries(connection, year)
         newest = versions.current(connection, year.start_year, codes)
+    # An abolished council's letter goes to the council that took over from it.
+    sent_to = {code: recipient(register[code], register, config.letter_date) for code in codes}
+    contacts = {code: everyone.get(sent_to[code].code, {}) for code in codes}
     plans = {
         code: _plan(
             code,
@@ -339,20 +354,18 @@ def send_letters(
             config.require_approval,
             resend_reason,
             year,
-            bool(recipients(contacts.get(code, {}))),
+            bool(recipients(contacts[code])),
         )
         for code in codes
     }
     report = SendReport(year, dry_run)
-    to_send = [
-        code for code, plan in plans.items() if plan is None and recipients(contacts.get(code, {}))
-    ]
+    to_send = [code for code, plan in plans.items() if plan is None and recipients(contacts[code])]
     # Connect before writing anything, so a wrong host or password leaves no trace in the log.
     mailer = _Connection(settings.smtp) if to_send and not dry_run else None
     try:
         for code in codes:
             council = register[code]
-            people = recipients(contacts.get(code, {}))
+            people = recipients(contacts[code])
             version = newest.get(code)
             planned = plans[code]
             if planned is not None:
@@ -386,7 +399,13 @@ def send_letters(
                         else None
                     )
                     message = build_message(
-                        council, contacts[code], pdf, settings, config, replacing=replacing
+                        council,
+                        contacts[code],
+                        pdf,
+                        settings,
+                        config,
+                        replacing=replacing,
+                        to=sent_to[code],
                     )
                     if mailer is not None:
                         delivery = _send(
@@ -632,10 +651,6 @@ def _utc(moment: datetime) -> datetime:
 
 def _when(moment: datetime) -> str:
     return _utc(moment).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
-
-
-def _embargo(config: YearConfig) -> str:
-    return f"{config.publication_time.strftime('%H:%M')} on {long_date(config.publication_date)}"
 
 
 def _reply(code: int, text: bytes | str) -> str:

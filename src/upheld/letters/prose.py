@@ -1,8 +1,8 @@
 """The year's narrative paragraphs: Markdown read into plain blocks that any renderer can draw.
 
-A block is a paragraph or a bulleted list; its text is a list of runs, each with optional bold,
-italic and link. Placeholders are filled run by run after parsing, so a council's name can never be
-read as Markdown.
+A block is a paragraph, a heading (`level` 1 to 3, below the letter's own section headings) or a
+bulleted list; its text is a list of runs, each with optional bold, italic and link. Placeholders
+are filled run by run after parsing, so a council's name can never be read as Markdown.
 """
 
 from __future__ import annotations
@@ -16,26 +16,33 @@ Run = dict[str, Any]
 Block = dict[str, Any]
 
 _PARSER = MarkdownIt("commonmark")
+MAX_LEVEL = 3
 
 
 def blocks(markdown: str, values: Mapping[str, str]) -> list[Block]:
     """Paragraphs and bulleted lists of runs, with {placeholders} filled from values."""
     result: list[Block] = []
     items: list[list[Run]] | None = None
+    level: int | None = None
     for token in _PARSER.parse(markdown):
         if token.type in ("bullet_list_open", "ordered_list_open"):
             items = []
         elif token.type in ("bullet_list_close", "ordered_list_close"):
             result.append({"kind": "list", "items": items or []})
             items = None
+        elif token.type == "heading_open":
+            # "#" is a section of the letter; deeper levels are kept to three, as Word and the
+            # PDF's outline have them.
+            level = min(int(token.tag[1:]), MAX_LEVEL)
         elif token.type == "inline":
             runs = _runs(token.children or [], values)
             if items is not None:
                 items.append(runs)
+            elif level is not None:
+                result.append({"kind": "heading", "level": level, "runs": runs})
+                level = None
             else:
                 result.append({"kind": "paragraph", "runs": runs})
-        elif token.type == "heading_open":
-            pass  # headings are read as ordinary paragraphs: the letter has its own headings
     return result
 
 

@@ -4,6 +4,7 @@ to a folder and recorded in the archive.
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
@@ -19,10 +20,10 @@ from sqlalchemy import Engine
 
 from upheld.config import Settings, YearConfig, load_year
 from upheld.errors import ConfigError, UpheldError
-from upheld.letters import archive, content, versions
+from upheld.letters import archive, content, paragraphs, versions
 from upheld.register import Register
 from upheld.store import engines
-from upheld.store.queries import Activity, activity, all_contacts, year_figures
+from upheld.store.queries import Activity, activity, all_contacts, case_records, year_figures
 
 Progress = Callable[[str], None]
 """Called with a council code as each letter is finished."""
@@ -47,10 +48,16 @@ class Typesetter:
     def pdf(self, letter: dict[str, Any]) -> bytes:
         """The letter as an accessible (PDF/UA-1), reproducible A4 PDF."""
         stamp = datetime.combine(datetime.fromisoformat(letter["date_iso"]).date(), time(), UTC)
+        # Typst reads no base64, but makes bytes from an array of byte values.
+        typeset = dict(letter)
+        for key in ("logo", "signature"):
+            if letter.get(key):
+                octets = list(base64.b64decode(letter[key]["base64"]))
+                typeset[key] = {**letter[key], "octets": octets}
         try:
             result = self._typst.compile(
                 format="pdf",
-                sys_inputs={"letter": json.dumps(letter)},
+                sys_inputs={"letter": json.dumps(typeset)},
                 timestamp=stamp,
                 pdf_standards=["ua-1"],
             )
@@ -144,6 +151,7 @@ def write_letters(
             previous=previous_is_public(config),
         )
         contacts = all_contacts(connection)
+        records = case_records(connection, year)
         now = activity(connection, year)
         before: Activity | None = activity(connection, year.previous())
         if before is not None and before.courses == before.seminars == 0:
@@ -155,12 +163,22 @@ def write_letters(
             f"no figures for {year.label} for {_listed(missing)}: it did not exist in that year "
             "and had no decisions; nothing was written"
         )
-    letters = {
-        code: content.letter(
-            figures.councils[code], figures, contacts.get(code, {}), now, before, settings, config
+    paragraphs.check_own_texts(config, register)
+    letters = {}
+    for code in codes:
+        council = figures.councils[code]
+        to = content.recipient(council, register, config.letter_date)
+        letters[code] = content.letter(
+            council,
+            figures,
+            contacts.get(to.code, {}),
+            now,
+            before,
+            settings,
+            config,
+            register=register,
+            records=records.get(code),
         )
-        for code in codes
-    }
     changed = [
         figures.councils[code].name
         for code in codes
@@ -174,33 +192,38 @@ def write_letters(
             'say why with --reason "..." (it is kept with the new version and, once published, '
             "in the revision log); nothing was written"
         )
-    out.mkdir(parents=True, exist_ok=True)
+    # Every letter is typeset before anything is written, so a letter that cannot be (a broken
+    # image, say) stops the run with the archive and the folder as they were.
     typesetter = Typesetter()
-    run = LetterRun(councils=len(codes))
+    documents: dict[str, dict[str, bytes]] = {}
     try:
-        with engines.writing(engine, on_wait) as connection:
-            for code in codes:
-                data = letters[code]
-                record = content.figures_record(figures, code)
-                version = versions.record(
-                    connection, code, year.start_year, data, record, reason, newest.get(code)
-                )
-                if version.id != getattr(newest.get(code), "id", None):
-                    run.new_versions += 1
-                for fmt in formats:
-                    document = typesetter.render(fmt, data)
-                    path = out / file_name(code, year.label, fmt)
-                    if path.exists() and path.read_bytes() == document:
-                        run.unchanged.append(path)
-                    else:
-                        path.write_bytes(document)
-                        run.written.append(path)
-                    if archive.store(connection, code, year.start_year, fmt, document, version.id):
-                        run.archived += 1
-                if progress is not None:
-                    progress(code)
+        for code in codes:
+            documents[code] = {fmt: typesetter.render(fmt, letters[code]) for fmt in formats}
+            if progress is not None:
+                progress(code)
     finally:
         typesetter.close()
+    run = LetterRun(councils=len(codes))
+    with engines.writing(engine, on_wait) as connection:
+        for code in codes:
+            record = content.figures_record(figures, code)
+            version = versions.record(
+                connection, code, year.start_year, letters[code], record, reason, newest.get(code)
+            )
+            if version.id != getattr(newest.get(code), "id", None):
+                run.new_versions += 1
+            for fmt, document in documents[code].items():
+                if archive.store(connection, code, year.start_year, fmt, document, version.id):
+                    run.archived += 1
+    out.mkdir(parents=True, exist_ok=True)
+    for code in codes:
+        for fmt, document in documents[code].items():
+            path = out / file_name(code, year.label, fmt)
+            if path.exists() and path.read_bytes() == document:
+                run.unchanged.append(path)
+            else:
+                path.write_bytes(document)
+                run.written.append(path)
     return run
 
 

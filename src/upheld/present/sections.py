@@ -86,12 +86,10 @@ def comparison(
     council: Council, figures: YearFigures, average_text: str, judged: Comparison | None = None
 ) -> str:
     """How a council's figure is compared, or why it is not: the average, and whether the
-    figure differs from it by more than chance would explain."""
+    figure differs from it by more than chance would explain. Nothing for a council that no
+    longer existed: the page or letter says why once, not under every figure."""
     if not council.exists_in(figures.year):
-        return (
-            f"{council.name} no longer existed at the start of the year, so it is not compared "
-            "with similar authorities."
-        )
+        return ""
     if figures.average_for(council.code) is None or average_text == NOT_AVAILABLE:
         return "There is no average of similar authorities to compare with this year."
     similar = figures.group.describe(council)
@@ -125,7 +123,8 @@ def statistics_section(
         similar = average.figure(statistic.key) if average is not None and existed else None
         value, average_text = counts.shown(statistic.key), statistic.text(similar)
         chart = None
-        if figure is not None:
+        # A council that no longer existed has nothing to be compared with: no half-empty chart.
+        if figure is not None and existed:
             chart = charts.comparison_chart(
                 statistic.heading,
                 council.short_name,

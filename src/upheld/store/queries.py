@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import Connection, func, select
 
@@ -162,3 +163,88 @@ def activity(connection: Connection, year: ReviewYear) -> Activity:
     return Activity(
         courses, course_people, seminars, seminar_people, dict(attending), tuple(places)
     )
+
+
+@dataclass(frozen=True)
+class Report:
+    """A public report we issued about a council."""
+
+    reference: str
+    kind: str
+    issued: date
+    title: str
+    url: str | None
+
+
+@dataclass(frozen=True)
+class Improvement:
+    """A service improvement a council agreed to make after one of our decisions."""
+
+    reference: str
+    description: str
+    agreed: date
+    status: str
+
+
+@dataclass
+class CaseRecords:
+    """What a year's letter says about one council's cases beyond its figures: the reports we
+    issued, the recommendations it did not comply with, and the improvements it agreed."""
+
+    reports: list[Report] = field(default_factory=list)
+    not_complied: list[str] = field(default_factory=list)
+    """References of the cases whose recommendations the council did not comply with."""
+    agreed: list[Improvement] = field(default_factory=list)
+    """Improvements agreed in the year."""
+    overdue: list[Improvement] = field(default_factory=list)
+    """Improvements agreed in the year or before and overdue now."""
+
+
+def case_records(connection: Connection, year: ReviewYear) -> dict[str, CaseRecords]:
+    """Each council's reports, non-compliance and improvements for a year's letters, read at
+    once and in a steady order (by date, then reference)."""
+    cases, reports, compliance, improvements = (
+        schema.cases,
+        schema.reports,
+        schema.compliance,
+        schema.improvements,
+    )
+    found: dict[str, CaseRecords] = defaultdict(CaseRecords)
+    issued = (
+        select(cases.c.authority, reports)
+        .join(cases, cases.c.reference == reports.c.reference)
+        .where(reports.c.issued_year == year.start_year)
+        .order_by(reports.c.issued, reports.c.reference, reports.c.kind)
+    )
+    for row in connection.execute(issued):
+        found[row.authority].reports.append(
+            Report(row.reference, row.kind, row.issued, row.title, row.url)
+        )
+    refused = (
+        select(cases.c.authority, compliance.c.reference)
+        .join(cases, cases.c.reference == compliance.c.reference)
+        .where(compliance.c.assessed_year == year.start_year)
+        .where(compliance.c.outcome == "not_complied")
+        .order_by(compliance.c.assessed, compliance.c.reference)
+    )
+    for row in connection.execute(refused):
+        found[row.authority].not_complied.append(row.reference)
+    agreed = (
+        select(cases.c.authority, improvements)
+        .join(cases, cases.c.reference == improvements.c.reference)
+        .where(
+            (improvements.c.agreed_year == year.start_year)
+            | (
+                (improvements.c.agreed_year <= year.start_year)
+                & (improvements.c.status == "overdue")
+            )
+        )
+        .order_by(improvements.c.agreed, improvements.c.reference, improvements.c.description)
+    )
+    for row in connection.execute(agreed):
+        improvement = Improvement(row.reference, row.description, row.agreed, row.status)
+        if row.agreed_year == year.start_year:
+            found[row.authority].agreed.append(improvement)
+        if row.status == "overdue":
+            found[row.authority].overdue.append(improvement)
+    return dict(found)

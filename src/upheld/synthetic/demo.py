@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from importlib import resources
 from pathlib import Path
 
 from upheld.config import LETTER_OPTIONS, load_settings, load_year, year_path
@@ -96,6 +97,7 @@ address = ["PO Box 1234", "Example Town", "EX1 2MP"]
 website = "https://ombudsman.example"
 performance_url = "https://ombudsman.example/your-councils-performance"
 phone = "0300 000 0000"
+logo = "logo.png"
 
 [smtp]
 host = "localhost"
@@ -116,6 +118,7 @@ YEAR = """\
 date = {letter_date}
 signatory = "Alex Example"
 signatory_title = "Local Government Ombudsman"
+signature = "signature.png"
 {options}
 show_intervals = true
 
@@ -132,6 +135,8 @@ Our role is to put things right for people when councils get things wrong, and t
 learn from the complaints we see, so that fewer people need to complain.
 \"\"\"
 closing = \"\"\"
+# Sharing this letter
+
 I hope this letter is a useful reflection on the council's complaint handling over the year. Please
 share it with the leader of the council and the chair of the appropriate scrutiny committee.
 
@@ -144,6 +149,10 @@ def write_config(folder: Path, years: list[ReviewYear]) -> None:
     """The demo's configuration: settings, and one file per year (letters each July)."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "upheld.toml").write_text(SETTINGS, encoding="utf-8")
+    for image in ("logo.png", "signature.png"):
+        # The demo's own drawings: a roundel for the letterhead, a line for the signature.
+        picture = resources.files("upheld") / "data" / "demo" / image
+        (folder / image).write_bytes(picture.read_bytes())
     for year in years:
         text = YEAR.format(
             options="\n".join(f"{option} = true" for option in LETTER_OPTIONS),
