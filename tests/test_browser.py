@@ -9,12 +9,14 @@ council page (into docs/screenshots/ with `make screenshots`).
 
 from __future__ import annotations
 
+import io
 import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pypdf
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import (
@@ -62,10 +64,15 @@ pytestmark = [
 
 
 @pytest.fixture(scope="session")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A live server over a small demo (every year published by the real clock)."""
+def built(tmp_path_factory: pytest.TempPathFactory) -> demo.Demo:
+    """A small demo, with its letters."""
     folder = tmp_path_factory.mktemp("browser")
-    built = demo.build(folder, builtin(), DemoSpec(scale=0.5), say=lambda _text: None)
+    return demo.build(folder, builtin(), DemoSpec(scale=0.5), say=lambda _text: None)
+
+
+@pytest.fixture(scope="session")
+def base_url(built: demo.Demo) -> Iterator[str]:
+    """A live server over a small demo (every year published by the real clock)."""
     # `upheld import cases` rebuilds the decision search index; the demo may leave it to us.
     with engines.connect(built.url).begin() as connection:
         if not search.index_is_current(connection):
@@ -401,6 +408,7 @@ PAGE_TYPES = {
     "national funnel plots": "/national/2024-25?statistic=upheld_per_100k",
     "council funnel plot": f"/councils/{BURY}/2024-25?funnel=compliance_rate&group=nearest",
     "downloads": "/downloads",
+    "revision log": "/revisions",
     "methodology": "/methodology",
     "api": "/api",
     "not found": "/councils/E99999999",
@@ -508,3 +516,26 @@ def test_screenshots_for_the_docs(page: Page, tmp_path: Path) -> None:
     for name in ("home.png", "council.png"):
         size = (folder / name).stat().st_size
         assert 20_000 < size < 2_000_000, (name, size)
+
+
+def test_the_html_letter_prints_on_the_same_pages_as_the_pdf(
+    browser: Browser, built: demo.Demo
+) -> None:
+    """Printed from the browser, each HTML letter takes as many A4 pages as its PDF, and the
+    sign-off stays with the signatory's name (the shortest and the longest letters, and some
+    between)."""
+    by_size = sorted(built.letters.glob("*.html"), key=lambda p: p.stat().st_size)
+    chosen = [*by_size[:2], *by_size[len(by_size) // 2 : len(by_size) // 2 + 2], *by_size[-3:]]
+    page = browser.new_page()
+    try:
+        for html in chosen:
+            page.goto(html.resolve().as_uri())
+            printed = pypdf.PdfReader(io.BytesIO(page.pdf(prefer_css_page_size=True)))
+            typeset = pypdf.PdfReader(html.with_suffix(".pdf"))
+            assert len(printed.pages) == len(typeset.pages), html.name
+            last = " ".join(printed.pages[-1].extract_text().split())
+            assert "Yours sincerely," in last, html.name
+            assert "Alex Example" in last, html.name
+            assert f"Page {len(printed.pages)} of {len(printed.pages)}" in last, html.name
+    finally:
+        page.close()

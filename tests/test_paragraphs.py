@@ -344,3 +344,17 @@ def test_an_abolished_councils_letter_and_email_go_to_its_successor(
         "Northampton Borough Council has been abolished, so we are sending its letter to you as "
         "the chief executive of West Northamptonshire Council" in flat
     )
+
+
+def test_the_printed_footer_cannot_break_out_of_its_style_sheet() -> None:
+    from upheld.letters.typeset import css_string
+
+    quoted = css_string('Brighton & Hove\'s "Council" </style><script>')
+    assert quoted.startswith('"')
+    assert quoted.endswith('"')
+    inner = quoted[1:-1]
+    for character in "\"'<>/&;{}":
+        assert character not in inner.replace("\\", ""), character
+    assert quoted == (
+        '"Brighton \\26  Hove\\27 s \\22 Council\\22  \\3c \\2f style\\3e \\3c script\\3e "'
+    )

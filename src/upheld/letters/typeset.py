@@ -29,6 +29,13 @@ Progress = Callable[[str], None]
 """Called with a council code as each letter is finished."""
 
 
+def css_string(text: str) -> str:
+    """Text as a quoted CSS string, every character but letters, digits and spaces escaped, so
+    no council's name can end the string or the style sheet (for the printed footer)."""
+    escaped = "".join(c if c.isalnum() or c == " " else f"\\{ord(c):x} " for c in text)
+    return f'"{escaped}"'
+
+
 class Typesetter:
     """Turns letter data into PDF and HTML bytes; build one and reuse it for a year's letters."""
 
@@ -38,12 +45,14 @@ class Typesetter:
         self._typst = typst.Compiler(
             input=str(folder / "letter.typ"), root=str(folder), ignore_system_fonts=True
         )
-        self._html = jinja2.Environment(
+        environment = jinja2.Environment(
             loader=jinja2.FileSystemLoader(folder / "templates"),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             keep_trailing_newline=True,
-        ).get_template("letter.html")
+        )
+        environment.filters["css_string"] = css_string
+        self._html = environment.get_template("letter.html")
 
     def pdf(self, letter: dict[str, Any]) -> bytes:
         """The letter as an accessible (PDF/UA-1), reproducible A4 PDF."""
