@@ -16,6 +16,7 @@ from upheld.cli.review import letters, required_year
 from upheld.core.periods import ReviewYear
 from upheld.core.wording import long_date
 from upheld.letters import versions
+from upheld.letters.content import recipient
 from upheld.letters.mail import recipients
 from upheld.store import engines
 from upheld.store.queries import all_contacts
@@ -100,9 +101,12 @@ def status(app: App, year: ReviewYear | None, fmt: str) -> None:
         {c.code for c in register.in_year(chosen)} | set(newest),
         key=lambda code: (register[code].name.casefold(), code),
     )
+    # An abolished council's letter goes to its successor: the address that counts is theirs.
+    letter_date = app.year_config(chosen).letter_date
     rows = []
     for code in codes:
         found = newest.get(code)
+        to = recipient(register[code], register, letter_date)
         rows.append(
             {
                 "code": code,
@@ -113,7 +117,7 @@ def status(app: App, year: ReviewYear | None, fmt: str) -> None:
                 "approved_at": _iso(found.approved_at) if found else None,
                 "sent_at": _iso(found.sent_at) if found else None,
                 "reason": found.reason if found else None,
-                "email": bool(recipients(contacts.get(code, {}))),
+                "email": bool(recipients(contacts.get(to.code, {}))),
             }
         )
     if fmt == "json":
