@@ -206,10 +206,19 @@ def show(app: App, year: ReviewYear | None) -> None:
     say(f"group = {config.group}")
     say(f"show_intervals = {str(config.show_intervals).lower()}")
     say(f"require_approval = {str(config.require_approval).lower()}")
+    say(f"signature = {config.signature or '(none)'}")
     say("\n[publication]")
     say(f"published at {config.published_at.isoformat()} (UK time)")
+    say(f"embargoed until {config.embargo}")
     say("\n[narrative]")
     say(f"opening:\n{config.opening.strip()}\n\nclosing:\n{config.closing.strip()}")
+    say("\n[paragraphs]")
+    for item in fields(config.paragraphs):
+        value = getattr(config.paragraphs, item.name)
+        say(f"{item.name} = {str(value).lower() if isinstance(value, bool) else value}")
+    folder = config.council_texts
+    own = sorted(folder.glob("*.md")) if folder is not None and folder.is_dir() else []
+    say(f"councils' own paragraphs: {len(own)} in {folder}")
     app.out.print("\n[organisation]", markup=False)
     for item in fields(settings.organisation):
         app.out.print(f"{item.name} = {getattr(settings.organisation, item.name)}", markup=False)
