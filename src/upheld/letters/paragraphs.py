@@ -43,8 +43,13 @@ def _items(lines: list[list[str | tuple[str, str | None]]]) -> prose.Block:
     return {"kind": "list", "items": items}
 
 
+def _reference(reference: str) -> str:
+    # "23 024 866" kept on one line.
+    return reference.replace(" ", "\u00a0")
+
+
 def _references(references: list[str]) -> str:
-    shown = references[:LISTED]
+    shown = [_reference(r) for r in references[:LISTED]]
     more = len(references) - len(shown)
     return and_list([*shown, f"{more:,} more"] if more else shown)
 
@@ -64,7 +69,7 @@ def reports_section(records: CaseRecords) -> Section | None:
             [
                 title,
                 f": a {kind}, issued on {long_date(report.issued)} (our reference "
-                f"{report.reference}).",
+                f"{_reference(report.reference)}).",
             ]
         )
     return {
@@ -114,7 +119,7 @@ def _improvement(improvement: Improvement) -> list[str | tuple[str, str | None]]
     description = improvement.description.rstrip(". ")
     return [
         f"{description} (agreed on {long_date(improvement.agreed)}, our reference "
-        f"{improvement.reference})."
+        f"{_reference(improvement.reference)})."
     ]
 
 
