@@ -210,11 +210,22 @@ def councils_for(app: App, year: ReviewYear, authorities: Sequence[str]) -> list
     return codes
 
 
-from upheld.cli import approval, demo, index, maps, records, review, send, serve  # noqa: E402  (they register on `cli`)
+from upheld.cli import (  # noqa: E402  (they register on `cli`)
+    approval,
+    check,
+    demo,
+    index,
+    maps,
+    records,
+    review,
+    send,
+    serve,
+)
 
 __all__ = [
     "App",
     "approval",
+    "check",
     "cli",
     "demo",
     "index",
