@@ -83,9 +83,9 @@ def run(engine: Engine, database_url: str, tmp_path: Path) -> Run:
     return invoke
 
 
-def check(run: Run, *args: str) -> tuple[int, dict[str, Any]]:
+def check(run: Run, *args: str, year: str = "2023-24") -> tuple[int, dict[str, Any]]:
     """Run the checks as JSON: the exit code and the report."""
-    result = run("check", "--year", "2023-24", "--format", "json", *args)
+    result = run("check", "--year", year, "--format", "json", *args)
     assert result.exit_code in (0, 1), result.output
     return result.exit_code, json.loads(result.output)
 
@@ -259,6 +259,31 @@ def test_a_missing_or_draft_letter_and_a_missing_address_are_errors(
     assert table.exit_code == 1
     assert "approve them with: upheld letters approve --year 2023-24" in table.output
     assert "4 errors, 0 warnings in 3 councils" in table.output
+
+
+def test_a_council_abolished_by_the_letter_date_needs_its_successors_address(
+    run: Run, tmp_path: Path
+) -> None:
+    # Allerdale existed all through 2022-23 and was abolished on 31 March 2023: its letter,
+    # in July 2023, goes to the chief executive of Cumberland, which took over.
+    allerdale, cumberland = "E07000026", "E06000063"
+    config = YEAR_CONFIG.replace("2024-07", "2023-07")
+    (tmp_path / "config" / "2022-23.toml").write_text(config, encoding="utf-8")
+    rows = case_rows(allerdale, {"upheld": 3, "not_upheld": 3}, year=2022)
+    cases = write_csv(tmp_path / "allerdale.csv", CASE_COLUMNS, rows)
+    assert run("import", "cases", "--no-index", str(cases)).exit_code == 0
+    report = check(run, "--authority", allerdale, year="2022-23")[1]
+    assert messages(report, "no_email") == [
+        "Allerdale Borough Council: no email address for the chief executive of Cumberland "
+        "Council, who receives its letter"
+    ]
+    contacts = write_csv(
+        tmp_path / "cumberland.csv",
+        ("authority", "role", "name", "email"),
+        [(cumberland, "chief_executive", "Alex Brown", "ceo@cumberland.example")],
+    )
+    assert run("import", "contacts", str(contacts)).exit_code == 0
+    assert not messages(check(run, "--authority", allerdale, year="2022-23")[1], "no_email")
 
 
 def test_data_changed_after_approval_names_the_letter_and_the_figures(

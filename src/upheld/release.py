@@ -17,7 +17,8 @@ Figures are rounded and written only by the statistics catalogue (`Unit.present_
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from fractions import Fraction
 from typing import Any, Literal
 
@@ -40,7 +41,7 @@ from upheld.core.vocabulary import COMPLIANCE_OUTCOMES, OUTCOMES, SERVICE_AREAS
 from upheld.core.wording import NOT_AVAILABLE, plural
 from upheld.errors import UsageError
 from upheld.letters import versions
-from upheld.letters.content import figures_record
+from upheld.letters.content import figures_record, recipient
 from upheld.letters.mail import recipients
 from upheld.register import Register
 from upheld.store.queries import all_contacts, year_figures
@@ -104,6 +105,9 @@ class Review:
     configuration: str | None = None
     """Why the year's configuration cannot be used, when it cannot (letters are then not
     compared with the data, since how they compare councils is not known)."""
+    addressed: Mapping[str, str] = field(default_factory=dict)
+    """The council each letter goes to, by code, where it is another: a council abolished by
+    the letter date has its letter sent to its successor's chief executive."""
 
     @property
     def year(self) -> ReviewYear:
@@ -221,6 +225,15 @@ def gather(
                     "year: nothing to check"
                 )
     ordered = tuple(sorted(chosen, key=lambda code: (names[code].casefold(), code)))
+    # Without the year's letter date, the day after the year: councils change on 1 April.
+    day = config.letter_date if config else date(year.start_year + 1, 4, 1)
+    addressed = {}
+    for code in ordered:
+        about = register.get(code)
+        to = recipient(about, register, day) if about else None
+        if to is not None and to.code != code:
+            addressed[code] = to.code
+            names.setdefault(to.code, to.name)
     published = output.statistics(figures, [c for c in ordered if c in figures.councils])
     return Review(
         figures=figures,
@@ -232,6 +245,7 @@ def gather(
         shown=frozenset(s.key for s in CATALOGUE if config is None or config.shows(s)),
         approval_required=config.require_approval if config else True,
         configuration=problem,
+        addressed=addressed,
     )
 
 
@@ -508,7 +522,7 @@ def row_totals(name: str, code: str | None, row: Mapping[str, Any]) -> list[Find
     ]
     areas = row.get("by_category") or {}
     if areas:
-        for field, noun in (
+        for count, noun in (
             ("received", "received"),
             ("decided", "decided"),
             ("investigated", "detailed investigations"),
@@ -517,9 +531,9 @@ def row_totals(name: str, code: str | None, row: Mapping[str, Any]) -> list[Find
             sums.append(
                 (
                     "area_total",
-                    f"the service areas' {_area_noun(field)}",
-                    sum(a.get(field) or 0 for a in areas.values()),
-                    row.get(field),
+                    f"the service areas' {COUNT_NOUNS[count]}",
+                    sum(a.get(count) or 0 for a in areas.values()),
+                    row.get(count),
                     noun,
                 )
             )
@@ -534,15 +548,6 @@ def row_totals(name: str, code: str | None, row: Mapping[str, Any]) -> list[Find
         for kind, parts, got, total, noun in sums
         if got != total
     ]
-
-
-def _area_noun(field: str) -> str:
-    return {
-        "received": "complaints received",
-        "decided": "decisions",
-        "investigated": "detailed investigations",
-        "upheld": "upheld decisions",
-    }[field]
 
 
 def _n(value: object) -> str:
@@ -569,17 +574,17 @@ def national_totals(
         (noun, sum(r.get(key) or 0 for r in rows), national.get(key))
         for key, noun in NATIONAL_COUNTS.items()
     ]
-    for field, terms, noun in (
+    for breakdown, terms, noun in (
         ("received_by_category", SERVICE_AREAS, "complaints received about {}"),
         ("decided_by_outcome", OUTCOMES, "decisions {}"),
     ):
         for term in terms:
-            label = term.label if field == "received_by_category" else f"'{term.label}'"
+            label = term.label if breakdown == "received_by_category" else f"'{term.label}'"
             checked.append(
                 (
                     noun.format(label),
-                    sum((r.get(field) or {}).get(term.key, 0) for r in rows),
-                    (national.get(field) or {}).get(term.key),
+                    sum((r.get(breakdown) or {}).get(term.key, 0) for r in rows),
+                    (national.get(breakdown) or {}).get(term.key),
                 )
             )
     return [
@@ -670,14 +675,16 @@ def check_letters(review: Review) -> list[Finding]:
                     f"{name}: the newest letter (version {letter.number}) is {said}, not approved",
                 )
             )
-        if expected and not recipients(review.contacts.get(code, {})):
+        to = review.addressed.get(code, code)
+        if expected and not recipients(review.contacts.get(to, {})):
+            whose = "" if to == code else f" of {review.names[to]}, who receives its letter"
             found.append(
                 Finding(
                     "error",
                     "letters",
                     "no_email",
                     code,
-                    f"{name}: no email address for the chief executive",
+                    f"{name}: no email address for the chief executive{whose}",
                 )
             )
         if letter is not None and not letter.figures:
