@@ -358,3 +358,22 @@ def test_the_printed_footer_cannot_break_out_of_its_style_sheet() -> None:
     assert quoted == (
         '"Brighton \\26  Hove\\27 s \\22 Council\\22  \\3c \\2f style\\3e \\3c script\\3e "'
     )
+
+
+def test_a_new_code_for_the_same_council_is_not_an_abolition(register: Register) -> None:
+    from datetime import date
+
+    from upheld.core.periods import ReviewYear
+    from upheld.letters.content import abolished_notice, contacts_for
+
+    old, new = "E08000016", "E08000038"  # Barnsley, given a new code on 1 April 2025
+    assert register.same_council(old) == [old, new]
+    assert register.same_council(new) == [new, old]
+    assert register.same_council(WEST_NORTHANTS) == [WEST_NORTHANTS]
+    assert register.same_council(NORTHAMPTON) == [NORTHAMPTON]
+    to = recipient(register[old], register, date(2025, 7, 16))
+    assert to.code == new
+    assert abolished_notice(register[old], to, register, ReviewYear(2024)) == ""
+    chief = {"chief_executive": {"name": "Sarah Norman", "email": "ce@barnsley.example"}}
+    assert contacts_for({old: chief}, to, register) == chief
+    assert contacts_for({}, to, register) == {}

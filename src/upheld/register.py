@@ -298,6 +298,26 @@ class Register:
         council = self._councils[code]
         return [self._councils[s] for s in council.successors if s in self._councils]
 
+    def same_council(self, code: str) -> list[str]:
+        """Every code the same council has had: a council whose only successor, or only
+        predecessor, bears its name was given a new code, not replaced (Barnsley's E08000016
+        became E08000038 in 2025). The code itself first, then the others in code order."""
+        found = {code}
+        waiting = [code]
+        while waiting:
+            council = self._councils[waiting.pop()]
+            linked = [*self.successors(council.code), *self.predecessors(council.code)]
+            for other in linked:
+                alone = (
+                    len(self.successors(council.code)) == 1
+                    if other.code in council.successors
+                    else len(self.predecessors(council.code)) == 1
+                )
+                if alone and other.name == council.name and other.code not in found:
+                    found.add(other.code)
+                    waiting.append(other.code)
+        return [code, *sorted(found - {code})]
+
     def resolve(self, text: str, on: date | None = None) -> Council:
         """The council a code or name means; `on` picks between councils that shared a name."""
         match = self._memo.get(text)

@@ -41,7 +41,7 @@ from upheld.core.vocabulary import COMPLIANCE_OUTCOMES, OUTCOMES, SERVICE_AREAS
 from upheld.core.wording import NOT_AVAILABLE, plural
 from upheld.errors import UsageError
 from upheld.letters import versions
-from upheld.letters.content import figures_record, recipient
+from upheld.letters.content import Contacts, contacts_for, figures_record, recipient
 from upheld.letters.mail import recipients
 from upheld.register import Register
 from upheld.store.queries import all_contacts, year_figures
@@ -99,6 +99,7 @@ class Review:
     letters: Mapping[str, versions.Version]
     """The newest version of each council's letter for the year."""
     contacts: Mapping[str, Mapping[str, Mapping[str, str | None]]]
+    """Each council's letter's recipients: the contacts of the council it goes to."""
     shown: frozenset[str]
     """The statistics the year's letters give (the catalogue keys)."""
     approval_required: bool = True
@@ -228,10 +229,16 @@ def gather(
     # Without the year's letter date, the day after the year: councils change on 1 April.
     day = config.letter_date if config else date(year.start_year + 1, 4, 1)
     addressed = {}
+    reach: dict[str, Contacts] = {}
     for code in ordered:
         about = register.get(code)
         to = recipient(about, register, day) if about else None
-        if to is not None and to.code != code:
+        if to is None:
+            reach[code] = contacts.get(code, {})
+            continue
+        reach[code] = contacts_for(contacts, to, register)
+        # A new code for the same council is not another council receiving its letter.
+        if to.code not in register.same_council(code):
             addressed[code] = to.code
             names.setdefault(to.code, to.name)
     published = output.statistics(figures, [c for c in ordered if c in figures.councils])
@@ -241,7 +248,7 @@ def gather(
         codes=ordered,
         names=names,
         letters={code: letters[code] for code in ordered if code in letters},
-        contacts=contacts,
+        contacts=reach,
         shown=frozenset(s.key for s in CATALOGUE if config is None or config.shows(s)),
         approval_required=config.require_approval if config else True,
         configuration=problem,
@@ -676,7 +683,7 @@ def check_letters(review: Review) -> list[Finding]:
                 )
             )
         to = review.addressed.get(code, code)
-        if expected and not recipients(review.contacts.get(to, {})):
+        if expected and not recipients(review.contacts.get(code, {})):
             whose = "" if to == code else f" of {review.names[to]}, who receives its letter"
             found.append(
                 Finding(

@@ -16,7 +16,7 @@ from upheld.cli.review import letters, required_year
 from upheld.core.periods import ReviewYear
 from upheld.core.wording import long_date
 from upheld.letters import versions
-from upheld.letters.content import recipient
+from upheld.letters.content import contacts_for, recipient
 from upheld.letters.mail import recipients
 from upheld.store import engines
 from upheld.store.queries import all_contacts
@@ -117,7 +117,7 @@ def status(app: App, year: ReviewYear | None, fmt: str) -> None:
                 "approved_at": _iso(found.approved_at) if found else None,
                 "sent_at": _iso(found.sent_at) if found else None,
                 "reason": found.reason if found else None,
-                "email": bool(recipients(contacts.get(to.code, {}))),
+                "email": bool(recipients(contacts_for(contacts, to, register))),
             }
         )
     if fmt == "json":

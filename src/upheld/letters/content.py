@@ -40,7 +40,11 @@ def placeholders(council: Council, settings: Settings, config: YearConfig) -> di
     }
 
 
-def addressee(council: Council, contacts: Mapping[str, Mapping[str, str | None]]) -> dict[str, Any]:
+Contacts = Mapping[str, Mapping[str, str | None]]
+"""A council's contacts by role (`chief_executive`, ...): name, title, email, salutation."""
+
+
+def addressee(council: Council, contacts: Contacts) -> dict[str, Any]:
     """Who the letter is to and how to greet them: the chief executive, or the office."""
     chief = contacts.get("chief_executive")
     if chief and chief.get("name") and str(chief["name"]).strip():
@@ -149,9 +153,18 @@ def recipient(council: Council, register: Register, day: date) -> Council:
     return council
 
 
+def contacts_for(everyone: Mapping[str, Contacts], to: Council, register: Register) -> Contacts:
+    """The contacts of the council a letter goes to, kept under any code it has had."""
+    for code in register.same_council(to.code) if to.code in register else [to.code]:
+        if everyone.get(code):
+            return everyone[code]
+    return {}
+
+
 def abolished_notice(council: Council, to: Council, register: Register, year: ReviewYear) -> str:
-    """Why a letter about an abolished council goes to another, said once at its start."""
-    if council.valid_to is None or to.code == council.code:
+    """Why a letter about an abolished council goes to another, said once at its start; nothing
+    when the council was only given a new code."""
+    if council.valid_to is None or to.code in register.same_council(council.code):
         return ""
     took_over = and_list([s.name for s in register.successors(council.code)]) or to.name
     said = (

@@ -11,7 +11,7 @@ from __future__ import annotations
 import smtplib
 import ssl
 import textwrap
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email.headerregistry import Address
@@ -27,7 +27,7 @@ from upheld.core.periods import ReviewYear
 from upheld.core.wording import and_list, long_date
 from upheld.errors import ConfigError, UpheldError
 from upheld.letters import archive, versions
-from upheld.letters.content import addressee, recipient
+from upheld.letters.content import Contacts, addressee, contacts_for, recipient
 from upheld.letters.typeset import file_name
 from upheld.register import Council, Register
 from upheld.store import engines, schema
@@ -54,8 +54,6 @@ has it."""
 
 COPIED_ROLES = {"link_officer": "link officer", "monitoring_officer": "monitoring officer"}
 """The officers copied in on the letter, in the order they are listed."""
-
-Contacts = Mapping[str, Mapping[str, str | None]]
 
 
 @dataclass(frozen=True)
@@ -345,7 +343,7 @@ def send_letters(
         newest = versions.current(connection, year.start_year, codes)
     # An abolished council's letter goes to the council that took over from it.
     sent_to = {code: recipient(register[code], register, config.letter_date) for code in codes}
-    contacts = {code: everyone.get(sent_to[code].code, {}) for code in codes}
+    contacts = {code: contacts_for(everyone, sent_to[code], register) for code in codes}
     plans = {
         code: _plan(
             code,

@@ -180,7 +180,7 @@ def write_letters(
         letters[code] = content.letter(
             council,
             figures,
-            contacts.get(to.code, {}),
+            content.contacts_for(contacts, to, register),
             now,
             before,
             settings,
