@@ -110,6 +110,34 @@ def history(connection: Connection, year: int, code: str) -> list[Version]:
     return [_version(row) for row in rows]
 
 
+def revised(connection: Connection, years: Iterable[int]) -> dict[tuple[int, str], list[Version]]:
+    """Every version of each letter that has more than one, in the years given, by (year,
+    council), oldest first: one query, for the revision log."""
+    table = schema.letter_versions
+    wanted = sorted(set(years))
+    if not wanted:
+        return {}
+    several = (
+        select(table.c.year, table.c.authority)
+        .where(table.c.year.in_(wanted))
+        .group_by(table.c.year, table.c.authority)
+        .having(func.count() > 1)
+        .subquery()
+    )
+    rows = connection.execute(
+        select(table)
+        .join(
+            several,
+            (table.c.year == several.c.year) & (table.c.authority == several.c.authority),
+        )
+        .order_by(table.c.year, table.c.authority, table.c.number)
+    )
+    found: dict[tuple[int, str], list[Version]] = {}
+    for row in rows:
+        found.setdefault((row.year, row.authority), []).append(_version(row))
+    return found
+
+
 def released(history_: list[Version], *, approval_required: bool = True) -> list[Version]:
     """The versions that reached the council or the public, oldest first: approved or sent
     (every version, where approval is not required)."""

@@ -10,6 +10,7 @@ from typing import TypedDict
 
 from sqlalchemy import Connection
 
+from upheld.core.publication import TIMEZONE
 from upheld.core.wording import long_date
 from upheld.letters import versions
 from upheld.letters.versions import Version
@@ -39,7 +40,11 @@ def shown(connection: Connection, code: str, year: Year) -> list[Version]:
     """The versions of a council's letter the public may see, oldest first: the one current
     when the year was published and every one released since (a version replaced before then
     was never public)."""
-    every = versions.history(connection, year.year.start_year, code)
+    return shown_of(versions.history(connection, year.year.start_year, code), year)
+
+
+def shown_of(every: list[Version], year: Year) -> list[Version]:
+    """The versions the public may see, oldest first, of a letter's history already read."""
     found = versions.released(every, approval_required=year.config.require_approval)
     published = year.config.published_at
     before = [v for v in found if released_at(v) <= published]
@@ -62,7 +67,8 @@ def public_letter(connection: Connection, code: str, year: Year) -> PublicLetter
     revisions: list[Revision] = [
         {
             "number": earlier.number,
-            "revised": long_date(later.created_at.date()),
+            # The day the public could first see it, as the revision log says.
+            "revised": long_date(released_at(later).astimezone(TIMEZONE).date()),
             "reason": later.reason or "corrected",
         }
         for earlier, later in pairwise(found)

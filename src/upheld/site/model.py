@@ -121,10 +121,17 @@ class Site:
         with self.engine.connect() as connection:
             imports = connection.execute(select(func.max(schema.imports.c.id))).scalar()
             letters = connection.execute(select(func.max(schema.letters.c.id))).scalar()
+            # Approving or sending a letter writes no new letter, yet changes what is public.
+            lv = schema.letter_versions.c
+            reviewed = tuple(
+                connection.execute(
+                    select(func.max(lv.id), func.max(lv.approved_at), func.max(lv.sent_at))
+                ).one()
+            )
             index = connection.execute(select(schema.search_state.c.build)).scalar()
             boundaries = shapes.version(connection)
         configuration = config_fingerprint(self.config_folder)
-        version = (imports, letters, index, boundaries, configuration)
+        version = (imports, letters, reviewed, index, boundaries, configuration)
         with self._lock:
             if configuration != self._config_seen:
                 self._config_seen = configuration

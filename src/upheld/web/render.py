@@ -27,6 +27,7 @@ MEDIA_TYPES = {
     "html": "text/html; charset=utf-8",
     "json": "application/json",
     "csv": "text/csv; charset=utf-8",
+    "atom": "application/atom+xml; charset=utf-8",
 }
 
 
@@ -111,12 +112,15 @@ class Renderer:
         build: Callable[[], Mapping[str, Any]],
         *,
         rows: Callable[[Any], Sequence[Mapping[str, Any]]] | None = None,
+        feed: Callable[[Any], bytes] | None = None,
         cache: bool = True,
     ) -> Response:
-        """A page as HTML, JSON or CSV, all from the one page data; kept until the data, the
-        configuration or what is public changes."""
+        """A page as HTML, JSON, CSV or an Atom feed, all from the one page data; kept until the
+        data, the configuration or what is public changes."""
         if fmt == "csv" and rows is None:
             raise NotFound("There is no CSV of this page.")
+        if fmt == "atom" and feed is None:
+            raise NotFound("There is no feed of this page.")
         version = (self.site.version(), publication.key)
         key = (request.url.path, request.url.query)
         with self._lock:
@@ -134,6 +138,9 @@ class Renderer:
         elif fmt == "csv":
             assert rows is not None
             body = as_csv(rows(page)).encode("utf-8")
+        elif fmt == "atom":
+            assert feed is not None
+            body = feed(page)
         else:
             body = self._render(template, page, request).encode("utf-8")
         if cache:

@@ -16,7 +16,7 @@ from upheld.core.catalogue import CATALOGUE
 from upheld.core.publication import Publication
 from upheld.errors import NotFound
 from upheld.letters import archive
-from upheld.site import council, councils, home, letters, lists, methodology, national
+from upheld.site import council, councils, home, letters, lists, methodology, national, revisions
 from upheld.site.identity import slug
 from upheld.site.model import Site, Year
 from upheld.web import params
@@ -230,6 +230,32 @@ class PageRoutes:
             "lists.html",
             lambda: lists.list_page(self.site, publication, name, chosen, page),
             rows=list_rows,
+        )
+
+    def revisions(self, request: Request) -> Response:
+        """The revision log: every change to a published letter or its figures, and its feed."""
+        publication = self.site.publication()
+        fmt = split_format(request.url.path, "json", "atom")[1]
+        # The feed is always the newest revisions, whatever page is asked for.
+        page = 1 if fmt == "atom" else params.page_number(request.query_params)
+
+        def feed(found: revisions.RevisionsPage) -> bytes:
+            settings = self.site.settings
+            return revisions.atom_feed(
+                found,
+                base_url=settings.web.base_url,
+                title=settings.web.title,
+                author=settings.organisation.name,
+                fallback=publication.moment,
+            )
+
+        return self.render.respond(
+            request,
+            publication,
+            fmt,
+            "revisions.html",
+            lambda: revisions.revisions_page(self.site, publication, page),
+            feed=feed,
         )
 
 
