@@ -137,7 +137,8 @@ def test_letters_show_a_statistic_when_the_year_says_so(built: demo.Demo, tmp_pa
     quiet = tmp_path / "config"
     quiet.mkdir()
     (quiet / "2024-25.toml").write_text(re.sub(r"(?m)^show_\w+ = true\n", "", text))
-    (quiet / "upheld.toml").write_text((built.config / "upheld.toml").read_text())
+    for name in ("upheld.toml", "logo.png", "signature.png"):
+        (quiet / name).write_bytes((built.config / name).read_bytes())
     for folder in (built.config, quiet):
         out = tmp_path / f"letters-{folder.name}"
         result = CliRunner().invoke(
