@@ -49,6 +49,14 @@ def long_date(day: date) -> str:
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
+def day_in_words(day: date | str | None) -> str:
+    """A date, or an ISO date as a page's data holds it, as the ombudsman writes it; n/a when
+    there is none."""
+    if day is None or day == "":
+        return NOT_AVAILABLE
+    return long_date(date.fromisoformat(day[:10]) if isinstance(day, str) else day)
+
+
 def thousands(number: int | None) -> str:
     """A count with thousands separators, or n/a."""
     return NOT_AVAILABLE if number is None else f"{number:,}"

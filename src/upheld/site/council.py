@@ -3,6 +3,7 @@ reports, improvements and decisions."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, TypedDict
 
 from sqlalchemy import Connection
@@ -56,6 +57,19 @@ class GroupName(TypedDict):
     label: str
 
 
+class LinkedCouncil(CouncilSummary):
+    """Another council a page names, with its latest published page if it has one: a council
+    without one is named, never linked."""
+
+    latest_year: str | None
+
+
+def linked(site: Site, publication: Publication, council: Council) -> LinkedCouncil:
+    """A council as another council's page names it, with where to link if anywhere."""
+    years = site.page_years(council.code, publication)
+    return {**council_summary(council), "latest_year": years[-1].label if years else None}
+
+
 class CouncilPage(TypedDict):
     """Everything a council's page for a year shows."""
 
@@ -85,8 +99,10 @@ class CouncilPage(TypedDict):
     received: CountsTable
     decisions: CountsTable
     trend: Trend
-    predecessors: list[CouncilSummary]
-    successors: list[CouncilSummary]
+    predecessors: list[LinkedCouncil]
+    successors: list[LinkedCouncil]
+    other_codes: list[LinkedCouncil]
+    """The same council under the other codes it has had (a new code is not a new council)."""
     letters: list[PublicLetter]
     reports: list[dict[str, Any]]
     improvements: list[dict[str, Any]]
@@ -94,17 +110,27 @@ class CouncilPage(TypedDict):
     decisions_rule: str
 
 
-def trend(site: Site, council: Council, years: list[Year], group: PeerGroup = TYPE) -> Trend:
-    """A council's key figures over every published year it has figures for."""
+def trend(
+    site: Site,
+    council: Council,
+    years: list[Year],
+    group: PeerGroup = TYPE,
+    earlier: Mapping[str, str] | None = None,
+) -> Trend:
+    """A council's key figures over every published year it has a page for; `earlier` gives,
+    by year, a code the same council had before (its figures then are under that code)."""
     rows = []
+    earlier = earlier or {}
     for year in years:
-        figures = site.figures(year.year, group)
-        if council.code not in figures.counts:
+        code = earlier.get(year.label, council.code)
+        if not site.has_page(code, year.year):
             continue
-        fields = authority_fields(figures, council.code)
+        figures = site.figures(year.year, group)
+        fields = authority_fields(figures, code)
         rows.append(
             {
                 "year": year.label,
+                "code": code,
                 "investigated": fields["investigated"],
                 "upheld": fields["upheld"],
                 **{s.key: fields[s.key] for s in CATALOGUE},
@@ -113,6 +139,11 @@ def trend(site: Site, council: Council, years: list[Year], group: PeerGroup = TY
             }
         )
     notes = notes_for([r["year"] for r in rows])
+    for label, code in earlier.items():
+        if any(r["year"] == label for r in rows):
+            said = f"Under the council's former code, {code}."
+            notes[label] = f"{notes[label]} {said}" if label in notes else said
+    notes = dict(sorted(notes.items()))
     drawn: dict[str, str] = {}
     if len(rows) > 1:
         for statistic in CATALOGUE:
@@ -145,7 +176,19 @@ def council_page(
     council = register[code]
     figures = site.figures(year.year, group)
     counts = figures.counts[code]
-    shown_years = [y for y in site.published(publication) if code in site.figures(y.year).counts]
+    shown_years = site.page_years(code, publication)
+    # The same council under another code: its years there are this council's too.
+    same = register.same_council(code)[1:]
+    earlier = {
+        y.label: other
+        for other in same
+        for y in site.page_years(other, publication)
+        if y.year.start < (council.valid_from or y.year.start) and y not in shown_years
+    }
+    trend_years = sorted(
+        [*shown_years, *(y for y in site.published(publication) if y.label in earlier)],
+        key=lambda y: y.year.start_year,
+    )
     fields = authority_fields(figures, code)
     with site.engine.connect() as connection:
         letter_years = [year] if preview else list(reversed(shown_years))
@@ -177,11 +220,16 @@ def council_page(
         "statistic_labels": {s.key: s.label for s in CATALOGUE},
         "received": sections.received_table(counts),
         "decisions": sections.decisions_table(counts),
-        "trend": trend(site, council, shown_years, group)
+        "trend": trend(site, council, trend_years, group, earlier)
         if not preview
         else {"years": [], "notes": {}, "chart": {}},
-        "predecessors": [council_summary(c) for c in register.predecessors(code)],
-        "successors": [council_summary(c) for c in register.successors(code)],
+        "predecessors": [
+            linked(site, publication, c) for c in register.predecessors(code) if c.code not in same
+        ],
+        "successors": [
+            linked(site, publication, c) for c in register.successors(code) if c.code not in same
+        ],
+        "other_codes": [linked(site, publication, register[c]) for c in same],
         "letters": [found for found in found_letters if found is not None],
         "reports": reports,
         "improvements": improvements,

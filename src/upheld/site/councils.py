@@ -34,7 +34,7 @@ def councils_page(site: Site, publication: Publication, text: str = "") -> Counc
     wanted = text.strip().lower()
     found: list[ListedCouncil] = []
     for council in sorted(register, key=lambda c: c.name):
-        years = [y.label for y in published if council.code in site.figures(y.year).counts]
+        years = [y.label for y in published if site.has_page(council.code, y.year)]
         if not years:
             continue
         names = (council.name, council.short_name, *council.aliases)

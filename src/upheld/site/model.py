@@ -279,6 +279,24 @@ class Site:
         figures: YearFigures = self.cached(key, make)
         return figures
 
+    def has_page(self, code: str, year: ReviewYear) -> bool:
+        """Whether a council has a page for a year: it existed during the year, or the year
+        follows its abolition and holds its last decisions. A stray record years later still
+        counts in the national figures, but makes no page of n/a."""
+        if code not in self.figures(year).counts:
+            return False
+        council = self.register().get(code)
+        if council is None:
+            return True
+        started = council.valid_from is None or council.valid_from <= year.end
+        if started and (council.valid_to is None or council.valid_to >= year.start):
+            return True
+        return council.valid_to is not None and council.valid_to >= year.previous().start
+
+    def page_years(self, code: str, publication: Publication | None = None) -> list[Year]:
+        """The published years a council has a page for, oldest first."""
+        return [y for y in self.published(publication) if self.has_page(code, y.year)]
+
     def letter_group(self, year: Year) -> PeerGroup:
         """The peer group a year's letters compare councils with."""
         return self.settings.group(year.config.group) or TYPE

@@ -16,7 +16,7 @@ from starlette.responses import Response
 from upheld import __version__
 from upheld.core.catalogue import CATALOGUE
 from upheld.core.publication import Publication
-from upheld.core.wording import NOT_AVAILABLE, thousands
+from upheld.core.wording import NOT_AVAILABLE, day_in_words, thousands
 from upheld.errors import NotFound
 from upheld.present.export import as_csv
 from upheld.site.model import Site
@@ -72,6 +72,7 @@ class Renderer:
             query_with=query_with,
         )
         self.templates.filters["thousands"] = thousands
+        self.templates.filters["day"] = day_in_words
         self.templates.filters["pct"] = lambda n: NOT_AVAILABLE if n is None else f"{n}%"
         self.templates.filters["first_upper"] = lambda text: text[:1].upper() + text[1:]
         self.templates.filters["figure"] = lambda value, statistic: statistic.text(value)

@@ -114,9 +114,9 @@ class PageRoutes:
         code = self.council_code(request.path_params["key"])
         if code != request.path_params["key"]:
             return RedirectResponse(with_query(request, f"/councils/{code}"), status_code=301)
-        for year in reversed(self.site.published()):
-            if code in self.site.figures(year.year).counts:
-                return RedirectResponse(f"/councils/{code}/{year.label}", status_code=302)
+        years = self.site.page_years(code)
+        if years:
+            return RedirectResponse(f"/councils/{code}/{years[-1].label}", status_code=302)
         raise not_found("council")
 
     def council_year(self, request: Request) -> Response:
@@ -133,7 +133,7 @@ class PageRoutes:
             # other way: another group's averages could be narrowed down to a neighbour's.
             group = self.site.letter_group(preview)
         year = preview or self.year(publication, label)
-        if code not in self.site.figures(year.year).counts:
+        if not self.site.has_page(code, year.year):
             raise not_found("council")
         if code != key:
             suffix = "" if fmt == "html" else "." + fmt
