@@ -233,6 +233,9 @@ def test_not_found_pages(client: TestClient) -> None:
         response = client.get(url)
         assert response.status_code == 404, url
         assert "Page not found" in response.text
+        # A sentence, never the framework's bare "Not Found" run into the next one.
+        assert "Not Found" not in response.text, url
+    assert "There is no page at this address. If you typed" in client.get("/nowhere").text
     # A missing file is answered in the format asked for: a line of text, not a page.
     download = client.get("/downloads/2031-32.csv")
     assert download.status_code == 404

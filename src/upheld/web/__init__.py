@@ -10,6 +10,7 @@ import inspect
 import logging
 import os
 from collections.abc import Awaitable, Callable
+from http import HTTPStatus
 from importlib import resources
 from pathlib import Path
 from typing import cast
@@ -34,6 +35,12 @@ from upheld.web.render import Renderer
 from upheld.web.routes import PageRoutes
 
 log = logging.getLogger("upheld.web")
+
+PLAIN_DETAIL = {
+    404: "There is no page at this address.",
+    405: "This address cannot answer that kind of request.",
+}
+"""What the error page says for the web framework's own errors, in place of "Not Found"."""
 
 DATABASE_VARIABLE = "UPHELD_DB"
 CONFIG_VARIABLE = "UPHELD_CONFIG"
@@ -99,6 +106,9 @@ def create_app(site: Site) -> FastAPI:
         ("/councils/{key}/{year}/letter.{format}", pages.letter),
         ("/methodology", pages.methodology),
         ("/methodology.json", pages.methodology),
+        ("/compare", pages.compare),
+        ("/compare.json", pages.compare),
+        ("/compare.csv", pages.compare),
         ("/national", pages.national),
         ("/national/{year}", pages.national_year),
         ("/improvements", pages.lists),
@@ -132,6 +142,9 @@ def create_app(site: Site) -> FastAPI:
             status, detail = exc.http_status, str(exc)
         elif isinstance(exc, HTTPException):
             status, detail = exc.status_code, str(exc.detail)
+            # Starlette's own 404 and 405 say only "Not Found": say it as a sentence.
+            if detail == HTTPStatus(status).phrase:
+                detail = PLAIN_DETAIL.get(status, f"{detail}.")
         else:
             log.exception("error answering %s", request.url.path, exc_info=exc)
             status, detail = 500, "Something went wrong."
