@@ -414,6 +414,9 @@ def test_openapi_describes_the_api(client: TestClient) -> None:
     assert not any(path.startswith("/councils") for path in spec["paths"])
     page = client.get("/api").text
     assert "/api/v1/years/{year}/statistics" in page
+    # The descriptions' Markdown is read, not shown: `code` becomes <code>, no stray backticks.
+    assert "<code>" in page.split("<h2", 1)[1]
+    assert "`" not in page
 
 
 def test_statistics_api_is_the_stats_contract(client: TestClient) -> None:

@@ -10,6 +10,8 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 import jinja2
+import markupsafe
+from markdown_it import MarkdownIt
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -52,6 +54,15 @@ def query_with(request: Request, **changes: Any) -> str:
     return "?" + urlencode(params) if params else request.url.path
 
 
+_INLINE = MarkdownIt("commonmark", {"html": False})
+
+
+def inline_markdown(text: str) -> markupsafe.Markup:
+    """A line of the API's own Markdown (`code`, *emphasis*, links) as HTML; any HTML in the
+    text is shown as text, never run."""
+    return markupsafe.Markup(_INLINE.renderInline(text))
+
+
 class Renderer:
     """Templates, and a cache of rendered pages that empties itself when the data changes."""
 
@@ -73,6 +84,7 @@ class Renderer:
         )
         self.templates.filters["thousands"] = thousands
         self.templates.filters["day"] = day_in_words
+        self.templates.filters["inline_markdown"] = inline_markdown
         self.templates.filters["pct"] = lambda n: NOT_AVAILABLE if n is None else f"{n}%"
         self.templates.filters["first_upper"] = lambda text: text[:1].upper() + text[1:]
         self.templates.filters["figure"] = lambda value, statistic: statistic.text(value)
