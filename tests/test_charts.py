@@ -452,3 +452,31 @@ def test_large_figures_are_written_with_thousands_separators() -> None:
     assert _format(8734.3, "") == "8,734.3"
     assert _format(12345, "") == "12,345.0"
     assert _format(85, "%") == "85%"
+
+
+@pytest.mark.parametrize(
+    ("council", "average"), [(10, 9), (9, 10), (100, 99), (55, 54), (0, 1), (2, 0)]
+)
+def test_trend_value_labels_never_overlap_each_other_or_the_lines(
+    council: int, average: int
+) -> None:
+    chart = trend_chart(
+        "Satisfactory remedy rate",
+        [("2023-24", council), ("2024-25", council)],
+        average_points=[("2023-24", average), ("2024-25", average)],
+    )
+    labels = {
+        text: float(y)
+        for y, text in re.findall(
+            r'<text x="[0-9.]+" y="([0-9.]+)" font-size="11" text-anchor="middle" fill="#[0-9a-f]+"'
+            r' font-weight="bold"[^>]*>([0-9]+%)</text>',
+            chart,
+        )
+    }
+    own, other = labels[f"{council}%"], labels[f"{average}%"]
+    assert abs(own - other) >= 11, (own, other)
+    # Each label's box (baseline less the font size, to the baseline) clears both points.
+    points = [float(y) for y in re.findall(r'<circle cx="[0-9.]+" cy="([0-9.]+)"', chart)]
+    for baseline in (own, other):
+        for point in points:
+            assert not baseline - 11 < point < baseline, (baseline, point)

@@ -407,34 +407,35 @@ def _year_labels(
     top: float,
     bottom: float,
 ) -> list[str]:
-    """A year's value labels: the council's and the average's, kept apart and inside the plot."""
-    # Each label starts on the side away from the other line; the higher figure's goes above.
-    wanted: list[tuple[float, str, bool, str]] = []
-    if figure is not None:
-        above = other is None or other <= figure
-        wanted.append((y_of(figure), _format(figure, unit), above, COUNCIL_COLOUR))
-    if other is not None:
-        below = figure is not None and other <= figure
-        wanted.append((y_of(other), _format(other, unit), not below, AVERAGE_COLOUR))
-    baselines = []
-    for y, _, above, _ in wanted:
-        baseline = y - 8 if above else y + 16
-        if baseline > bottom - 3:
-            baseline = y - 8
-        if baseline < top - 6:
-            baseline = y + 16
-        baselines.append(baseline)
-    if len(baselines) == 2:
-        upper, lower = sorted(range(2), key=lambda i: baselines[i])
-        line_height = _SMALL_SIZE + 2
-        if baselines[lower] - baselines[upper] < line_height:
-            if baselines[upper] + line_height <= bottom - 3:
-                baselines[lower] = baselines[upper] + line_height
-            else:
-                baselines[upper] = baselines[lower] - line_height
+    """A year's value labels: the council's and the average's, kept apart, clear of the lines
+    and inside the plot."""
+    wanted = [
+        (y_of(value), _format(value, unit), colour)
+        for value, colour in ((figure, COUNCIL_COLOUR), (other, AVERAGE_COLOUR))
+        if value is not None
+    ]
+    if not wanted:
+        return []
+    line_height = _SMALL_SIZE + 2
+    # The higher figure first: its label goes above the lines, the lower one's below them.
+    wanted.sort(key=lambda label: label[0])
+    high, low = wanted[0][0], wanted[-1][0]
+    above, below = high - 8, low + 16
+    if len(wanted) == 1:
+        baselines = [above if above - _SMALL_SIZE >= top - 6 else below]
+    elif below <= bottom - 3:
+        baselines = [above if above - _SMALL_SIZE >= top - 6 else high + 16, below]
+        if baselines[1] - baselines[0] < line_height:
+            baselines[1] = baselines[0] + line_height
+    elif above - line_height - _SMALL_SIZE >= top - 6:
+        # No room below (figures near the floor): both above, the higher on top.
+        baselines = [above - line_height, above]
+    else:
+        # Nor above (near the top): both below, the higher first.
+        baselines = [below, below + line_height]
     return [
         _value_label(x, baseline, text, colour)
-        for baseline, (_, text, _, colour) in zip(baselines, wanted, strict=True)
+        for baseline, (_, text, colour) in zip(baselines, wanted, strict=True)
     ]
 
 
