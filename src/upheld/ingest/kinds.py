@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from upheld.core.periods import start_year_of
+from upheld.core.references import reference_key
 from upheld.core.vocabulary import (
     AUTHORITY_TYPES,
     COMPLIANCE_OUTCOMES,
@@ -104,6 +105,8 @@ def _finish_case(row: Row, names: AuthorityNames) -> RowProblems:
     received, decided, outcome = row["received"], row["decided"], row["outcome"]
     received_year = row["received_year"] = _year(received)
     row["decided_year"] = _year(decided)
+    reference = row["reference"]
+    row["reference_key"] = None if reference is INVALID else reference_key(reference)
     problems: RowProblems = []
     written = row["authority"]
     if written is not INVALID and received is not INVALID:
@@ -199,7 +202,7 @@ CASES = Kind(
         Column("complainant", cells.text(200)),
     ),
     key=("reference",),
-    derived=("received_year", "decided_year"),
+    derived=("received_year", "decided_year", "reference_key"),
     finish=_finish_case,
     description="one row per complaint or enquiry",
     direct=True,

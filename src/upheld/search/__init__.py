@@ -7,10 +7,12 @@ step, also run after each import of cases). It holds only decisions that may eve
 and never the complainant. Each database indexes the words its own way: SQLite with an FTS5 table
 over `search_decisions`, PostgreSQL with a table of tsvectors.
 
-What a searcher types is read the same way on both databases: words (all must appear, in any
-form: "complaining" finds "complained"), "phrases in quotes", and -word or -"phrase" to leave
-decisions out. Common words ("the", "of", ...) are ignored outside phrases; other punctuation
-only separates words, so nothing typed is ever read as search syntax.
+What a searcher types that is a published decision's reference, written any usual way
+(`24 001 234`, `24-001-234`, `24001234`), finds that decision. Anything else is read the same way
+on both databases: words (all must appear, in any form: "complaining" finds "complained"),
+"phrases in quotes", and -word or -"phrase" to leave decisions out. Common words ("the", "of",
+...) are ignored outside phrases; other punctuation only separates words, so nothing typed is ever
+read as search syntax.
 
 Counting is done on bit sets held in memory for each build of the index (bit n stands for decision
 n): a facet count is then a few thousand AND and popcount operations, not a scan of the database.
@@ -18,7 +20,7 @@ Whether a decision may be shown today is decided in SQL, and every item shown is
 `cases` with that rule applied again.
 """
 
-from upheld.search.find import decision, search
+from upheld.search.find import decision, references, search
 from upheld.search.index import PUBLIC_COLUMNS, index_is_current, refresh_index, tidy_index
 from upheld.search.query import (
     FACETS,
@@ -41,6 +43,7 @@ __all__ = [
     "decision",
     "index_is_current",
     "read_terms",
+    "references",
     "refresh_index",
     "search",
     "tidy_index",

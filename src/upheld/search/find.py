@@ -15,6 +15,7 @@ from sqlalchemy import (
 
 from upheld.core.periods import ReviewYear
 from upheld.core.publication import Publication
+from upheld.core.references import reference_key
 from upheld.search.bits import Ranges, bit_set_of, bit_sets, numbers_of, pick, ranges, union
 from upheld.search.index import PUBLIC_COLUMNS, State, index_state, published_now, unchanged
 from upheld.search.query import (
@@ -40,6 +41,26 @@ def decision(
         )
     ).first()
     return None if row is None else _public(row._mapping)
+
+
+def references(connection: Connection, typed: str, publication: Publication) -> list[str]:
+    """The published decisions a reference as typed means: itself if it is one, else every
+    published decision whose reference has the same key (`core.references`), in order."""
+    c = cases.c
+    exact = connection.execute(
+        select(c.reference).where(c.reference == typed, published_now(publication))
+    ).scalar()
+    if exact is not None:
+        return [exact]
+    key = reference_key(typed)
+    if not key:
+        return []
+    found = connection.execute(
+        select(c.reference)
+        .where(c.reference_key == key, published_now(publication))
+        .order_by(c.reference)
+    )
+    return list(found.scalars())
 
 
 def search(connection: Connection, query: DecisionQuery, publication: Publication) -> SearchResult:
@@ -103,7 +124,12 @@ def _search(
     words.prepare(connection)
     terms = read_terms(query.text)
     found = visible
-    if terms.wanted:
+    by_reference = _by_reference(connection, query.text) & visible
+    if by_reference:
+        # What was typed is a decision's reference, however written: find that decision, not
+        # the words (the digits of a reference are in no summary).
+        found, terms = by_reference, Terms()
+    elif terms.wanted:
         found &= bit_set_of(words.matching(connection, terms, shown))
     elif terms.unwanted:
         found &= ~bit_set_of(words.matching(connection, terms, shown))
@@ -140,6 +166,17 @@ def _search(
     items = _items(connection, words, terms, numbers, publication)
     pages = max(1, math.ceil(total / query.per_page))
     return SearchResult(total, query.page, query.per_page, pages, items, facets)
+
+
+def _by_reference(connection: Connection, typed: str) -> int:
+    """The indexed decisions whose reference has the key of what was typed, as a bit set."""
+    key = reference_key(typed)
+    if not key:
+        return 0
+    s = search_decisions.c
+    return bit_set_of(
+        list(connection.execute(select(s.id).where(s.reference_key == key)).scalars())
+    )
 
 
 def _items(

@@ -47,10 +47,11 @@ def refresh_index(connection: Connection) -> int:
     # Byte order on both databases, so that decisions are numbered the same way on each.
     reference = c.reference.collate("C") if postgres else c.reference
     number = func.row_number().over(order_by=(c.decided, reference))
-    names = ["id", *PUBLIC_COLUMNS]
+    names = ["id", *PUBLIC_COLUMNS, "reference_key"]
     connection.execute(
         insert(search_decisions).from_select(
-            names, select(number, *(c[n] for n in PUBLIC_COLUMNS)).where(publishable())
+            names,
+            select(number, *(c[n] for n in PUBLIC_COLUMNS), c.reference_key).where(publishable()),
         )
     )
     if postgres:

@@ -1,17 +1,24 @@
-"""The decisions pages: a search of the published decisions with its filters, and one decision."""
+"""The decisions pages: a search of the published decisions with its filters, and one decision
+with what followed it: the compliance outcome, service improvements and public reports."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import date
 from typing import Any, TypedDict
+
+from sqlalchemy import Connection, select
 
 from upheld import search
 from upheld.core.periods import ReviewYear
 from upheld.core.publication import Publication
-from upheld.core.vocabulary import OUTCOMES
+from upheld.core.vocabulary import COMPLIANCE_OUTCOMES, OUTCOMES
+from upheld.core.wording import long_date
 from upheld.errors import BadParameter, NotFound
-from upheld.site.identity import council_name
+from upheld.site import lists
+from upheld.site.identity import council_name, decision_path
 from upheld.site.model import Site
+from upheld.store import schema
 
 SORTS = {"relevance": "Best match", "newest": "Newest first", "oldest": "Oldest first"}
 
@@ -148,23 +155,90 @@ def decisions_page(
     }
 
 
+class Compliance(TypedDict):
+    """Whether the council did what was recommended, as assessed."""
+
+    outcome: str
+    outcome_label: str
+    assessed: str
+    assessed_text: str
+    year: str
+    due: str | None
+    due_text: str | None
+    recommendation: str | None
+
+
+NO_SUCH_DECISION = "There is no such published decision."
+
+
+def references_for(site: Site, publication: Publication, typed: str) -> list[str]:
+    """The references of the published decisions a reference as typed means, however it is
+    written (usually one; several only if their references differ just in punctuation or case);
+    NotFound if there is none."""
+    with site.engine.connect() as connection:
+        found = search.references(connection, typed, publication)
+    if not found:
+        raise NotFound(NO_SUCH_DECISION)
+    return found
+
+
 def published_decision(site: Site, publication: Publication, reference: str) -> dict[str, Any]:
     """A published decision's public fields; NotFound if it is not (or not yet) published."""
     with site.engine.connect() as connection:
         found = search.decision(connection, reference, publication)
     if found is None:
-        raise NotFound("There is no such published decision.")
+        raise NotFound(NO_SUCH_DECISION)
     return found
 
 
 def decision_page(site: Site, publication: Publication, reference: str) -> dict[str, Any]:
-    """One published decision's page: its public fields, and how to read them."""
-    found = published_decision(site, publication, reference)
+    """One published decision's page: its public fields, how to read them, and what followed it
+    that is published: the compliance outcome, service improvements and public reports."""
+    with site.engine.connect() as connection:
+        found = search.decision(connection, reference, publication)
+        if found is None:
+            raise NotFound(NO_SUCH_DECISION)
+        compliance = _compliance(connection, publication, reference)
+        improvements = lists.case_records(connection, "improvements", publication, reference)
+        reports = lists.case_records(connection, "reports", publication, reference)
     return found | {
         "title": f"Decision {reference}",
+        "url": decision_path(reference),
         "council_name": council_name(site.register(), found["authority"]),
         "outcome_label": OUTCOMES.label(found["outcome"]),
+        "decided_text": _in_words(found["decided"]),
+        "compliance": compliance,
+        "improvements": [i | {"agreed_text": _in_words(i["agreed"])} for i in improvements],
+        "reports": [r | {"issued_text": _in_words(r["issued"])} for r in reports],
     }
+
+
+def _compliance(
+    connection: Connection, publication: Publication, reference: str
+) -> Compliance | None:
+    """A decision's compliance outcome, if one is recorded and published now."""
+    row = connection.execute(
+        select(schema.compliance).where(schema.compliance.c.reference == reference)
+    ).first()
+    # An outcome counts towards its year's compliance rate: it is public when that year's
+    # records are, as improvements and reports are.
+    if row is None or not publication.record_is_public(row.assessed, row.assessed_year):
+        return None
+    due: date | None = row.due
+    return {
+        "outcome": row.outcome,
+        "outcome_label": COMPLIANCE_OUTCOMES.label(row.outcome),
+        "assessed": row.assessed.isoformat(),
+        "assessed_text": long_date(row.assessed),
+        "year": ReviewYear(row.assessed_year).label,
+        "due": None if due is None else due.isoformat(),
+        "due_text": None if due is None else long_date(due),
+        "recommendation": row.recommendation,
+    }
+
+
+def _in_words(iso: str) -> str:
+    return long_date(date.fromisoformat(iso))
 
 
 def _facet_value(name: str, value: Any) -> Any:

@@ -1,10 +1,12 @@
-"""How a council is named and addressed on the website: its summary and the slug of its name."""
+"""How a council is named and addressed on the website: its summary and the slug of its name;
+and a decision's address."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 from typing import TypedDict
+from urllib.parse import quote
 
 from upheld.core.vocabulary import AUTHORITY_TYPES
 from upheld.register import Council, Register
@@ -57,3 +59,9 @@ def council_name(register: Register, code: str) -> str:
     """A council's name, or its code when the register does not know it."""
     known = register.get(code)
     return known.name if known else code
+
+
+def decision_path(reference: str) -> str:
+    """A decision's address, its reference as stored: "/decisions/24%20001%20234"."""
+    # A "/" in a reference stays a "/": its page answers at /decisions/23/001/234.
+    return f"/decisions/{quote(reference)}"

@@ -6,6 +6,7 @@ and, unless the ombudsman publishes continuously, once its review year is publis
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal, TypedDict
 
@@ -15,12 +16,15 @@ from sqlalchemy.sql import ColumnElement
 from upheld.core.periods import ReviewYear
 from upheld.core.publication import Publication
 from upheld.core.vocabulary import IMPROVEMENT_STATUSES, REPORT_KINDS, Vocabulary
-from upheld.site.identity import CouncilName, council_name
+from upheld.search.index import published_now
+from upheld.site.identity import CouncilName, council_name, decision_path
 from upheld.site.model import Site
 from upheld.store import schema
 
 ListName = Literal["improvements", "reports"]
 PER_PAGE = 50
+"""Records to a page, unless the address asks for another number (`per_page`, 1 to 100)."""
+MAX_PER_PAGE = 100
 
 
 class Report(TypedDict):
@@ -34,6 +38,8 @@ class Report(TypedDict):
     kind_label: str
     url: str | None
     category: str | None
+    decision_url: str | None
+    """The page of the decision the report is about, while that decision is published."""
 
 
 class Improvement(TypedDict):
@@ -46,6 +52,8 @@ class Improvement(TypedDict):
     status: str
     status_label: str
     category: str | None
+    decision_url: str | None
+    """The page of the decision that led to it, while that decision is published."""
 
 
 class Option(TypedDict):
@@ -74,6 +82,7 @@ class ListPage(TypedDict):
     total: int
     page: int
     pages: int
+    per_page: int
     items: list[dict[str, Any]]
     """Each record's public fields, with "council": {"code", "name"}."""
     options: dict[str, list[Option]]
@@ -90,6 +99,7 @@ def report_fields(row: Any) -> Report:
         "kind_label": REPORT_KINDS.label(row.kind),
         "url": row.url,
         "category": row.category,
+        "decision_url": _decision_url(row),
     }
 
 
@@ -103,7 +113,14 @@ def improvement_fields(row: Any) -> Improvement:
         "status": row.status,
         "status_label": IMPROVEMENT_STATUSES.label(row.status),
         "category": row.category,
+        "decision_url": _decision_url(row),
     }
+
+
+def _decision_url(row: Any) -> str | None:
+    # A record can be public before its decision is (the decision waits out its delay), or
+    # while the decision is never published at all: then it links nowhere.
+    return decision_path(row.reference) if row.decision_public else None
 
 
 @dataclass(frozen=True)
@@ -184,21 +201,63 @@ def published_records(
     *,
     limit: int | None = None,
     offset: int = 0,
+    reference: str | None = None,
 ) -> list[tuple[Any, dict[str, Any]]]:
-    """A list's published records, newest first: each row with its public fields."""
+    """A list's published records, newest first: each row with its public fields; only one
+    case's, if a reference is given."""
+    found = each_published_record(
+        connection, name, publication, chosen, limit=limit, offset=offset, reference=reference
+    )
+    return list(found)
+
+
+def each_published_record(
+    connection: Connection,
+    name: ListName,
+    publication: Publication,
+    chosen: Filters,
+    *,
+    limit: int | None = None,
+    offset: int = 0,
+    reference: str | None = None,
+) -> Iterator[tuple[Any, dict[str, Any]]]:
+    """`published_records` one at a time, read from the database a thousand at a time, so
+    that a download of a whole list never holds it all."""
     source, cases = _SOURCES[name], schema.cases
-    columns: list[Any] = [source.table, cases.c.authority]
+    columns: list[Any] = [
+        source.table,
+        cases.c.authority,
+        published_now(publication).label("decision_public"),
+    ]
     if source.category is cases.c.category:
         columns.append(cases.c.category)
+    conditions = _filtered(source, publication, chosen)
+    if reference is not None:
+        conditions.append(source.table.c.reference == reference)
     rows = connection.execute(
         select(*columns)
         .select_from(_joined(source))
-        .where(*_filtered(source, publication, chosen))
+        .where(*conditions)
         .order_by(source.dated.desc(), source.table.c.reference)
         .limit(limit)
         .offset(offset)
-    ).all()
-    return [(row, source.describe(row)) for row in rows]
+        .execution_options(yield_per=1000)
+    )
+    for row in rows:
+        yield row, source.describe(row)
+
+
+def count_published(
+    connection: Connection, name: ListName, publication: Publication, chosen: Filters
+) -> int:
+    """How many published records of a list match the filters."""
+    source = _SOURCES[name]
+    found = connection.execute(
+        select(func.count())
+        .select_from(_joined(source))
+        .where(*_filtered(source, publication, chosen))
+    )
+    return int(found.scalar_one())
 
 
 def council_records(
@@ -207,6 +266,15 @@ def council_records(
     """Every published record of a list about one council, newest first."""
     chosen: Filters = {"council": code, "category": None, "year": None, "status": None}
     return [item for _row, item in published_records(connection, name, publication, chosen)]
+
+
+def case_records(
+    connection: Connection, name: ListName, publication: Publication, reference: str
+) -> list[dict[str, Any]]:
+    """Every published record of a list about one case, newest first."""
+    chosen: Filters = {"council": None, "category": None, "year": None, "status": None}
+    found = published_records(connection, name, publication, chosen, reference=reference)
+    return [item for _row, item in found]
 
 
 def _option_counts(
@@ -223,26 +291,25 @@ def _option_counts(
 
 
 def list_page(
-    site: Site, publication: Publication, name: ListName, chosen: Filters, page: int = 1
+    site: Site,
+    publication: Publication,
+    name: ListName,
+    chosen: Filters,
+    page: int = 1,
+    per_page: int = PER_PAGE,
 ) -> ListPage:
     """The service improvements register or the public reports list, filtered and paged."""
     source, cases = _SOURCES[name], schema.cases
     register = site.register()
     with site.engine.connect() as connection:
-        total = int(
-            connection.execute(
-                select(func.count())
-                .select_from(_joined(source))
-                .where(*_filtered(source, publication, chosen))
-            ).scalar_one()
-        )
+        total = count_published(connection, name, publication, chosen)
         rows = published_records(
             connection,
             name,
             publication,
             chosen,
-            limit=PER_PAGE,
-            offset=(page - 1) * PER_PAGE,
+            limit=per_page,
+            offset=(page - 1) * per_page,
         )
         counted = {
             option: _option_counts(connection, column, source, publication)
@@ -267,7 +334,8 @@ def list_page(
         "filters": chosen,
         "total": total,
         "page": page,
-        "pages": max(1, -(-total // PER_PAGE)),
+        "pages": max(1, -(-total // per_page)),
+        "per_page": per_page,
         "items": items,
         "options": {
             "council": [

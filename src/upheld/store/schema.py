@@ -25,6 +25,7 @@ from sqlalchemy import (
     inspect,
 )
 
+from upheld.core.references import KEY_LENGTH
 from upheld.errors import UpheldError
 from upheld.store.engines import unusable, writing
 
@@ -76,7 +77,13 @@ cases = Table(
     Column("summary", Text),
     Column("publish", Boolean, nullable=False),
     Column("complainant", String(200)),
+    Column(
+        "reference_key",
+        String(KEY_LENGTH),
+        comment="the reference's letters and digits in one case, to find it however it is written",
+    ),
     Index("cases_received", "received_year", "authority", "category"),
+    Index("cases_reference_key", "reference_key"),
     Index(
         "cases_decided", "decided_year", "authority", "category", "outcome", "satisfactory_remedy"
     ),
@@ -223,7 +230,9 @@ search_decisions = Table(
     Column("outcome", String(40)),
     Column("satisfactory_remedy", Boolean, nullable=False),
     Column("summary", Text, nullable=False),
+    Column("reference_key", String(KEY_LENGTH)),
     Index("search_decisions_decided", "decided", "id"),
+    Index("search_decisions_reference_key", "reference_key"),
     comment="Decisions that may be published, numbered in date order (rebuilt by upheld index)",
 )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
+from starlette.responses import RedirectResponse
 
 from upheld.core.catalogue import CATALOGUE
 from upheld.core.periods import ReviewYear
@@ -17,7 +18,7 @@ from upheld.errors import BadParameter, NotFound
 from upheld.site import council, councils, decisions, downloads, lists, national
 from upheld.site.model import Site, Year
 from upheld.site.twins import without_charts
-from upheld.web.decisions import DecisionRoutes
+from upheld.web.decisions import DecisionRoutes, moved_to
 from upheld.web.params import MAX_PAGE, MAX_TEXT
 
 DESCRIPTION = """\
@@ -145,10 +146,29 @@ def router(site: Site, searches: DecisionRoutes) -> APIRouter:
         )
         return dict(found)
 
-    @api.get("/decisions/{reference:path}", summary="One published decision")
-    def decision(reference: str) -> dict[str, Any]:
-        """A published decision's statement and its facts."""
-        return decisions.published_decision(site, site.publication(), reference)
+    @api.get(
+        "/decisions/{reference:path}",
+        summary="One published decision",
+        response_model=dict[str, Any],
+        responses={
+            301: {"description": "The reference written another way: its usual address"},
+            302: {"description": "A reference several decisions share: a search for them"},
+        },
+    )
+    def decision(reference: str) -> dict[str, Any] | RedirectResponse:
+        """A published decision's statement and its facts, and what followed it that is
+        published: the compliance outcome (`compliance`), the service improvements the council
+        agreed (`improvements`) and public reports (`reports`); the same as the decision page's
+        .json twin. A reference may be written any usual way (`24-001-234`, `24001234`): it
+        redirects to the decision's address."""
+        publication = site.publication()
+        found = decisions.references_for(site, publication, reference)
+        if found != [reference]:
+            return RedirectResponse(
+                moved_to(found, "html", "", prefix="/api/v1"),
+                status_code=301 if len(found) == 1 else 302,
+            )
+        return dict(without_charts(decisions.decision_page(site, publication, reference)))
 
     def listing(
         name: lists.ListName,

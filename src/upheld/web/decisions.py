@@ -5,15 +5,17 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
+from urllib.parse import urlencode
 
 import anyio
 import anyio.to_thread
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from upheld.errors import Busy
 from upheld.search import MAX_PER_PAGE, DecisionQuery
 from upheld.site import decisions
+from upheld.site.identity import decision_path
 from upheld.site.model import Site
 from upheld.web import params
 from upheld.web.render import Renderer, split_format
@@ -78,11 +80,25 @@ class DecisionRoutes:
         return await self.limited(respond)
 
     def decision(self, request: Request) -> Response:
-        """One published decision."""
+        """One published decision; its reference written any other way redirects to it."""
         publication = self.site.publication()
-        reference, fmt = split_format(request.path_params["reference"], "json")
-        page = decisions.decision_page(self.site, publication, reference)
+        typed, fmt = split_format(request.path_params["reference"], "json")
+        found = decisions.references_for(self.site, publication, typed)
+        if found != [typed]:
+            return RedirectResponse(
+                moved_to(found, fmt, request.url.query), status_code=301 if len(found) == 1 else 302
+            )
+        page = decisions.decision_page(self.site, publication, typed)
         return self.render.respond(request, publication, fmt, "decision.html", lambda: page)
+
+
+def moved_to(found: list[str], fmt: str, query: str, prefix: str = "") -> str:
+    """Where a decision's address written another way goes: the decision's own address, in the
+    same format; or, for the rare reference shared by several decisions, a search for them."""
+    suffix = ".json" if fmt == "json" else ""
+    if len(found) == 1:
+        return f"{prefix}{decision_path(found[0])}{suffix}" + (f"?{query}" if query else "")
+    return f"{prefix}/decisions{suffix}?{urlencode({'q': found[0]})}"
 
 
 def result_rows(page: decisions.DecisionsPage) -> list[dict[str, Any]]:
