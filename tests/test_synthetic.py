@@ -380,13 +380,22 @@ def test_about_a_third_of_upheld_cases_lead_to_improvements(demo: Demo) -> None:
     assert len(keys) == sum(1 for _ in rows(demo.files["improvements"]))
 
 
-def test_public_interest_and_further_reports(demo: Demo) -> None:
+def test_public_interest_and_further_reports(demo: Demo, register: Register) -> None:
     per_year: defaultdict[int, Counter[str]] = defaultdict(Counter)
     keys = set()
+    titles = set()
     for row in rows(demo.files["reports"]):
         case = demo.cases[row["reference"]]
         assert case["outcome"] == "upheld"
-        assert row["reference"] in row["title"]
+        # A title says which council did what, as the ombudsman's titles do, never who complained.
+        name = register[case["authority"]].name
+        assert row["title"].startswith(name), row["title"]
+        assert row["reference"] not in row["title"]
+        assert not re.search(r"[{}]|\b(?:Mrs?|Ms|Miss|Mx) [A-Z]\b", row["title"]), row["title"]
+        assert len(row["title"]) <= 500
+        if row["kind"] == "further":
+            assert "did not do what we recommended" in row["title"]
+        titles.add(row["title"].removeprefix(name))
         assert day(row["issued"]) >= day(case["decided"])
         assert row["url"] == "" or row["url"].startswith("https://")
         per_year[start_year_of(day(row["issued"]))][row["kind"]] += 1
@@ -395,6 +404,8 @@ def test_public_interest_and_further_reports(demo: Demo) -> None:
         assert 15 <= per_year[year.start_year]["public_interest"] <= 30, year
     further = sum(per_year[y.start_year]["further"] for y in DEMO_YEARS)
     assert 1 <= further <= 80
+    # Varied: most say something of their own, beyond the council they are about.
+    assert len(titles) >= 0.5 * sum(sum(kinds.values()) for kinds in per_year.values())
     assert len(keys) == sum(1 for _ in rows(demo.files["reports"]))
 
 

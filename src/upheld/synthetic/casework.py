@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import math
 import random
 import statistics
@@ -39,6 +40,7 @@ from upheld.synthetic.summaries import (
     fill_for,
     improvements,
     remedy,
+    report_title,
     sentence,
     summary,
 )
@@ -238,7 +240,8 @@ class CaseStream:
         row += [self.day(decided), outcome, "yes" if remedied else "no", text, publish, person.name]
         self._written("cases", row)
         if agreed is not None:
-            self.follow_up(reference, council, AREAS[area], decided, agreed, changes)
+            title = functools.partial(report_title, council.name, topic, fill, text)
+            self.follow_up(reference, council, AREAS[area], decided, agreed, changes, title)
 
     def follow_up(
         self,
@@ -248,8 +251,10 @@ class CaseStream:
         decided: int,
         agreed: Remedy,
         changes: Sequence[str],
+        title: Callable[[bool], str],
     ) -> None:
-        """Write what follows recommendations: a report, a compliance check, an improvement."""
+        """Write what follows recommendations: a report, a compliance check, an improvement.
+        `title(further)` is a report's title, from what the decision says was wrong."""
         rng = self.rng
         year = self.year_of[decided - self.first_day]
         self.report_credit[year] += self.calibration.report_chance[year]
@@ -258,11 +263,10 @@ class CaseStream:
         if reported:
             self.report_credit[year] -= 1.0
             issued = min(decided + int(rng.random() * 22), self.last_day)
-            title = (
-                f"Report on an investigation into complaint no {reference} against {council.name}"
-            )
             url = "" if rng.random() < 0.15 else link
-            self._written("reports", [reference, self.day(issued), title, "public_interest", url])
+            self._written(
+                "reports", [reference, self.day(issued), title(False), "public_interest", url]
+            )
 
         due = decided + agreed.days
         figures = figures_for(
@@ -284,12 +288,9 @@ class CaseStream:
             issued = assessed + 14 + int(rng.random() * 76)
             further = result == "not_complied" and not reported and rng.random() < FURTHER_REPORT
             if further and issued <= self.last_day:
-                title = (
-                    f"Further report on an investigation into complaint no {reference} "
-                    f"against {council.name}"
-                )
                 self._written(
-                    "reports", [reference, self.day(issued), title, "further", link + "-further"]
+                    "reports",
+                    [reference, self.day(issued), title(True), "further", link + "-further"],
                 )
 
         # Each change is its own row: the ombudsman tracks every service improvement separately.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import random
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -157,3 +158,74 @@ def summary(
         return f"{complaint} We will not investigate this complaint. {reason}"
     bank = {"referred_back_for_local_resolution": REFERRED_BACK, "advice_given": ADVICE}
     return pick(rng, bank.get(outcome, INVALID)).format_map({**fill, "about": about})
+
+
+CHILD_NOUNS = {
+    "son": "a boy",
+    "daughter": "a girl",
+    "child": "a child",
+    "grandson": "a boy",
+    "granddaughter": "a girl",
+    "foster child": "a foster child",
+}
+"""A child as a report's title names them, without saying whose."""
+_PLACEHOLDERS = re.compile(
+    r"\{his\} \{child\}|\{his\} \{rel\}|\{his\}|\{him\}|\{X\}|\{child\}|\{rel\}"
+)
+_SUBJECTS = {"her": "she", "his": "he", "their": "they"}
+
+
+def report_title(council: str, topic: Topic, fill: dict[str, str], text: str, further: bool) -> str:
+    """A public report's title in the ombudsman's style, from what the decision says was wrong:
+    "Kent County Council delayed assessing a woman's mother's care needs"."""
+    complaint = next(
+        (
+            phrase
+            for phrase in topic.complained
+            if text.startswith(f"{fill['X']} complained {phrase.format_map(fill)}.")
+        ),
+        None,
+    )
+    if complaint is None:  # not a complaint the phrase book words: say what it was about
+        verdict = "did not do what we recommended" if further else "at fault"
+        return f"{council} {verdict} over {topic.subcategory.lower()}"
+    person = {"her": "a woman", "his": "a man"}.get(fill["his"])
+    if person is None:
+        person = "a couple" if fill["X"].startswith("Mr and Mrs") else "a resident"
+    introduced = False
+
+    def named(match: re.Match[str]) -> str:
+        # The complainant is "a woman" the first time, "her" after; a child is "a boy".
+        nonlocal introduced
+        part, first = match.group(), not introduced
+        if part == "{his} {child}" and first:
+            return CHILD_NOUNS[fill["child"]]
+        introduced = introduced or part != "{child}"
+        if part == "{his} {rel}":
+            return f"{person}'s {fill['rel']}" if first else f"{fill['his']} {fill['rel']}"
+        if part == "{his} {child}":
+            return f"{fill['his']} {fill['child']}"
+        if part == "{his}":
+            return f"{person}'s" if first else fill["his"]
+        if part == "{him}":
+            return person if first else fill["him"]
+        if part == "{X}":
+            return person if first else _SUBJECTS.get(fill["his"], "they")
+        return fill[part.strip("{}")]
+
+    words = _PLACEHOLDERS.sub(named, complaint)
+    if words.startswith("the Council"):
+        # "the Council delayed ..." is the council's own doing: name it.
+        rest = words.removeprefix("the Council").replace("the Council's", "its")
+        rest = rest.replace("the Council", "it")
+        if not further:
+            return f"{council}{rest}"
+        words = ("its" + rest.removeprefix("'s")) if rest.startswith("'s") else ("it" + rest)
+    elif words.startswith("about "):
+        words = words.replace("the Council's", "its").replace("the Council", "it")
+        if not further:
+            return f"{council} at fault over {words.removeprefix('about ')}"
+    elif not further:
+        return f"{council} at fault: {words}"
+    joined = words if words.startswith("about ") else f"that {words}"
+    return f"{council} did not do what we recommended after a complaint {joined}"
