@@ -63,7 +63,7 @@ def test_a_letter_is_a_draft_until_approved_and_changes_only_with_a_reason(
     assert "0 new letter versions" in again.output
     approved = run(site, "letters", "approve", "--year", "2023-24", "--by", "Alex Example")
     assert approved.exit_code == 0, approved.output
-    assert "1 letters approved by Alex Example" in approved.output
+    assert "1 letter approved by Alex Example" in approved.output
     row = status(site)[BURY]
     assert (row["state"], row["version"], row["approved_by"]) == ("approved", 1, "Alex Example")
     # New decisions change the letter: refused without a reason, and nothing is written.

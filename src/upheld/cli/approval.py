@@ -14,7 +14,7 @@ from rich.table import Table
 from upheld.cli import AUTHORITIES, YEAR, App, pass_app, resolve_codes
 from upheld.cli.review import letters, required_year
 from upheld.core.periods import ReviewYear
-from upheld.core.wording import long_date
+from upheld.core.wording import long_date, plural
 from upheld.letters import versions
 from upheld.letters.content import contacts_for, recipient
 from upheld.letters.mail import recipients
@@ -66,7 +66,7 @@ def approve(
         app.err.print(f"{code}  {register[code].name}: no letter to approve", markup=False)
     others = len(newest) - len(approved)
     app.out.print(
-        f"{chosen.label}: {len(approved)} letters approved by {who}"
+        f"{chosen.label}: {plural(len(approved), 'letter')} approved by {who}"
         + (f"; {others} already approved or sent" if others else "")
         + (f"; {len(missing)} without a letter" if missing else "")
         + ".",
