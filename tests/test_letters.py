@@ -422,7 +422,7 @@ def test_cli_letters_and_archive_listing(
         cli, [*base, "letters", "--year", "2021-22", "--authority", "Bury", "--out", str(out)]
     )
     assert run.exit_code == 0, run.output
-    assert "1 councils, 2021-22: 2 letter files written" in run.output
+    assert "1 council, 2021-22: 2 letter files written" in run.output
     assert sorted(p.name for p in out.iterdir()) == [f"{BURY}-2021-22.html", f"{BURY}-2021-22.pdf"]
     listing = CliRunner().invoke(cli, [*base, "letters", "list", "--year", "2021-22"])
     assert listing.exit_code == 0

@@ -24,6 +24,7 @@ from upheld.cli import (
 )
 from upheld.config import LETTER_OPTIONS, PLACEHOLDERS, year_path
 from upheld.core.periods import ReviewYear
+from upheld.core.wording import plural
 from upheld.letters.archive import FORMATS as LETTER_FORMATS
 
 
@@ -124,9 +125,11 @@ def letters(
         )
     elapsed = time.perf_counter() - started
     app.out.print(
-        f"{len(codes)} councils, {chosen.label}: {len(run.written)} letter files written, "
-        f"{len(run.unchanged)} unchanged, {run.new_versions} new letter versions (drafts to "
-        f"approve), to {out} in {elapsed:.1f} s.",
+        f"{plural(len(codes), 'council')}, {chosen.label}: "
+        f"{plural(len(run.written), 'letter file')} written, {len(run.unchanged):,} unchanged, "
+        f"{plural(run.new_versions, 'new letter version')}"
+        + (" (drafts to approve)" if run.new_versions else "")
+        + f", to {out} in {elapsed:.1f} s.",
         markup=False,
     )
 
