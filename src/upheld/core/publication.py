@@ -3,9 +3,9 @@
 A review year is published at the date and time its configuration sets (UK time). A decision is
 published once it may ever be (decided, publishable, with a summary), once the publication delay
 has passed since its decision date, and, unless the ombudsman publishes continuously, once the
-review year it was decided in is published. Service improvements and public reports follow the
-same year rule from the day they are dated. Every channel (pages, search, counts, downloads, the
-API, caches) asks this module; nothing here reads files or databases.
+review year it was decided in is published. Service improvements, public reports and compliance
+outcomes follow the same year rule from the day they are dated. Every channel (pages, search,
+counts, downloads, the API, caches) asks this module; nothing here reads files or databases.
 """
 
 from __future__ import annotations
@@ -108,7 +108,7 @@ class Publication:
         )
 
     def record_is_public(self, dated: date, start_year: int) -> bool:
-        """Whether a service improvement or public report is published now."""
+        """Whether a service improvement, public report or compliance outcome is published now."""
         return dated <= self.today and self.records_of_year_are_public(start_year)
 
     @property
