@@ -28,12 +28,14 @@ from playwright.sync_api import (
     expect,
     sync_playwright,
 )
+from sqlalchemy import exists, select
 
 from tests.servers import live_server
 from upheld import search
 from upheld.register import builtin
+from upheld.site.identity import decision_path
 from upheld.site.model import Site
-from upheld.store import engines
+from upheld.store import engines, schema
 from upheld.synthetic import DemoSpec, demo
 from upheld.web import create_app
 
@@ -539,3 +541,46 @@ def test_the_html_letter_prints_on_the_same_pages_as_the_pdf(
             assert f"Page {len(printed.pages)} of {len(printed.pages)}" in last, html.name
     finally:
         page.close()
+
+
+@pytest.fixture(scope="session")
+def whole_story(built: demo.Demo) -> str:
+    """The address of a published decision followed by a compliance outcome, service improvements
+    and a public report."""
+    cases, compliance = schema.cases.c, schema.compliance.c
+    improvements, reports = schema.improvements.c, schema.reports.c
+    with engines.connect(built.url, read_only=True).connect() as connection:
+        reference = connection.execute(
+            select(cases.reference)
+            .join(schema.compliance, compliance.reference == cases.reference)
+            .where(
+                cases.publish.is_(True),
+                exists().where(improvements.reference == cases.reference),
+                exists().where(reports.reference == cases.reference),
+            )
+            .order_by(cases.decided, cases.reference)
+        ).scalar()
+    assert reference is not None
+    return decision_path(reference)
+
+
+@pytest.mark.parametrize(
+    "viewport", [{"width": 1280, "height": 900}, PHONE], ids=["desktop", "phone"]
+)
+def test_a_decision_with_its_whole_story_passes_axe(
+    page: Page, whole_story: str, viewport: ViewportSize
+) -> None:
+    page.set_viewport_size(viewport)
+    response = page.goto(whole_story)
+    assert response is not None
+    assert response.status == 200, whole_story
+    for heading in ("Did the council do what we recommended?", "Service improvements"):
+        expect(page.get_by_role("heading", name=heading)).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile(r"^Public reports?$"))).to_be_visible()
+    expect(page.locator("main time").first).to_have_attribute(
+        "datetime", re.compile(r"^\d{4}-\d\d-\d\d$")
+    )
+    found = violations(page)
+    assert not found, f"{page.url} at {viewport['width']} px:\n{describe(found)}"
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= viewport["width"], f"{page.url} is {width} px wide"
