@@ -8,15 +8,26 @@ and computes, which must never hold up the event loop that answers other request
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from upheld.core.catalogue import CATALOGUE
 from upheld.core.publication import Publication
-from upheld.errors import NotFound
+from upheld.errors import NotFound, UpheldError
 from upheld.letters import archive
-from upheld.site import council, councils, home, letters, lists, methodology, national, revisions
+from upheld.site import (
+    compare,
+    council,
+    councils,
+    home,
+    letters,
+    lists,
+    methodology,
+    national,
+    revisions,
+)
 from upheld.site.identity import slug
 from upheld.site.model import Site, Year
 from upheld.web import params
@@ -160,6 +171,63 @@ class PageRoutes:
             response.headers["Cache-Control"] = "private, no-store"
         return response
 
+    def compare(self, request: Request) -> Response:
+        """Two to four councils side by side for a published year, or the form to choose them;
+        a council written by its name redirects to the address with its code."""
+        publication = self.site.publication()
+        fmt = split_format(request.url.path, "json", "csv")[1]
+        query = request.query_params
+        written = query.getlist("council")
+        year = group = None
+        if fmt == "html" and not self.site.published(publication):
+            return self.render.html("empty.html", {"title": self.site.settings.web.title}, request)
+        try:
+            year = params.text(query, "year") or None
+            group = params.text(query, "group") or None
+            if fmt != "csv" and not any(w.strip() for w in written):
+                found = compare.published_year(self.site, publication, year)
+                chosen = self.site.group(group)
+                first = compare.starting_council(self.site, found, params.text(query, "with"))
+                return self.render.respond(
+                    request,
+                    publication,
+                    fmt,
+                    "compare.html",
+                    lambda: compare.form_page(
+                        self.site, publication, found, written=first, group=chosen.name
+                    ),
+                )
+            choice = compare.choose(self.site, publication, written, year, group)
+        except UpheldError as error:
+            if fmt != "html":
+                raise
+            # The form again, holding what was written, saying what is wrong, at the error's
+            # status; never a year that is not published.
+            try:
+                shown = compare.published_year(self.site, publication, year)
+            except UpheldError:
+                shown = compare.published_year(self.site, publication, None)
+            page = compare.form_page(
+                self.site,
+                publication,
+                shown,
+                written=written,
+                group=group or "type",
+                error=str(error),
+            )
+            return self.render.html("compare.html", page, request, status=error.http_status)
+        canonical = compare_query(choice, year is not None)
+        if canonical != [(k, v) for k, v in query.multi_items()]:
+            return RedirectResponse(f"{request.url.path}?{urlencode(canonical)}", status_code=301)
+        return self.render.respond(
+            request,
+            publication,
+            fmt,
+            "compare.html",
+            lambda: compare.compare_page(self.site, publication, choice),
+            rows=compare.csv_rows,
+        )
+
     def letter(self, request: Request) -> Response:
         """A council's letter for a year, as PDF or HTML."""
         code = self.council_code(request.path_params["key"])
@@ -257,6 +325,17 @@ class PageRoutes:
             lambda: revisions.revisions_page(self.site, publication, page),
             feed=feed,
         )
+
+
+def compare_query(choice: compare.Choice, with_year: bool) -> list[tuple[str, str]]:
+    """A comparison's own address: each council by its code, the year if one was asked for
+    (written as the site writes it), and the peer group unless it is the usual one."""
+    found = [("council", c.code) for c in choice.councils]
+    if with_year:
+        found.append(("year", choice.year.label))
+    if choice.group.name != "type":
+        found.append(("group", choice.group.name))
+    return found
 
 
 def list_filters(request: Request) -> lists.Filters:
