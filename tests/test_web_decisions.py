@@ -235,6 +235,7 @@ def test_search_finds_a_decision_by_its_reference(client: TestClient, written: s
         assert found["total"] == 1
     html = client.get("/decisions", params={"q": written}).text
     assert 'href="/decisions/23%20001%20234"' in html
+    assert 'Decided <time datetime="2024-02-20">20 February 2024</time>' in html
 
 
 def test_a_reference_in_lower_case_is_found(tmp_path: Path) -> None:
@@ -304,7 +305,10 @@ def test_improvements_and_reports_link_to_their_published_decisions(client: Test
     assert f'<a class="nowrap" href="{link}">23 001 234</a>' in html
     assert f'<span class="nowrap">{UNPUBLISHED}</span>' in html
     assert f'href="/decisions/{UNPUBLISHED.replace(" ", "%20")}"' not in html
-    assert f'<a class="nowrap" href="{link}">23 001 234</a>' in client.get("/reports").text
+    assert '<td><time datetime="2024-03-01">1 March 2024</time></td>' in html
+    reports_html = client.get("/reports").text
+    assert f'<a class="nowrap" href="{link}">23 001 234</a>' in reports_html
+    assert '<td><time datetime="2024-03-10">10 March 2024</time></td>' in reports_html
     csv_text = client.get("/reports.csv").text
     assert "decision_url" in csv_text.splitlines()[0]
     assert link in csv_text
