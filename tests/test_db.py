@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, text
 
 from upheld.errors import UpheldError, UsageError
 from upheld.store import engines, schema
@@ -67,3 +67,42 @@ def test_read_only_sqlite_cannot_write(tmp_path: Path) -> None:
         assert connection.execute(select(schema.cases)).all() == []
     with pytest.raises(Exception, match="readonly"), reader.begin() as connection:
         connection.execute(schema.contacts.insert().values(authority="X", role="leader", name="N"))
+
+
+def test_upgrading_gives_each_stored_case_its_reference_key(database_url: str) -> None:
+    from alembic import command
+
+    engine = engines.connect(database_url)
+    with engine.begin() as connection:
+        command.upgrade(schema._alembic_config(connection), "0007")
+        for number, reference in enumerate(["24 001 234", "LG/2023-0042", "Straße 1"]):
+            connection.execute(
+                text(
+                    "INSERT INTO cases (reference, authority, received, received_year, category, "
+                    "decided, decided_year, outcome, satisfactory_remedy, summary, publish) VALUES "
+                    "(:reference, 'E08000002', '2024-05-01', 2024, 'Housing', '2024-06-01', 2024, "
+                    "'upheld', false, 'Put right.', true)"
+                ),
+                {"reference": reference},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO search_decisions (id, reference, decided, decided_year, "
+                    "authority, category, satisfactory_remedy, summary) VALUES (:id, :reference, "
+                    "'2024-06-01', 2024, 'E08000002', 'Housing', false, 'Put right.')"
+                ),
+                {"id": number + 1, "reference": reference},
+            )
+    schema.upgrade(engine)
+    with engine.connect() as connection:
+        cases = dict(
+            connection.execute(select(schema.cases.c.reference, schema.cases.c.reference_key)).all()
+        )
+        indexed = dict(
+            connection.execute(
+                select(schema.search_decisions.c.reference, schema.search_decisions.c.reference_key)
+            ).all()
+        )
+    expected = {"24 001 234": "24001234", "LG/2023-0042": "lg20230042", "Straße 1": "strasse1"}
+    assert cases == indexed == expected
+    engine.dispose()
