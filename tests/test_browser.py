@@ -54,6 +54,9 @@ SCREENSHOTS_VARIABLE = "UPHELD_SCREENSHOTS"
 """Where the screenshots for the docs go: `make screenshots` sets it to docs/screenshots."""
 BURY = "E08000002"
 NORTHAMPTON = "E07000154"  # abolished on 31 March 2021, so 2020-21 is its last year
+BOLTON = "E08000001"
+KENT = "E10000016"
+CAMDEN = "E09000007"
 
 pytestmark = [
     pytest.mark.browser,
@@ -414,7 +417,13 @@ PAGE_TYPES = {
     "methodology": "/methodology",
     "api": "/api",
     "not found": "/councils/E99999999",
+    "compare": f"/compare?council={BURY}&council={BOLTON}&council={KENT}&council={CAMDEN}"
+    "&year=2024-25",
+    "compare form": f"/compare?with={BURY}&year=2024-25",
+    "compare with a problem": f"/compare?council={BURY}&council=Atlantis&year=2024-25",
 }
+STATUSES = {"not found": 404, "compare with a problem": 404}
+"""The page types that answer an error, with its status; the rest answer 200."""
 PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
@@ -426,7 +435,7 @@ def open_page_type(page: Page, name: str) -> None:
         return
     response = page.goto(PAGE_TYPES[name])
     assert response is not None
-    assert response.status == (404 if name == "not found" else 200), PAGE_TYPES[name]
+    assert response.status == STATUSES.get(name, 200), PAGE_TYPES[name]
 
 
 @pytest.mark.parametrize("name", list(PAGE_TYPES))
@@ -445,6 +454,7 @@ def test_axe_finds_no_violations(page: Page, name: str) -> None:
         "national",
         "national funnel plots",
         "methodology",
+        "compare",
     ],
 )
 def test_axe_finds_no_violations_on_a_phone(page: Page, name: str) -> None:
@@ -461,6 +471,37 @@ def test_pages_fit_a_phone_without_sideways_scrolling(page: Page, name: str) -> 
     # Wide tables scroll inside their own box; the page itself reflows (WCAG 1.4.10).
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"{page.url} is {width} px wide on a 390 px phone"
+
+
+def test_a_comparison_scrolls_sideways_on_a_phone_and_shows_it(page: Page) -> None:
+    """Four councils do not fit a phone: each table wider than the screen scrolls inside its own
+    box (which the keyboard can reach), shows a shadow at the edge with more to see, keeps its
+    first column in view, and the page says the tables scroll; the page itself never does."""
+    page.set_viewport_size(PHONE)
+    open_page_type(page, "compare")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    boxes = page.locator(".table-wrap")
+    wide = 0
+    for i in range(boxes.count()):
+        box = boxes.nth(i)
+        if not box.evaluate("b => b.scrollWidth > b.clientWidth + 1"):
+            continue
+        wide += 1
+        assert box.evaluate("b => b.classList.contains('scroll-cue')"), i
+        assert "gradient" in box.evaluate("b => getComputedStyle(b).backgroundImage"), i
+        assert box.get_attribute("tabindex") == "0", i
+    assert wide >= 1, "four councils should not fit a phone's width"
+    expect(page.locator(".scroll-hint").first).to_be_visible()
+    # Scrolled to its far end, the key figures' names are still beside them.
+    first = boxes.first
+    first.evaluate("b => { b.scrollLeft = b.scrollWidth; }")
+    frame, name = first.bounding_box(), first.locator("tbody th").first.bounding_box()
+    assert frame is not None
+    assert name is not None
+    assert abs(name["x"] - frame["x"]) < 2
+    assert first.evaluate("b => b.scrollLeft") > 0
+    page.set_viewport_size({"width": 1280, "height": 900})
+    expect(page.locator(".scroll-hint").first).to_be_hidden()
 
 
 def test_the_security_policy_is_on_and_would_catch_a_breach(
