@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 from collections.abc import Iterator
 from datetime import timedelta
@@ -365,3 +366,59 @@ def test_moving_a_publication_under_a_running_server(
     for url in urls:
         assert client.get(url).status_code == 200, url
     assert get_json(client, latest)["year"] == "2024-25"
+
+
+def test_every_field_is_documented() -> None:
+    docs = (Path(__file__).parent.parent / "docs" / "website.md").read_text(encoding="utf-8")
+    section = docs[docs.index("## Comparing councils") :]
+    section = section[: section.index("\n## ", 1)]
+    shapes: list[Any] = [
+        compare.ComparePage,
+        compare.ComparedCouncil,
+        compare.FigureCell,
+        compare.AreaCell,
+        compare.SimilarAverage,
+        compare.AverageFigure,
+        compare.AreaAverage,
+        compare.StatisticName,
+        compare.Trend,
+        compare.TrendTable,
+        compare.TrendRow,
+        compare.TrendCell,
+        compare.CompareForm,
+    ]
+    for shape in shapes:
+        for field in shape.__annotations__:
+            if field == "chart":
+                continue  # drawn charts are left out of the twin
+            # Written `field`, `field[]` or `parent.field`.
+            assert re.search(rf"[`.]{field}\b", section), (shape.__name__, field)
+    for column in CSV_COLUMNS:
+        assert f"`{column}`" in section, column
+
+
+CSV_COLUMNS = [
+    "year",
+    "group",
+    "code",
+    "name",
+    "type",
+    "statistic",
+    "label",
+    "value",
+    "text",
+    "interval_low",
+    "interval_high",
+    "numerator",
+    "denominator",
+    "base",
+    "compared_with",
+    "similar",
+    "comparison",
+    "comparison_text",
+]
+
+
+def test_the_csv_has_the_documented_columns(client: TestClient) -> None:
+    response = client.get(address([BURY, KENT], fmt=".csv"))
+    assert response.text.splitlines()[0].split(",") == CSV_COLUMNS
