@@ -13,7 +13,7 @@ from __future__ import annotations
 import calendar
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 TIMEZONE = ZoneInfo("Europe/London")
@@ -33,6 +33,20 @@ def decision_cutoff(today: date, delay_months: int = DEFAULT_DELAY_MONTHS) -> da
     if today.day == calendar.monthrange(today.year, today.month)[1]:
         return date(year, month + 1, last_day)
     return date(year, month + 1, min(today.day, last_day))
+
+
+def decision_due(decided: date, delay_months: int = DEFAULT_DELAY_MONTHS) -> date:
+    """The first UK day a decision made on `decided` may be published: the first day whose
+    `decision_cutoff` reaches it."""
+    year, month = divmod(decided.year * 12 + decided.month - 1 + delay_months, 12)
+    day = date(year, month + 1, min(decided.day, calendar.monthrange(year, month + 1)[1]))
+    # The cutoff never falls from one day to the next, and it skips days at the end of a short
+    # month (30 November is due on 28 February): find its first day from the calendar guess.
+    while decision_cutoff(day, delay_months) < decided:
+        day += timedelta(days=1)
+    while decision_cutoff(day - timedelta(days=1), delay_months) >= decided:
+        day -= timedelta(days=1)
+    return day
 
 
 def may_ever_publish(decided: date | None, publish: bool, summary: str | None) -> bool:
@@ -110,6 +124,25 @@ class Publication:
     def record_is_public(self, dated: date, start_year: int) -> bool:
         """Whether a service improvement, public report or compliance outcome is published now."""
         return dated <= self.today and self.records_of_year_are_public(start_year)
+
+    def decision_public_from(self, decided: date, year_published_at: datetime | None) -> datetime:
+        """When a published decision became public: the start of the UK day its delay ended and,
+        unless publication is continuous, not before its review year was published."""
+        due = datetime.combine(decision_due(decided, self.delay_months), time(), TIMEZONE)
+        return self._not_before_year(due, year_published_at)
+
+    def record_public_from(self, dated: date, year_published_at: datetime | None) -> datetime:
+        """When a published improvement, report or compliance outcome became public: the start of
+        the UK day it is dated and, unless publication is continuous, not before its review year
+        was published."""
+        return self._not_before_year(datetime.combine(dated, time(), TIMEZONE), year_published_at)
+
+    def _not_before_year(self, moment: datetime, year_published_at: datetime | None) -> datetime:
+        if self.continuous:
+            return moment
+        if year_published_at is None:
+            raise ValueError("nothing of a review year that is not published is public")
+        return max(moment, year_published_at)
 
     @property
     def decisions_rule(self) -> str:

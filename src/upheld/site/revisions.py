@@ -26,6 +26,7 @@ from upheld.core.publication import TIMEZONE, Publication
 from upheld.core.wording import long_date, thousands
 from upheld.letters import archive, versions
 from upheld.letters.versions import Version
+from upheld.register import Register
 from upheld.site.identity import CouncilName, council_name
 from upheld.site.letters import released_at, shown_of
 from upheld.site.model import Site, Year
@@ -230,8 +231,8 @@ def in_words(moment: datetime) -> str:
     return f"{long_date(local.date())} at {local:%H:%M}"
 
 
-def _formats(connection: Connection, ids: list[int]) -> dict[int, list[str]]:
-    """The formats each version was written in, PDF first."""
+def version_formats(connection: Connection, ids: list[int]) -> dict[int, list[str]]:
+    """The formats each version of a letter was written in, PDF first, by version id."""
     if not ids:
         return {}
     letters = schema.letters
@@ -285,6 +286,17 @@ def _item(
     }
 
 
+def revision_items(
+    connection: Connection, register: Register, chosen: list[tuple[Year, Version, Version]]
+) -> list[RevisionItem]:
+    """Revisions (year, version before, new version) as the log lists them."""
+    formats = version_formats(connection, [v.id for _y, e, n in chosen for v in (e, n)])
+    return [
+        _item(year, earlier, later, council_name(register, later.code), formats)
+        for year, earlier, later in chosen
+    ]
+
+
 def revisions_page(
     site: Site, publication: Publication, page: int = 1, per_page: int = PER_PAGE
 ) -> RevisionsPage:
@@ -293,12 +305,7 @@ def revisions_page(
     register = site.register()
     with site.engine.connect() as connection:
         every = revisions(connection, public)
-        chosen = every[(page - 1) * per_page : page * per_page]
-        formats = _formats(connection, [v.id for _y, e, n in chosen for v in (e, n)])
-    items = [
-        _item(year, earlier, later, council_name(register, later.code), formats)
-        for year, earlier, later in chosen
-    ]
+        items = revision_items(connection, register, every[(page - 1) * per_page : page * per_page])
     if every:
         updated: str | None = iso_utc(released_at(every[0][2]))
     elif public:
@@ -329,7 +336,10 @@ def _xml_text(text: str) -> str:
     return _NOT_XML.sub("", text)
 
 
-def _add(parent: ET.Element, name: str, text: str | None = None, **attributes: str) -> ET.Element:
+def atom_element(
+    parent: ET.Element, name: str, text: str | None = None, **attributes: str
+) -> ET.Element:
+    """An element added to an Atom document, with text and attributes XML can hold."""
     element = ET.SubElement(parent, name, {k: _xml_text(v) for k, v in attributes.items()})
     if text is not None:
         element.text = _xml_text(text)
@@ -390,45 +400,51 @@ def atom_feed(
     feed = ET.Element(
         "feed", {"xmlns": ATOM, "{http://www.w3.org/XML/1998/namespace}lang": "en-GB"}
     )
-    _add(feed, "id", f"{base}/revisions")
-    _add(feed, "title", f"{page['title']}: {title}")
-    _add(feed, "subtitle", page["description"])
-    _add(feed, "updated", page["updated"] or iso_utc(fallback))
-    _add(feed, "link", rel="self", type=ATOM_MEDIA_TYPE, href=f"{base}{page['feed']}")
-    _add(feed, "link", rel="alternate", type="text/html", href=f"{base}/revisions")
-    _add(_add(feed, "author"), "name", author)
+    atom_element(feed, "id", f"{base}/revisions")
+    atom_element(feed, "title", f"{page['title']}: {title}")
+    atom_element(feed, "subtitle", page["description"])
+    atom_element(feed, "updated", page["updated"] or iso_utc(fallback))
+    atom_element(feed, "link", rel="self", type=ATOM_MEDIA_TYPE, href=f"{base}{page['feed']}")
+    atom_element(feed, "link", rel="alternate", type="text/html", href=f"{base}/revisions")
+    atom_element(atom_element(feed, "author"), "name", author)
     for item in page["revisions"]:
-        entry = _add(feed, "entry")
-        name = item["council"]["name"]
-        _add(entry, "id", entry_id(base, item))
-        _add(entry, "title", f"{name}, {item['year']}: letter version {item['version']}")
-        _add(entry, "updated", item["released"])
-        letter = item["letter"]
-        # The new version itself, as a web page where there is one; else the council's page.
-        council_rel = "alternate"
-        if letter is not None:
-            formats = letter["formats"]
-            chosen = next((f for f in formats if f["format"] == "html"), formats[0])
-            _add(
-                entry,
-                "link",
-                rel="alternate",
-                type=archive.MEDIA_TYPES[chosen["format"]].split(";")[0],
-                href=f"{base}{chosen['url']}",
-                title=f"Letter version {letter['version']} ({chosen['name']})",
-            )
-            council_rel = "related"
-        _add(
-            entry,
-            "link",
-            rel=council_rel,
-            type="text/html",
-            href=f"{base}{item['council_page']}",
-            title=f"{name}, {item['year']}",
-        )
-        what = _sentence(item["summary"])
-        _add(entry, "summary", f"Why: {_sentence(_why(item))} What changed: {what}", type="text")
-        _add(entry, "content", _entry_html(item, base), type="html")
+        revision_entry(feed, item, base)
     ET.indent(feed)
     written: bytes = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
     return written
+
+
+def revision_entry(feed: ET.Element, item: RevisionItem, base: str) -> ET.Element:
+    """A revision as an Atom entry of a feed; `base` starts every address."""
+    entry = atom_element(feed, "entry")
+    name = item["council"]["name"]
+    atom_element(entry, "id", entry_id(base, item))
+    atom_element(entry, "title", f"{name}, {item['year']}: letter version {item['version']}")
+    atom_element(entry, "updated", item["released"])
+    letter = item["letter"]
+    # The new version itself, as a web page where there is one; else the council's page.
+    council_rel = "alternate"
+    if letter is not None:
+        formats = letter["formats"]
+        chosen = next((f for f in formats if f["format"] == "html"), formats[0])
+        atom_element(
+            entry,
+            "link",
+            rel="alternate",
+            type=archive.MEDIA_TYPES[chosen["format"]].split(";")[0],
+            href=f"{base}{chosen['url']}",
+            title=f"Letter version {letter['version']} ({chosen['name']})",
+        )
+        council_rel = "related"
+    atom_element(
+        entry,
+        "link",
+        rel=council_rel,
+        type="text/html",
+        href=f"{base}{item['council_page']}",
+        title=f"{name}, {item['year']}",
+    )
+    said = f"Why: {_sentence(_why(item))} What changed: {_sentence(item['summary'])}"
+    atom_element(entry, "summary", said, type="text")
+    atom_element(entry, "content", _entry_html(item, base), type="html")
+    return entry

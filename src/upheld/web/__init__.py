@@ -30,6 +30,7 @@ from upheld.store import engines, schema
 from upheld.web import api
 from upheld.web.decisions import DecisionRoutes
 from upheld.web.downloads import DownloadRoutes
+from upheld.web.feeds import FeedRoutes
 from upheld.web.headers import SecurityHeaders
 from upheld.web.render import Renderer
 from upheld.web.routes import PageRoutes
@@ -84,6 +85,7 @@ def create_app(site: Site) -> FastAPI:
     pages = PageRoutes(site, renderer)
     decisions = DecisionRoutes(site, renderer)
     downloads = DownloadRoutes(site, renderer)
+    feeds = FeedRoutes(site, renderer, pages)
     app = FastAPI(
         title=f"{site.settings.web.title}: open data API",
         version=__version__,
@@ -102,6 +104,8 @@ def create_app(site: Site) -> FastAPI:
         ("/councils.json", pages.councils),
         ("/councils.csv", pages.councils),
         ("/councils/{key}", pages.council),
+        # Before the council's years, which would take "feed.atom" for one.
+        ("/councils/{key}/feed.atom", feeds.council),
         ("/councils/{key}/{year}", pages.council_year),
         ("/councils/{key}/{year}/letter.{format}", pages.letter),
         ("/methodology", pages.methodology),
@@ -120,6 +124,9 @@ def create_app(site: Site) -> FastAPI:
         ("/revisions", pages.revisions),
         ("/revisions.json", pages.revisions),
         ("/revisions.atom", pages.revisions),
+        ("/feeds", feeds.index),
+        ("/feeds.json", feeds.index),
+        ("/feeds/all.atom", feeds.everything),
         ("/decisions", decisions.search),
         ("/decisions.json", decisions.search),
         ("/decisions.csv", decisions.search),
