@@ -625,3 +625,26 @@ def test_a_decision_with_its_whole_story_passes_axe(
     assert not found, f"{page.url} at {viewport['width']} px:\n{describe(found)}"
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= viewport["width"], f"{page.url} is {width} px wide"
+
+
+@pytest.mark.parametrize("name", [n for n in PAGE_TYPES if n != "letter"])
+def test_every_table_too_wide_for_a_phone_scrolls_and_shows_it(page: Page, name: str) -> None:
+    """A table wider than a phone scrolls inside its own box, which the keyboard can reach and
+    which shows a shadow at the edge with more to see; none is clipped without a cue."""
+    page.set_viewport_size(PHONE)
+    open_page_type(page, name)
+    tables = page.locator("table")
+    for i in range(tables.count()):
+        table = tables.nth(i)
+        if not table.is_visible():
+            continue
+        clipped = table.evaluate(
+            "t => t.getBoundingClientRect().width > t.parentElement.clientWidth + 1"
+        )
+        if not clipped:
+            continue
+        box = table.locator("xpath=..")
+        assert box.evaluate("b => getComputedStyle(b).overflowX") in ("auto", "scroll"), i
+        assert "gradient" in box.evaluate("b => getComputedStyle(b).backgroundImage"), i
+        assert box.get_attribute("tabindex") == "0", (page.url, i)
+    page.set_viewport_size({"width": 1280, "height": 900})
