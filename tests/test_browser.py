@@ -414,6 +414,7 @@ PAGE_TYPES = {
     "council funnel plot": f"/councils/{BURY}/2024-25?funnel=compliance_rate&group=nearest",
     "downloads": "/downloads",
     "revision log": "/revisions",
+    "feeds": "/feeds",
     "methodology": "/methodology",
     "api": "/api",
     "not found": "/councils/E99999999",
