@@ -19,6 +19,7 @@ from upheld.present import charts, sections
 from upheld.present.sections import CountsTable, StatisticSection
 from upheld.register import Council
 from upheld.site import funnels, lists
+from upheld.site.evidence import Evidence, evidence
 from upheld.site.funnels import Funnel
 from upheld.site.identity import CouncilSummary, council_summary
 from upheld.site.letters import PublicLetter, public_letter
@@ -107,6 +108,8 @@ class CouncilPage(TypedDict):
     reports: list[dict[str, Any]]
     improvements: list[dict[str, Any]]
     decision_count: int
+    evidence: list[Evidence]
+    """The counts behind the key statistics, each with the decisions that make it up."""
     decisions_rule: str
 
 
@@ -196,6 +199,7 @@ def council_page(
         reports = lists.council_records(connection, "reports", publication, code)
         improvements = lists.council_records(connection, "improvements", publication, code)
         decisions = decision_count(connection, publication, council=code)
+        behind = [] if preview else evidence(connection, publication, year, counts, council.code)
     return {
         "title": f"{council.name}: {year.label}",
         "council": council_summary(council),
@@ -234,6 +238,7 @@ def council_page(
         "reports": reports,
         "improvements": improvements,
         "decision_count": decisions,
+        "evidence": behind,
         "decisions_rule": publication.decisions_rule,
     }
 

@@ -13,6 +13,7 @@ from upheld.core.vocabulary import AUTHORITY_TYPES
 from upheld.present import charts, sections
 from upheld.present.sections import CountsTable
 from upheld.site import funnels
+from upheld.site.evidence import Evidence, evidence
 from upheld.site.funnels import Funnel
 from upheld.site.model import Site, Year
 
@@ -43,6 +44,9 @@ class NationalPage(TypedDict):
     """The statistics a reader may choose for the funnel plots, by key, with their labels."""
     funnels: list[Funnel]
     """A funnel plot of the chosen statistic for each type of council."""
+    evidence: list[Evidence]
+    """The counts behind the national figures, each with the decisions that make it up."""
+    decisions_rule: str
 
 
 def national_page(
@@ -88,8 +92,12 @@ def national_page(
                 font_family=charts.WEB_FONT_FAMILY,
                 notes=notes,
             )
+    with site.engine.connect() as connection:
+        behind = evidence(connection, publication, year, figures.national)
     return {
         "title": f"National figures: {year.label}",
+        "evidence": behind,
+        "decisions_rule": publication.decisions_rule,
         "year": year.label,
         "period": year.year.period,
         "years": [y.label for y in reversed(published)],

@@ -1,0 +1,47 @@
+"""The decisions behind every figure: each count on a council's page and the national page links to
+the decision search for exactly those decisions, and says how many of them the search shows."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests import test_web
+
+# The same small demo and client as the website's tests.
+built, clock, site, client = test_web.built, test_web.clock, test_web.site, test_web.client
+BURY = test_web.BURY
+
+
+def _search(client: TestClient, url: str) -> dict[str, object]:
+    path = urlsplit(url)
+    answer = client.get(f"{path.path}.json?{path.query}")
+    assert answer.status_code == 200, url
+    found: dict[str, object] = answer.json()
+    return found
+
+
+@pytest.mark.parametrize("page", [f"/councils/{BURY}/2024-25", "/national/2024-25"])
+def test_each_count_links_to_exactly_its_decisions(client: TestClient, page: str) -> None:
+    data = client.get(f"{page}.json").json()
+    figures = data["figures"] if "figures" in data else data["national"]
+    behind = {e["label"]: e for e in data["evidence"]}
+    assert behind["decisions"]["count"] == figures["decided"]
+    assert behind["detailed investigations"]["count"] == figures["investigated"]
+    assert behind["upheld decisions"]["count"] == figures["upheld"]
+    for item in data["evidence"]:
+        query = parse_qs(urlsplit(item["url"]).query)
+        assert query["year"] == ["2024-25"]
+        if page.startswith("/councils"):
+            assert query["council"] == [BURY]
+        # The search behind the link finds exactly as many as the page says it shows.
+        assert _search(client, item["url"])["total"] == item["shown"], item
+        assert item["shown"] <= item["count"], item
+    html = client.get(page).text
+    for item in data["evidence"]:
+        assert item["url"].replace("&", "&amp;") in html
+    if any(e["shown"] < e["count"] for e in data["evidence"]):
+        assert "The search can show fewer decisions than a figure counts." in html
+        assert "the search shows" in html
