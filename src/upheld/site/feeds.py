@@ -19,9 +19,9 @@ from __future__ import annotations
 import hashlib
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
-from typing import Literal, TypedDict
+from typing import Any, Literal, TypedDict
 from urllib.parse import quote, urlencode, urlsplit
 
 from sqlalchemy import Connection, select
@@ -145,6 +145,10 @@ class _Reading:
     published_at: dict[int, datetime]
     """When each published review year was published, by its first calendar year."""
     limit: int
+    kept: dict[lists.ListName, dict[int, list[tuple[Any, dict[str, Any]]]]] = field(
+        default_factory=dict
+    )
+    """A council's improvements and reports, by review year, read once."""
 
     def name(self, code: str) -> str:
         return council_name(self.register, code)
@@ -187,13 +191,36 @@ def _decisions(reading: _Reading, start: int) -> list[Entry]:
     return found
 
 
-def _list_filters(reading: _Reading, start: int) -> lists.Filters:
-    return {
-        "council": reading.code,
-        "category": None,
-        "year": ReviewYear(start).label,
-        "status": None,
-    }
+def _records(
+    reading: _Reading, name: lists.ListName, start: int
+) -> list[tuple[Any, dict[str, Any]]]:
+    """A review year's newest published improvements or reports, with their public fields."""
+    if reading.code is None:
+        chosen: lists.Filters = {
+            "council": None,
+            "category": None,
+            "year": ReviewYear(start).label,
+            "status": None,
+        }
+        return lists.published_records(
+            reading.connection, name, reading.publication, chosen, limit=reading.limit
+        )
+    # A council's are few, but finding them means reading the whole list (a record's council
+    # is its case's): read them once, for every year, rather than once a year.
+    if name not in reading.kept:
+        every: lists.Filters = {
+            "council": reading.code,
+            "category": None,
+            "year": None,
+            "status": None,
+        }
+        by_year: dict[int, list[tuple[Any, dict[str, Any]]]] = {}
+        for row, item in lists.each_published_record(
+            reading.connection, name, reading.publication, every
+        ):
+            by_year.setdefault(ReviewYear.parse(item["year"]).start_year, []).append((row, item))
+        reading.kept[name] = by_year
+    return reading.kept[name].get(start, [])[: reading.limit]
 
 
 def _list_address(name: lists.ListName, code: str, start: int) -> str:
@@ -210,13 +237,7 @@ def _web_address(url: str | None) -> bool:
 def _reports(reading: _Reading, start: int) -> list[Entry]:
     """A review year's newest published public reports (about the council followed)."""
     found = []
-    for row, item in lists.published_records(
-        reading.connection,
-        "reports",
-        reading.publication,
-        _list_filters(reading, start),
-        limit=reading.limit,
-    ):
+    for row, item in _records(reading, "reports", start):
         name = reading.name(row.authority)
         url = item["url"]
         area = f" Service area: {item['category']}." if item.get("category") else ""
@@ -244,13 +265,7 @@ def _reports(reading: _Reading, start: int) -> list[Entry]:
 def _improvements(reading: _Reading, start: int) -> list[Entry]:
     """A review year's newest published service improvements (by the council followed)."""
     found = []
-    for row, item in lists.published_records(
-        reading.connection,
-        "improvements",
-        reading.publication,
-        _list_filters(reading, start),
-        limit=reading.limit,
-    ):
+    for row, item in _records(reading, "improvements", start):
         name = reading.name(row.authority)
         area = f"{item['category']}. " if item.get("category") else ""
         # The description is the improvement's name: a short digest of it names the entry.
