@@ -728,7 +728,7 @@ def feeds_page(site: Site, publication: Publication, text: str = "") -> FeedsPag
             "address": base + SITE_FEED,
         },
         "revisions_feed": {
-            "title": "Corrections to letters (the revision log)",
+            "title": "Corrections to letters",
             "url": REVISIONS_FEED,
             "address": base + REVISIONS_FEED,
         },
