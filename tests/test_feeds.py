@@ -557,3 +557,19 @@ def test_a_record_is_public_from_its_day_and_never_before_its_year() -> None:
     assert continuous.decision_public_from(date(2023, 9, 1), PUBLISHED_2023) == uk(
         date(2023, 12, 1), time(0, 0)
     )
+
+
+def test_the_feeds_are_documented() -> None:
+    docs = (Path(__file__).parent.parent / "docs" / "website.md").read_text(encoding="utf-8")
+    for text in (
+        "| `/feeds` |",
+        "| `/feeds/all.atom` |",
+        "| `/councils/E08000002/feed.atom` |",
+        f"**{feeds.FEED_ENTRIES} newest**",
+    ):
+        assert text in docs, text
+    for kind in feeds.KINDS:
+        assert f"`{kind}`" in docs, kind
+    for field in feeds.FeedsPage.__annotations__:
+        if field not in ("title", "description"):
+            assert f"`{field}`" in docs, field
