@@ -47,6 +47,15 @@ PLACEHOLDERS = {
 }
 """The placeholders narrative paragraphs may use, written {council}, {year}..."""
 
+CITATION_PLACEHOLDERS = {
+    "organisation": "the organisation's name",
+    "title": "the website's title",
+    "year": "the review year, e.g. 2024-25",
+    "published": "the day the year's figures were published, e.g. 23 July 2025",
+    "url": "the address of the website's downloads page",
+}
+"""The placeholders [organisation] citation may use."""
+
 
 def config_folder(explicit: str | Path | None = None) -> Path:
     """The configuration folder: --config, else $UPHELD_CONFIG, else ./config."""
@@ -66,6 +75,11 @@ class Organisation:
     logo: str = ""
     """A PNG or JPEG file for the letterhead, relative to the configuration folder; read on load
     into the full path."""
+    licence: str = "Open Government Licence v3.0"
+    """The licence the open data downloads are published under, by name."""
+    licence_url: str = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
+    citation: str = "{organisation}, {title}: data for {year}, published {published}. {url}"
+    """How to cite a year's data; placeholders from CITATION_PLACEHOLDERS."""
 
 
 @dataclass(frozen=True)
@@ -230,6 +244,10 @@ def load_settings(folder: Path) -> Settings:
     data = _read_toml(path) if path.exists() else {}
     _only(path, "", data, {"organisation", "smtp", "web", "statistics", "groups", "check"})
     organisation = _section(path, data, "organisation", Organisation)
+    citation = organisation.citation
+    check_placeholders(path, "[organisation] citation", citation, CITATION_PLACEHOLDERS)
+    if not organisation.licence_url.startswith(("https://", "http://")):
+        raise ConfigError(f"{path}: [organisation] licence_url must be a web address (https://...)")
     if organisation.logo:
         logo = image_file(path, "organisation", "logo", folder / organisation.logo)
         organisation = replace(organisation, logo=str(logo))
@@ -413,8 +431,10 @@ def image_type(head: bytes) -> str | None:
     return None
 
 
-def check_placeholders(path: Path, where: str, text: str) -> None:
-    """Refuse a narrative that names a placeholder upheld does not fill."""
+def check_placeholders(
+    path: Path, where: str, text: str, allowed: Mapping[str, str] = PLACEHOLDERS
+) -> None:
+    """Refuse a narrative (or a citation) that names a placeholder upheld does not fill."""
     try:
         parsed = list(string.Formatter().parse(text))
     except ValueError as exc:
@@ -424,8 +444,8 @@ def check_placeholders(path: Path, where: str, text: str) -> None:
     for _literal, name, spec, conversion in parsed:
         if name is None:
             continue
-        if name not in PLACEHOLDERS or spec or conversion:
-            known = ", ".join(f"{{{p}}}" for p in PLACEHOLDERS)
+        if name not in allowed or spec or conversion:
+            known = ", ".join(f"{{{p}}}" for p in allowed)
             raise ConfigError(
                 f"{path}: {where}: unknown placeholder {{{name}}}; use one of {known}"
             )

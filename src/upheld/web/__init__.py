@@ -32,7 +32,7 @@ from upheld.web.decisions import DecisionRoutes
 from upheld.web.downloads import DownloadRoutes
 from upheld.web.feeds import FeedRoutes
 from upheld.web.headers import SecurityHeaders
-from upheld.web.render import Renderer
+from upheld.web.render import Renderer, error_format
 from upheld.web.routes import PageRoutes
 
 log = logging.getLogger("upheld.web")
@@ -84,7 +84,7 @@ def create_app(site: Site) -> FastAPI:
     renderer = Renderer(site)
     pages = PageRoutes(site, renderer)
     decisions = DecisionRoutes(site, renderer)
-    downloads = DownloadRoutes(site, renderer)
+    downloads = DownloadRoutes(site, renderer, decisions.limited)
     feeds = FeedRoutes(site, renderer, pages)
     app = FastAPI(
         title=f"{site.settings.web.title}: open data API",
@@ -117,10 +117,10 @@ def create_app(site: Site) -> FastAPI:
         ("/national/{year}", pages.national_year),
         ("/improvements", pages.lists),
         ("/improvements.json", pages.lists),
-        ("/improvements.csv", pages.lists),
+        ("/improvements.csv", downloads.list_csv),
         ("/reports", pages.lists),
         ("/reports.json", pages.lists),
-        ("/reports.csv", pages.lists),
+        ("/reports.csv", downloads.list_csv),
         ("/revisions", pages.revisions),
         ("/revisions.json", pages.revisions),
         ("/revisions.atom", pages.revisions),
@@ -129,12 +129,13 @@ def create_app(site: Site) -> FastAPI:
         ("/feeds/all.atom", feeds.everything),
         ("/decisions", decisions.search),
         ("/decisions.json", decisions.search),
-        ("/decisions.csv", decisions.search),
+        ("/decisions.csv", downloads.search_csv),
         # A reference may hold a "/" (written %2F in the address).
         ("/decisions/{reference:path}", decisions.decision),
         ("/downloads", downloads.index),
         ("/downloads.json", downloads.index),
         ("/downloads/{file}", downloads.file),
+        ("/downloads/{year}/{file}", downloads.year_download),
         ("/api", downloads.api_page),
     ]
     for path, handler in html_routes:
@@ -160,10 +161,10 @@ def create_app(site: Site) -> FastAPI:
             headers = {"Retry-After": "1"}
         elif isinstance(exc, HTTPException) and exc.headers:
             headers = dict(exc.headers)  # a 405 says which methods are allowed
-        path = request.url.path
-        if path.startswith("/api/") or path.endswith(".json"):
+        answer = error_format(request.url.path)
+        if answer == "json":
             return JSONResponse({"detail": detail}, status_code=status, headers=headers)
-        if path.endswith(".csv"):
+        if answer == "text":
             return PlainTextResponse(detail, status_code=status, headers=headers)
         titles = {400: "Bad request", 404: "Page not found", 503: "Busy"}
         page = {"title": titles.get(status, "Error"), "status": status, "detail": detail}

@@ -33,6 +33,20 @@ MEDIA_TYPES = {
 }
 
 
+FILE_SUFFIXES = (".csv", ".xlsx", ".atom")
+"""Addresses of files, not pages: an error there is a line of plain text."""
+
+
+def error_format(path: str) -> str:
+    """How an error is answered at an address, the one rule for every route: "json" for the API
+    and .json twins, "text" (a line of plain text) for a file, else "html" (a page)."""
+    if path.startswith("/api/") or path.endswith(".json"):
+        return "json"
+    if path.endswith(FILE_SUFFIXES):
+        return "text"
+    return "html"
+
+
 def split_format(value: str, *allowed: str) -> tuple[str, str]:
     """A path part and the format its suffix asks for: ("2024-25", "json") from "2024-25.json"."""
     for fmt in allowed:

@@ -7,7 +7,6 @@ and computes, which must never hold up the event loop that answers other request
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import urlencode
 
 from starlette.requests import Request
@@ -291,13 +290,16 @@ class PageRoutes:
         )
         chosen = list_filters(request)
         page = params.page_number(request.query_params)
+        per_page = params.whole_number(
+            request.query_params, "per_page", lists.PER_PAGE, 1, lists.MAX_PER_PAGE
+        )
+        # The .csv twin is the whole list, streamed (`DownloadRoutes.list_csv`).
         return self.render.respond(
             request,
             publication,
-            split_format(request.url.path, "json", "csv")[1],
+            split_format(request.url.path, "json")[1],
             "lists.html",
-            lambda: lists.list_page(self.site, publication, name, chosen, page),
-            rows=list_rows,
+            lambda: lists.list_page(self.site, publication, name, chosen, page, per_page),
         )
 
     def revisions(self, request: Request) -> Response:
@@ -350,12 +352,3 @@ def list_filters(request: Request) -> lists.Filters:
         "year": year,
         "status": params.text(query, "status") or None,
     }
-
-
-def list_rows(page: lists.ListPage) -> list[dict[str, Any]]:
-    """A list page's records as CSV rows: the council as two columns."""
-    return [
-        {k: v for k, v in item.items() if k != "council"}
-        | {"council_code": item["council"]["code"], "council": item["council"]["name"]}
-        for item in page["items"]
-    ]
