@@ -10,7 +10,7 @@ import json
 import sys
 from pathlib import Path
 
-from benchmarks import honest, imports, letters, spreadsheets, web
+from benchmarks import downloads, honest, imports, letters, spreadsheets, web
 
 SUITES = {
     "import": imports,
@@ -18,6 +18,7 @@ SUITES = {
     "spreadsheets": spreadsheets,
     "letters": letters,
     "web": web,
+    "downloads": downloads,
 }
 
 

@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 from starlette.requests import Request
 from starlette.responses import StreamingResponse
 
-from tests.conftest import write_csv
+from tests.conftest import BACKENDS, fresh_database_url, write_csv
 from upheld.config import load_settings
 from upheld.core.catalogue import CATALOGUE
 from upheld.core.periods import ReviewYear
@@ -101,13 +101,16 @@ def clock() -> Clock:
     return Clock()
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory, clock: Clock) -> Site:
+@pytest.fixture(scope="module", params=BACKENDS)
+def site(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, clock: Clock
+) -> Iterator[Site]:
     """Two years of decisions; 120 improvements and 70 reports in 2023-24 (more than a page of
-    either), a few in 2024-25; 2024-25 configured but not yet published."""
+    either), a few in 2024-25; 2024-25 configured but not yet published. On each database: the
+    rows are read from a server-side cursor on PostgreSQL."""
     folder = tmp_path_factory.mktemp("downloads")
     register = builtin()
-    engine = engines.connect(f"sqlite:///{folder / 'upheld.db'}")
+    engine = engines.connect(fresh_database_url(request.param, folder))
     schema.upgrade(engine)
     header = [
         "reference",
@@ -141,7 +144,8 @@ def site(tmp_path_factory: pytest.TempPathFactory, clock: Clock) -> Site:
     settings.write_text(
         settings.read_text().replace("[web]\n", f"[web]\ndecision_delay_months = {DELAY}\n")
     )
-    return Site(engine, config, now=clock)
+    yield Site(engine, config, now=clock)
+    engine.dispose()
 
 
 @pytest.fixture

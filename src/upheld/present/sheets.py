@@ -150,6 +150,12 @@ def _text(value: str) -> str:
 
 def _cell(reference: str, value: Value, style: int = 0) -> str:
     """One cell's XML; empty for an empty cell."""
+    if type(value) is str:  # the commonest, first
+        styled = f' s="{style}"' if style else ""
+        return (
+            f'<c r="{reference}" t="inlineStr"{styled}><is><t xml:space="preserve">'
+            f"{_text(value)}</t></is></c>"
+        )
     if value is None:
         return ""
     if value is True or value is False:
@@ -162,11 +168,7 @@ def _cell(reference: str, value: Value, style: int = 0) -> str:
         value = value.date()
     if isinstance(value, date):
         return f'<c r="{reference}" s="1"><v>{(value - _EPOCH).days}</v></c>'
-    styled = f' s="{style}"' if style else ""
-    return (
-        f'<c r="{reference}" t="inlineStr"{styled}><is><t xml:space="preserve">'
-        f"{_text(value)}</t></is></c>"
-    )
+    return _cell(reference, str(value), style)  # a subclass of str, say
 
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"

@@ -372,9 +372,14 @@ _COUNCIL = Column("council", "text", "the council's name", 30)
 _CATEGORY = Column("category", "text", "the service area", 24)
 
 
-def _address(site: Site, path: str | None) -> str | None:
-    """A page's full address on the website, from `[web] base_url`."""
-    return None if path is None else site.settings.web.base_url.rstrip("/") + path
+def _address(base: str, path: str | None) -> str | None:
+    """A page's full address on the website: `[web] base_url` (as `_base` gives it) and its path."""
+    return None if path is None else base + path
+
+
+def _base(site: Site) -> str:
+    """The website's address, read once for a whole file."""
+    return site.settings.web.base_url.rstrip("/")
 
 
 _DECISION_COLUMNS = (
@@ -408,12 +413,13 @@ def decision_rows(
         .where(published_now(publication), c.decided_year == year.start_year)
         .order_by(c.decided.desc(), c.reference)
     )
+    base = _base(site)
     with site.engine.connect() as connection:
         for row in connection.execute(query.execution_options(yield_per=1000)):
-            yield decision_row(site, register, dict(row._mapping))
+            yield decision_row(base, register, dict(row._mapping))
 
 
-def decision_row(site: Site, register: Any, found: Mapping[str, Any]) -> dict[str, Any]:
+def decision_row(base: str, register: Any, found: Mapping[str, Any]) -> dict[str, Any]:
     """A decision's row, from its public fields (as stored, or as the search gives them)."""
     decided = found["decided"]
     if isinstance(decided, str):
@@ -431,7 +437,7 @@ def decision_row(site: Site, register: Any, found: Mapping[str, Any]) -> dict[st
         "outcome_label": OUTCOMES.label(found["outcome"]) if found["outcome"] else None,
         "satisfactory_remedy": bool(found["satisfactory_remedy"]),
         "summary": found["summary"],
-        "url": _address(site, decision_path(found["reference"])),
+        "url": _address(base, decision_path(found["reference"])),
     }
 
 
@@ -478,6 +484,7 @@ def list_rows(
     filters, newest first: the whole list, never a page of it."""
     register = site.register()
     dataset, dated = (IMPROVEMENTS, "agreed") if name == "improvements" else (REPORTS, "issued")
+    base = _base(site)
     with site.engine.connect() as connection:
         for row, item in lists.each_published_record(connection, name, publication, chosen):
             # The list's own public fields, by the same names, with the council and whole
@@ -486,7 +493,7 @@ def list_rows(
                 "council_code": row.authority,
                 "council": council_name(register, row.authority),
                 dated: date.fromisoformat(item[dated]),
-                "decision_url": _address(site, item.get("decision_url")),
+                "decision_url": _address(base, item.get("decision_url")),
             }
 
 

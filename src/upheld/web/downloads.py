@@ -187,13 +187,14 @@ class DownloadRoutes:
         assert limited is not None, "the search's CSV needs the searches' limiter"
         publication = await limited(self.site.publication)
         register = await limited(self.site.register)
+        base = self.site.last_settings.web.base_url.rstrip("/")
         header = csv_text([DECISIONS.header])
 
         def page(number: int) -> tuple[int, int, bytes]:
             asked = dataclasses.replace(query, page=number, per_page=MAX_PER_PAGE)
             with self.site.engine.connect() as connection:
                 found = search(connection, asked, publication)
-            rows = (decision_row(self.site, register, item) for item in found.items)
+            rows = (decision_row(base, register, item) for item in found.items)
             return found.total, found.pages, csv_text(values(DECISIONS, rows))
 
         async def body() -> AsyncIterator[bytes]:
@@ -226,12 +227,11 @@ class DownloadRoutes:
         if fmt == "csv":
             body: Iterator[bytes] = csv_stream(dataset.header, values(dataset, rows()))
         else:
-            body = self.workbook(request, publication, dataset, year, rows)
+            body = self.workbook(publication, dataset, year, rows)
         return self.respond(request, dataset, fmt, body, filename or dataset.name)
 
     def workbook(
         self,
-        request: Request,
         publication: Publication,
         dataset: Dataset,
         year: Year | None,
