@@ -45,3 +45,15 @@ def test_each_count_links_to_exactly_its_decisions(client: TestClient, page: str
     if any(e["shown"] < e["count"] for e in data["evidence"]):
         assert "The search can show fewer decisions than a figure counts." in html
         assert "the search shows" in html
+
+
+def test_a_councils_improvements_and_reports_link_to_their_published_decisions(
+    client: TestClient,
+) -> None:
+    data = client.get(f"/councils/{BURY}/2024-25.json").json()
+    html = client.get(f"/councils/{BURY}/2024-25").text
+    linked = [r for r in data["improvements"][:20] + data["reports"] if r.get("decision_url")]
+    assert linked, "the demo's Bury has improvements or reports from published decisions"
+    for record in linked:
+        assert f'href="{record["decision_url"]}"' in html
+        assert client.get(record["decision_url"]).status_code == 200
