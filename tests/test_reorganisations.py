@@ -102,3 +102,16 @@ def test_no_link_to_a_council_page_that_does_not_exist(client: TestClient, page:
 def test_pages_say_dates_in_words(client: TestClient) -> None:
     html = client.get(f"/councils/{NORTH_YORKSHIRE_CC}/2023-24").text
     assert 'was abolished on <time datetime="2023-03-31">31 March 2023</time>' in html
+
+
+def test_the_list_of_councils_says_a_new_code_is_not_an_abolition(client: TestClient) -> None:
+    listed = {c["code"]: c for c in client.get("/councils.json").json()["councils"]}
+    assert listed[BARNSLEY_OLD]["current"] is True
+    assert listed[BARNSLEY_OLD]["new_code"] == BARNSLEY_NEW
+    assert listed[NORTH_YORKSHIRE_CC]["current"] is False
+    html = client.get("/councils").text
+    assert f"(code {BARNSLEY_OLD} until" in html
+    feeds = client.get("/feeds").text
+    assert "Barnsley Metropolitan Borough Council<span" in feeds
+    barnsley = feeds.split("Barnsley Metropolitan Borough Council<span", 1)[1].split("</li>", 1)[0]
+    assert "abolished" not in barnsley

@@ -15,6 +15,9 @@ class ListedCouncil(CouncilSummary):
     latest_year: str
     years: list[str]
     current: bool
+    """Whether the council still exists, under this code or a new one."""
+    new_code: str | None
+    """The code the same council has had since this one ended, if it was given a new one."""
 
 
 class CouncilsPage(TypedDict):
@@ -40,12 +43,19 @@ def councils_page(site: Site, publication: Publication, text: str = "") -> Counc
         names = (council.name, council.short_name, *council.aliases)
         if wanted and not any(wanted in name.lower() for name in names):
             continue
+        ended = council.valid_to
+        later = [
+            code
+            for code in register.same_council(council.code)[1:]
+            if ended is not None and (register[code].valid_from or ended) > ended
+        ]
         found.append(
             {
                 **council_summary(council),
                 "latest_year": years[-1],
                 "years": years,
-                "current": council.valid_to is None,
+                "current": council.valid_to is None or bool(later),
+                "new_code": later[0] if later else None,
             }
         )
     return {
