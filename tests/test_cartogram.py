@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from upheld.core.periods import ReviewYear
+from upheld.maps import baseline, measures
 from upheld.maps.cartogram import (
     NO_DATA_COLOUR,
     TIERS,
@@ -23,6 +24,7 @@ from upheld.maps.cartogram import (
     layout,
     map_svg,
     neighbours,
+    region_borders,
     tier_councils,
 )
 from upheld.register import Council, builtin
@@ -51,8 +53,14 @@ def councils_of(year: str, tier: str) -> tuple[Council, ...]:
 
 
 @functools.cache
+def year_of(year: str) -> tuple[Council, ...]:
+    """Every council of the year: the districts a map of counties reads its neighbours from."""
+    return tuple(builtin().in_year(ReviewYear.parse(year)))
+
+
+@functools.cache
 def cells_of(year: str, tier: str) -> dict[str, Cell]:
-    return layout(councils_of(year, tier))
+    return layout(councils_of(year, tier), year_of(year))
 
 
 def holes(cells: dict[str, Cell]) -> list[Cell]:
@@ -154,9 +162,11 @@ def test_every_council_gets_its_own_cell(year: str, tier: str) -> None:
 @pytest.mark.parametrize("tier", TIERS)
 def test_layout_does_not_depend_on_input_order(year: str, tier: str) -> None:
     councils = list(councils_of(year, tier))
+    context = list(year_of(year))
     for seed in range(3):
         random.Random(seed).shuffle(councils)
-        assert layout(councils) == cells_of(year, tier)
+        random.Random(seed).shuffle(context)
+        assert layout(councils, context) == cells_of(year, tier)
 
 
 @pytest.mark.parametrize("year", YEARS)
@@ -269,6 +279,158 @@ def test_map_is_solid_with_few_holes(year: str, tier: str) -> None:
     assert sum(n >= 4 for n in counts) >= 0.85 * len(counts)
 
 
+# Measures: how well a layout keeps England (upheld.maps.measures), against the old layout
+
+
+@functools.cache
+def measured(year: str, tier: str) -> tuple[measures.Measures, measures.Measures]:
+    """The old layout's measures and the current one's."""
+    councils, context = councils_of(year, tier), year_of(year)
+    before = measures.measure(baseline.layout(councils), councils, context)
+    return before, measures.measure(cells_of(year, tier), councils, context)
+
+
+def test_the_layout_keeps_more_neighbours_and_moves_councils_less() -> None:
+    print()
+    print(
+        "| year | tier | councils | real neighbour pairs | neighbour preservation (before -> now)"
+        " | mean displacement, cells (before -> now) |"
+    )
+    for year in YEARS:
+        for tier in TIERS:
+            before, now = measured(year, tier)
+            print(
+                f"| {year} | {tier} | {now.councils} | {now.neighbour_pairs} "
+                f"| {before.preservation:.1%} -> {now.preservation:.1%} "
+                f"| {before.displacement:.2f} -> {now.displacement:.2f} |"
+            )
+            assert now.neighbour_pairs == before.neighbour_pairs
+            # The upper tier was the bad map: better on both counts. The lower no worse.
+            if tier == "upper":
+                assert now.preservation > before.preservation + 0.01
+                assert now.displacement < before.displacement - 0.1
+            else:
+                assert now.preservation >= before.preservation
+                assert now.displacement <= before.displacement
+
+
+def test_measures_of_a_perfect_and_a_scrambled_map() -> None:
+    # Seven councils on a real hexagonal flower: the map that copies it keeps every neighbour
+    # and moves nobody, however it is scaled or turned; swapping two breaks some.
+    cells = [(1, 0), (2, 0), (0, 1), (1, 1), (2, 1), (1, 2), (2, 2)]
+    centres = [cell_centre(c) for c in cells]
+    angle = math.radians(25)
+    cos, sin = 3 * math.cos(angle), 3 * math.sin(angle)
+    turned = [(x * cos - y * sin, x * sin + y * cos) for x, y in centres]
+    codes = [f"E0700000{i}" for i in range(len(cells))]
+    points = dict(zip(codes, turned, strict=True))
+    placed = dict(zip(codes, cells, strict=True))
+    pairs = measures.real_neighbours(points)
+    assert len(pairs) == sum(
+        measures.adjacent(a, b) for i, a in enumerate(cells) for b in cells[i + 1 :]
+    )
+    assert measures.preservation(placed, pairs) == pytest.approx(1.0)
+    assert measures.displacement(placed, points) == pytest.approx(0.0, abs=1e-9)
+    swapped = dict(placed)
+    swapped[codes[0]], swapped[codes[-1]] = placed[codes[-1]], placed[codes[0]]
+    assert measures.preservation(swapped, pairs) < 1.0
+    assert measures.displacement(swapped, points) > 0.1
+
+
+def test_delaunay_matches_scipy() -> None:
+    spatial = pytest.importorskip("scipy.spatial")
+    points = sorted(set(measures.centroids(year_of("2024-25")).values()))
+    reference = {tuple(sorted(int(i) for i in t)) for t in spatial.Delaunay(points).simplices}
+    assert set(measures.delaunay(points)) == reference
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_upper_tier_neighbours_come_from_districts(year: str) -> None:
+    found = measures.geography(councils_of(year, "upper"), year_of(year))
+    codes = {c.short_name: c.code for c in councils_of(year, "upper")}
+
+    def touching(a: str, b: str) -> bool:
+        return (min(codes[a], codes[b]), max(codes[a], codes[b])) in found.pairs
+
+    # Counties touch where their districts do, though their centres are far apart...
+    assert touching("Kent", "Surrey")
+    assert touching("Surrey", "Hampshire")
+    assert touching("Bromley", "Kent")
+    # ...and not across the sea, nor where a county lies between.
+    assert not touching("Kent", "Suffolk")
+    assert not touching("Croydon", "East Sussex")
+    for county in ("Norfolk", "Kent", "Northumberland", "Devon", "East Sussex"):
+        assert codes[county] in found.coastal, county
+    assert not {c.code for c in councils_of(year, "upper") if c.type == "london_borough"} & set(
+        found.coastal
+    )
+    depth = found.depth()
+    assert all(depth[c.code] >= 1 for c in councils_of(year, "upper") if c.region == "London")
+
+
+# England's shape
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_the_south_west_peninsula_points_west(year: str) -> None:
+    cells = cells_of(year, "upper")
+    codes = {c.short_name: c.code for c in councils_of(year, "upper")}
+
+    def x(name: str) -> float:
+        return cell_centre(cells[codes[name]])[0]
+
+    assert x("Cornwall") < x("Devon") < x("Somerset")
+    assert cells[codes["Cornwall"]][1] >= cells[codes["Devon"]][1]
+    # Cornwall is the west end of England: nothing but the Isles of Scilly is further west.
+    assert all(
+        cell_centre(cell)[0] >= x("Cornwall")
+        for code, cell in cells.items()
+        if code not in (CORNWALL, ISLES_OF_SCILLY)
+    )
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_east_anglia_bulges_east(year: str) -> None:
+    cells = cells_of(year, "upper")
+    codes = {c.short_name: c.code for c in councils_of(year, "upper")}
+
+    def x(name: str) -> float:
+        return cell_centre(cells[codes[name]])[0]
+
+    assert x("Norfolk") > x("Lincolnshire") + 1
+    assert x("Suffolk") > x("Cambridgeshire")
+    assert x("Norfolk") > x("Peterborough")
+
+
+@pytest.mark.parametrize("year", YEARS)
+@pytest.mark.parametrize("tier", TIERS)
+def test_london_is_a_block_inside_the_south_east(year: str, tier: str) -> None:
+    councils, cells = councils_of(year, tier), cells_of(year, tier)
+    by_cell = {cell: c for c in councils for cell in [cells[c.code]]}
+    london = [c for c in councils if c.region == "London"]
+    assert len(london) == 33
+    # Everything that touches London is London, the South East or the East of England.
+    beside = {
+        by_cell[n].region
+        for c in london
+        for n in neighbours(cells[c.code])
+        if n in by_cell and by_cell[n].region != "London"
+    }
+    assert beside <= {"South East", "East of England"}
+    # London is north of the south coast: Brighton and East Sussex are further down the map.
+    coast = [c for c in councils if c.short_name in ("Brighton and Hove", "East Sussex")]
+    coast += [c for c in councils if c.parent and c.parent in {x.code for x in coast}]
+    assert max(cells[c.code][1] for c in london) < min(cells[c.code][1] for c in coast)
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_on_the_lower_tier_london_is_inland(year: str) -> None:
+    cells = cells_of(year, "lower")
+    taken = set(cells.values())
+    london = [c for c in councils_of(year, "lower") if c.region == "London"]
+    assert all(all(n in taken for n in neighbours(cells[c.code])) for c in london)
+
+
 # Layout edge cases
 
 
@@ -301,7 +463,7 @@ def test_council_without_centroid_goes_beside_its_relations() -> None:
     real = list(councils_of("2024-25", "lower"))
     kent_districts = [c for c in real if c.parent == KENT]
     missing = council("E07999999", "New Kent District", parent=KENT, region="South East")
-    cells = layout([*real, missing])
+    cells = layout([*real, missing], year_of("2024-25"))
     assert len(set(cells.values())) == len(real) + 1
     kent_cells = [cells[c.code] for c in kent_districts]
     assert min(hex_distance(cells[missing.code], k) for k in kent_cells) <= 2
@@ -310,7 +472,7 @@ def test_council_without_centroid_goes_beside_its_relations() -> None:
 def test_council_with_nothing_to_go_on_goes_below_the_map() -> None:
     real = list(councils_of("2024-25", "upper"))
     lost = [council("E07999998", "Nowhere"), council("E07999999", "Nowhere Else")]
-    cells = layout([*real, *lost])
+    cells = layout([*real, *lost], year_of("2024-25"))
     assert len(set(cells.values())) == len(real) + 2
     bottom = max(cells[c.code][1] for c in real)
     assert cells["E07999998"][1] == cells["E07999999"][1] > bottom
@@ -360,6 +522,11 @@ def test_odd_rows_sit_half_a_cell_right() -> None:
 # SVG
 
 
+def hexes(root: ET.Element) -> list[ET.Element]:
+    """The hexagons of a drawn map (its other paths are region borders)."""
+    return [p for p in root.iter(f"{SVG}path") if p.get("class") == "hex"]
+
+
 def svg_of(
     cells: dict[str, Cell],
     councils: dict[str, Council],
@@ -398,7 +565,7 @@ def test_svg_has_one_hexagon_per_council_with_its_fill() -> None:
     assert title is not None
     assert title.text == "Uphold rate by council, 2024-25"
     assert root.get("aria-labelledby") == title.get("id") == "uphold-map-title"
-    paths = list(root.iter(f"{SVG}path"))
+    paths = hexes(root)
     assert len(paths) == len(cells)
     assert {p.get("data-code") for p in paths} == set(cells)
     for path in paths:
@@ -435,7 +602,7 @@ def test_svg_links_every_hexagon_with_a_name() -> None:
 
 def test_svg_is_in_reading_order() -> None:
     svg, cells, _ = real_svg(linked=True)
-    codes = [p.get("data-code") for p in ET.fromstring(svg).iter(f"{SVG}path")]
+    codes = [p.get("data-code") for p in hexes(ET.fromstring(svg))]
     rows_then_columns = [(cells[c][1], cells[c][0]) for c in codes if c]
     assert rows_then_columns == sorted(rows_then_columns)
 
@@ -458,8 +625,8 @@ def test_svg_viewbox_holds_every_hexagon_snugly() -> None:
     svg, _, _ = real_svg(linked=False)
     root = ET.fromstring(svg)
     left, top, width, height = (float(v) for v in (root.get("viewBox") or "").split())
-    corners = [v for p in root.iter(f"{SVG}path") for v in vertices(p.get("d") or "")]
-    assert len(corners) == 6 * len(list(root.iter(f"{SVG}path")))
+    corners = [v for p in hexes(root) for v in vertices(p.get("d") or "")]
+    assert len(corners) == 6 * len(hexes(root))
     xs, ys = [x for x, _ in corners], [y for _, y in corners]
     assert left < min(xs) < left + 10
     assert left + width - 10 < max(xs) < left + width
@@ -487,7 +654,7 @@ def test_svg_escapes_names_labels_and_colours() -> None:
     title = root.find(f"{SVG}title")
     assert title is not None
     assert title.text == "Tom & Jerry's <map>"
-    fills = {p.get("data-code"): p.get("fill") for p in root.iter(f"{SVG}path")}
+    fills = {p.get("data-code"): p.get("fill") for p in hexes(root)}
     assert fills[awkward.code] == '#fff" onclick="x'
     assert fills[quoted.code] == NO_DATA_COLOUR
     assert all(a.get("onclick") is None for a in root.iter())
@@ -518,6 +685,46 @@ def test_svg_of_no_councils_is_still_valid() -> None:
 def test_svg_refuses_an_id_that_would_break_aria() -> None:
     with pytest.raises(ValueError, match="map_id"):
         map_svg({}, {}, {}, {}, title="t", description="d", map_id="two words")
+
+
+def test_region_borders_run_between_regions() -> None:
+    councils = {c.code: c for c in councils_of("2024-25", "upper")}
+    cells = cells_of("2024-25", "upper")
+    borders = region_borders(cells, councils)
+    by_cell = {cell: code for code, cell in cells.items()}
+    crossings = {
+        frozenset((code, by_cell[n]))
+        for code, cell in cells.items()
+        for n in neighbours(cell)
+        if n in by_cell and councils[by_cell[n]].region != councils[code].region
+    }
+    assert len(borders) == len(crossings) > 20
+    for (ax, ay), (bx, by) in borders:
+        # Each is one side of a hexagon: 1/sqrt(3) of a cell width.
+        assert math.hypot(bx - ax, by - ay) == pytest.approx(1 / math.sqrt(3))
+
+
+def test_svg_draws_region_borders_and_names_london_for_eyes_only() -> None:
+    svg, cells, _ = real_svg(linked=True)
+    root = ET.fromstring(svg)
+    lines = [p for p in root.iter(f"{SVG}path") if p.get("class") == "region-borders"]
+    assert len(lines) == 1
+    assert lines[0].get("aria-hidden") == "true"
+    assert lines[0].get("pointer-events") == "none"
+    names = list(root.iter(f"{SVG}text"))
+    assert [t.text for t in names] == ["London"]
+    assert names[0].get("aria-hidden") == "true"
+    assert names[0].get("pointer-events") == "none"
+    # The name sits over London's boroughs.
+    councils = councils_of("2024-25", "lower")
+    london = [cell_centre(cells[c.code]) for c in councils if c.region == "London"]
+    x, y = float(names[0].get("x") or 0), float(names[0].get("y") or 0)
+    assert min(cx for cx, _ in london) * 20 < x < max(cx for cx, _ in london) * 20
+    assert min(cy for _, cy in london) * 20 < y < max(cy for _, cy in london) * 20
+    # Drawn last, over the hexagons, which stay the only links.
+    assert len(list(root.iter(f"{SVG}a"))) == len(cells)
+    plain = map_svg({}, {}, {}, {}, title="t", description="d", regions=False)
+    assert "region" not in plain
 
 
 def test_svg_renders_in_typst() -> None:

@@ -21,10 +21,12 @@ below the map, so it is still shown and still clickable.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
+from upheld.maps import measures
 from upheld.present import svg
 from upheld.register import Council
 
@@ -45,21 +47,42 @@ Cell = tuple[int, int]
 
 _MIDDLE_LATITUDE = 53.5  # England's: east-west distances stay within 8% from Cornwall to Berwick
 _ROW_HEIGHT = math.sqrt(3) / 2  # distance between rows when neighbouring cell centres are 1 apart
-# Four nearest councils tie the network into triangles; with six, links reach councils two
-# cells away, pull them to one and squash England into a triangle.
-_NEIGHBOURS = 4
-# The pull towards the starting map: only enough to fix where the map sits, far weaker than
-# any link, so it does not hold sparse areas apart.
-_ANCHOR = 1e-4
+_AXIAL_STEPS = ((1, 0), (1, -1), (0, -1), (-1, 0), (-1, 1), (0, 1))
 _SOLVER_STEPS = 200
 _SOLVER_TOLERANCE = 1e-6  # per council, squared: a thousandth of a cell is plenty before snapping
-# Links solve to about 0.9 of a cell where they pull against each other. Shrinking the solution
-# a little more makes snapping push councils outwards into gaps rather than leave holes
-# (tuned on the 2019-20 and 2024-25 maps: 0.9 to 1.3 tried, 0.95 had fewest holes and
-# displaced councils least).
-_SHRINK = 0.95
 _SWAP_ROUNDS = 8
-_AXIAL_STEPS = ((1, 0), (1, -1), (0, -1), (-1, 0), (-1, 1), (0, 1))
+
+# The layout's settings, tuned on the 2019-20 and 2024-25 maps of both tiers against the
+# measures in upheld.maps.measures (neighbour preservation up, displacement down) and the shape
+# tests (the south-west peninsula, East Anglia, London inside the south-east).
+# Before spreading, the map is scaled so that the council at this point of the crowding order
+# (0: the most crowded) sits a cell from its neighbours: below a half, sparse counties drift
+# apart and leave gaps; above, London's ring of counties is squeezed against the coast.
+_SPARSE_SHARE = 0.5
+_SPREAD_PASSES = 6
+# How far a crowded council's push reaches, in cells: far enough to move its ring of neighbours
+# out together (so the counties round London keep their depth), near enough not to move the
+# whole country.
+_REACH = 3.0
+# How hard the gaps left in sparse areas are pulled shut (the weight of each council's place
+# after spreading, against links of weight 1): weaker lets crowded areas shrink back.
+_HOLD = 0.1
+_CLEARANCE = 0.9  # councils closer than this (in cells) are pushed apart before snapping
+_CLEARING_STEPS = 50
+# The local search's weights: a real neighbour kept alongside is worth _KEPT, shared between
+# the pair as each one's share of its own neighbours (so the sum is neighbour preservation);
+# touching a council three or more steps away on the real map costs _STRAY per step; a council
+# nearer the map's edge than it is to the coast costs _INLAND per cell; a coastal council
+# buried inside costs _COASTAL per cell; each cell width from its place costs _PLACE squared;
+# each open side of the map costs _EDGE.
+_KEPT = 6.0
+_STRAY = 1.5
+_INLAND = 2.0
+_COASTAL = 0.3
+_PLACE = 0.3
+_EDGE = 0.6
+_SEARCH_ROUNDS = 10
+_DEPTH_CAP = 3
 
 # Drawing sizes in SVG user units: a column is 20 wide, so the circumradius is 20 / sqrt(3).
 _COLUMN = 20.0
@@ -80,20 +103,23 @@ def tier_councils(councils: Iterable[Council], tier: str) -> list[Council]:
     return sorted((c for c in councils if c.type in types), key=lambda c: c.code)
 
 
-def layout(councils: Sequence[Council]) -> dict[str, Cell]:
-    """A unique hex cell (column, row) for every council, keeping the map recognisably England."""
+def layout(councils: Sequence[Council], context: Iterable[Council] = ()) -> dict[str, Cell]:
+    """A unique hex cell (column, row) for every council, keeping the map recognisably England.
+
+    `context` is every council of the year: a map of counties reads which of them touch, and
+    which are on the coast, from their districts (see upheld.maps.measures).
+    """
     ordered = sorted(councils, key=lambda c: c.code)
     codes = [c.code for c in ordered]
     if len(set(codes)) != len(codes):
         raise ValueError("each council must appear once")
     located, unlocated = _centroids(ordered)
     placed_codes = sorted(located)
-    points = [_project(*located[code]) for code in placed_codes]
     axial: dict[str, Cell] = {}
-    if points:
-        relaxed = _relax(points)
-        for code, cell in zip(placed_codes, _assign(relaxed), strict=True):
-            axial[code] = cell
+    if placed_codes:
+        found = measures.geography(ordered, context)
+        arranged = _arrange(placed_codes, located, found)
+        axial = dict(zip(placed_codes, arranged, strict=True))
     # With no place on the map, a council still needs a hexagon: a row of its own under the rest.
     if unlocated:
         bottom = max((r for _, r in axial.values()), default=-2) + 2
@@ -132,8 +158,14 @@ def map_svg(
     description: str,
     link: Callable[[str], str] | None = None,
     map_id: str = "map",
+    regions: bool = True,
 ) -> str:
-    """The cartogram as standalone SVG: a hexagon per council, each a link when `link` is given."""
+    """The cartogram as standalone SVG: a hexagon per council, each a link when `link` is given.
+
+    With `regions`, a darker line runs along every edge between councils of different regions,
+    and London's boroughs are named as a block; both are drawing only (hidden from screen
+    readers, and clicks pass through them to the hexagons), so say so in the description.
+    """
     # Reading order, so keyboard focus moves row by row from the north-west like a reader's eye.
     order = sorted(cells, key=lambda code: (cells[code][1], cells[code][0], code))
     centres = {code: cell_centre(cells[code]) for code in order}
@@ -160,7 +192,71 @@ def map_svg(
         map_id=map_id,
         path_class="hex",
         group_attributes=f'stroke-width="{_n(_STROKE_WIDTH)}"',
+        overlay=_region_overlay(cells, councils) if regions else "",
     )
+
+
+def region_borders(cells: Mapping[str, Cell], councils: Mapping[str, Council]) -> list[Edge]:
+    """The hex edges between neighbouring councils of different regions, in cell widths."""
+    taken = {cell: code for code, cell in cells.items()}
+    edges = []
+    for code in sorted(cells):
+        region = councils[code].region if code in councils else None
+        for beside in neighbours(cells[code]):
+            other = taken.get(beside)
+            if other is None or other <= code:
+                continue
+            their = councils[other].region if other in councils else None
+            if region == their:
+                continue
+            (x0, y0), (x1, y1) = cell_centre(cells[code]), cell_centre(beside)
+            # The shared edge crosses the line between centres at its middle, at right angles,
+            # and is as long as a side: 1/sqrt(3) of a cell width.
+            mx, my = (x0 + x1) / 2, (y0 + y1) / 2
+            half = 0.5 / math.sqrt(3)
+            px, py = -(y1 - y0) * half, (x1 - x0) * half
+            edges.append(((mx - px, my - py), (mx + px, my + py)))
+    return edges
+
+
+Edge = tuple[tuple[float, float], tuple[float, float]]
+
+LABELLED_REGIONS = ("London",)
+"""Regions named on the hex map as a block: the one whose small councils a reader hunts for."""
+_REGION_LINE = "#0b0c0c"
+_REGION_WIDTH = 2.5
+
+
+def _region_overlay(cells: Mapping[str, Cell], councils: Mapping[str, Council]) -> str:
+    """Region borders and region names, drawn over the hexagons."""
+    parts = []
+    borders = region_borders(cells, councils)
+    if borders:
+        d = "".join(
+            f"M{_n(a[0] * _COLUMN)} {_n(a[1] * _COLUMN)}L{_n(b[0] * _COLUMN)} {_n(b[1] * _COLUMN)}"
+            for a, b in borders
+        )
+        parts.append(
+            f'<path class="region-borders" d="{d}" fill="none" stroke="{_REGION_LINE}" '
+            f'stroke-width="{_n(_REGION_WIDTH)}" stroke-linecap="round" '
+            f'pointer-events="none" aria-hidden="true"/>'
+        )
+    for region in LABELLED_REGIONS:
+        inside = [cells[c] for c in sorted(cells) if c in councils and councils[c].region == region]
+        if not inside:
+            continue
+        centres = [cell_centre(cell) for cell in inside]
+        x = sum(cx for cx, _ in centres) / len(centres) * _COLUMN
+        y = sum(cy for _, cy in centres) / len(centres) * _COLUMN
+        # A white halo under the letters keeps the name readable over any colour.
+        parts.append(
+            f'<text class="region-name" x="{_n(x)}" y="{_n(y)}" text-anchor="middle" '
+            f'dominant-baseline="middle" font-size="{_n(_COLUMN * 0.55)}" font-weight="700" '
+            f'fill="{_REGION_LINE}" stroke="#ffffff" stroke-width="{_n(_COLUMN * 0.18)}" '
+            f'paint-order="stroke" stroke-linejoin="round" pointer-events="none" '
+            f'aria-hidden="true">{svg.content(region)}</text>'
+        )
+    return "".join(parts)
 
 
 HATCHED = "pattern:too-few"
@@ -182,6 +278,7 @@ def council_map(
     map_id: str,
     path_class: str,
     group_attributes: str,
+    overlay: str = "",
 ) -> str:
     """Any map of councils as accessible SVG: a path per council, in order, each a link if given.
 
@@ -232,7 +329,7 @@ def council_map(
                 f'aria-label="{svg.attribute(label)}">'
                 f"<title>{svg.content(label)}</title><path {shape}/></a>"
             )
-    out.append("</g></svg>")
+    out.append(f"</g>{overlay}</svg>")
     return "".join(out)
 
 
@@ -276,40 +373,480 @@ def _project(lat: float, lon: float) -> tuple[float, float]:
     return lon * math.cos(math.radians(_MIDDLE_LATITUDE)), -lat
 
 
-def _relax(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
-    """Positions in cell widths where each link between neighbours is a cell long, as it points."""
-    n = len(points)
+def _arrange(
+    codes: list[str], located: Mapping[str, tuple[float, float]], found: measures.Geography
+) -> list[Cell]:
+    """Axial cells for councils with a place (own or borrowed), in the order of `codes`."""
+    n = len(codes)
     if n == 1:
-        return [(0.0, 0.0)]
-    nearest = _nearest(points, min(_NEIGHBOURS, n - 1))
-    links = _links(points, nearest)
-    # Start from the real map at the scale where a typical council is a cell from its nearest
-    # neighbour: a start near the answer saves solver steps, and the faint pull back towards it
-    # only fixes where the whole map sits.
-    typical = sorted(row[0][0] for row in nearest)[n // 2] or 1.0
-    start = [(x / typical, y / typical) for x, y in points]
+        return [(0, 0)]
+    points = [_project(*located[code]) for code in codes]
+    index = {code: i for i, code in enumerate(codes)}
+    links = {(index[a], index[b]) for a, b in found.pairs if a in index and b in index}
+    # A council placed by its relations has no neighbours of its own: tie it to the nearest.
+    for code in codes:
+        if code not in found.points:
+            i = index[code]
+            j = min((k for k in range(n) if k != i), key=lambda k: (_gap(points, i, k), k))
+            links.add((min(i, j), max(i, j)))
+    pairs = sorted(links)
+    around: list[list[int]] = [[] for _ in range(n)]
+    for i, j in pairs:
+        around[i].append(j)
+        around[j].append(i)
+    coastal = [code in found.coastal for code in codes]
+    positions = _spread(points, around)
+    positions = _close_gaps(positions, pairs)
+    positions = _clear(positions)
+    cells = _fill_holes(_join_islands(_assign(positions)))
+    search = _Search(cells, positions, around, coastal)
+    search.run(_SEARCH_ROUNDS)
+    return _fill_holes(_join_islands(search.cells))
+
+
+def _gap(points: Sequence[tuple[float, float]], i: int, j: int) -> float:
+    return math.dist(points[i], points[j])
+
+
+def _spread(
+    points: list[tuple[float, float]], around: list[list[int]]
+) -> list[tuple[float, float]]:
+    """Positions where crowded councils have grown to a cell apart, pushing their rings out.
+
+    Each crowded council in turn (most crowded first) grows the disc around it to a cell across
+    and moves everything beyond outwards by the same amount, less with distance: a map of the
+    plane onto itself that never folds, so every council keeps its bearing from every other, and
+    the counties round London move out with it instead of being squeezed into its edge.
+    """
+    n = len(points)
+
+    def spacing(p: list[tuple[float, float]], i: int) -> float:
+        if not around[i]:
+            return 1.0
+        return sum(math.dist(p[i], p[j]) for j in around[i]) / len(around[i])
+
+    crowding = sorted(spacing(points, i) for i in range(n))
+    typical = crowding[min(n - 1, int(_SPARSE_SHARE * (n - 1)))] or 1.0
+    moved = [(x / typical, y / typical) for x, y in points]
+    for _ in range(_SPREAD_PASSES):
+        now = [spacing(moved, i) for i in range(n)]
+        for i in sorted(range(n), key=lambda k: (now[k], k)):
+            gap = spacing(moved, i)
+            if gap >= 1.0 or gap <= 0.0:
+                continue
+            moved = _grow(moved, moved[i], gap / 2, (1.0 - gap) / 2)
+    return moved
+
+
+def _grow(
+    points: list[tuple[float, float]], centre: tuple[float, float], radius: float, extra: float
+) -> list[tuple[float, float]]:
+    """Points with the disc round `centre` grown by `extra` and the rest pushed out after it."""
+    cx, cy = centre
+    grown = radius + extra
+    out = []
+    for x, y in points:
+        dx, dy = x - cx, y - cy
+        r = math.hypot(dx, dy)
+        if r == 0.0:
+            out.append((x, y))
+            continue
+        # Inside: stretched evenly. Outside: shifted out by `extra`, fading over _REACH cells;
+        # the fade is gentler than the shift, so no point overtakes another.
+        reach = r * grown / radius if r <= radius else r + extra * math.exp(-(r - radius) / _REACH)
+        out.append((cx + dx * reach / r, cy + dy * reach / r))
+    return out
+
+
+def _close_gaps(
+    positions: list[tuple[float, float]], pairs: list[tuple[int, int]]
+) -> list[tuple[float, float]]:
+    """Positions with the gaps between sparse neighbours pulled shut, each link to a cell."""
     targets = []
-    for i, j in links:
-        dx, dy = points[j][0] - points[i][0], points[j][1] - points[i][1]
+    for i, j in pairs:
+        dx, dy = positions[j][0] - positions[i][0], positions[j][1] - positions[i][1]
         d = math.hypot(dx, dy)
-        # Councils sharing a centroid have no bearing between them; snapping parts them.
         targets.append((dx / d, dy / d) if d > 0 else (0.0, 0.0))
-    solved = _least_squares(start, links, targets)
-    return [(x * _SHRINK, y * _SHRINK) for x, y in solved]
+    return _least_squares(positions, pairs, targets, [_HOLD] * len(positions))
+
+
+def _clear(positions: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Positions pushed apart until no two councils are nearer than _CLEARANCE."""
+    moved = [list(p) for p in positions]
+    n = len(moved)
+    for _ in range(_CLEARING_STEPS):
+        buckets: dict[tuple[int, int], list[int]] = {}
+        for k, (x, y) in enumerate(moved):
+            key = (math.floor(x / _CLEARANCE), math.floor(y / _CLEARANCE))
+            buckets.setdefault(key, []).append(k)
+        shift = [[0.0, 0.0] for _ in range(n)]
+        crowded = False
+        for k in range(n):
+            x, y = moved[k]
+            bx, by = math.floor(x / _CLEARANCE), math.floor(y / _CLEARANCE)
+            for cx in (bx - 1, bx, bx + 1):
+                for cy in (by - 1, by, by + 1):
+                    for m in buckets.get((cx, cy), ()):
+                        if m <= k:
+                            continue
+                        dx, dy = moved[m][0] - x, moved[m][1] - y
+                        d = math.hypot(dx, dy)
+                        if d >= _CLEARANCE:
+                            continue
+                        crowded = True
+                        if d < 1e-9:
+                            # Councils on one spot part along a fixed, index-made direction.
+                            angle = (k * 7 + m * 13) % 12 * math.pi / 6
+                            dx, dy, d = math.cos(angle) * 1e-3, math.sin(angle) * 1e-3, 1e-3
+                        push = (_CLEARANCE - d) / 4 / d
+                        shift[k][0] -= push * dx
+                        shift[k][1] -= push * dy
+                        shift[m][0] += push * dx
+                        shift[m][1] += push * dy
+        if not crowded:
+            break
+        for k in range(n):
+            moved[k][0] += shift[k][0]
+            moved[k][1] += shift[k][1]
+    return [(x, y) for x, y in moved]
+
+
+def _ring(cell: Cell) -> list[Cell]:
+    q, r = cell
+    return [(q + dq, r + dr) for dq, dr in _AXIAL_STEPS]
+
+
+def _join_islands(cells: list[Cell]) -> list[Cell]:
+    """Cells with every group cut off from the rest moved, whole, to the nearest place beside it."""
+    cells = list(cells)
+    while True:
+        taken = {cell: i for i, cell in enumerate(cells)}
+        groups = _groups(taken)
+        if len(groups) == 1:
+            return cells
+        smallest = min(groups, key=lambda g: (len(g), min(g)))
+        inside = set(smallest)
+        best: tuple[float, Cell] | None = None
+        for cell in smallest:
+            for other in taken:
+                if other in inside:
+                    continue
+                for beside in _ring(other):
+                    if beside in taken and beside not in inside:
+                        continue
+                    shift = (beside[0] - cell[0], beside[1] - cell[1])
+                    if shift == (0, 0):
+                        continue
+                    length = math.hypot(*_axial_centre(shift))
+                    if best is not None and (length, shift) >= best:
+                        continue
+                    moved = [(c[0] + shift[0], c[1] + shift[1]) for c in smallest]
+                    if any(m in taken and m not in inside for m in moved):
+                        continue
+                    best = (length, shift)
+        if best is None:  # cannot happen: some shift always clears the rest of the map
+            return cells
+        dq, dr = best[1]
+        for cell in smallest:
+            cells[taken[cell]] = (cell[0] + dq, cell[1] + dr)
+
+
+def _groups(taken: Mapping[Cell, int]) -> list[list[Cell]]:
+    """The connected groups of taken cells, each in the order found from its first cell."""
+    seen: set[Cell] = set()
+    groups = []
+    for start in sorted(taken):
+        if start in seen:
+            continue
+        group = [start]
+        seen.add(start)
+        for cell in group:
+            for beside in _ring(cell):
+                if beside in taken and beside not in seen:
+                    seen.add(beside)
+                    group.append(beside)
+        groups.append(group)
+    return groups
+
+
+def _holes(taken: Mapping[Cell, int] | set[Cell]) -> list[Cell]:
+    """Empty cells with four or more taken neighbours: gaps a reader sees inside the map."""
+    edge = {beside for cell in taken for beside in _ring(cell)} - set(taken)
+    return sorted(c for c in edge if sum(b in taken for b in _ring(c)) >= 4)
+
+
+def _fill_holes(cells: list[Cell]) -> list[Cell]:
+    """Cells with every empty cell enclosed on all six sides filled: the councils on the
+    shortest way from it to the open move one step towards it, so the gap leaves the map.
+
+    Bays (empty cells open to the outside on a side or two) are left to the local search, which
+    may fill them when that keeps neighbours together: the Wash and the Severn are bays too.
+    """
+    cells = list(cells)
+    for _ in range(len(cells)):
+        taken = {cell: i for i, cell in enumerate(cells)}
+        enclosed = [h for h in _holes(taken) if all(b in taken for b in _ring(h))]
+        if not enclosed:
+            break
+        hole = enclosed[0]
+        came_from: dict[Cell, Cell | None] = {hole: None}
+        queue = [hole]
+        out: Cell | None = None
+        for cell in queue:
+            for beside in _ring(cell):
+                if beside in came_from:
+                    continue
+                came_from[beside] = cell
+                if beside not in taken:
+                    out = beside
+                    break
+                queue.append(beside)
+            if out is not None:
+                break
+        if out is None:
+            break
+        path = []
+        step = came_from[out]
+        while step is not None:
+            path.append(step)
+            step = came_from[step]
+        path.reverse()
+        for into, moving in itertools.pairwise(path):
+            cells[taken[moving]] = into
+    return cells
+
+
+def _depths(taken: Mapping[Cell, int]) -> dict[Cell, int]:
+    """Each taken cell's steps to the map's edge (0 on it), at most _DEPTH_CAP."""
+    depth = {}
+    front = []
+    for cell in taken:
+        if any(beside not in taken for beside in _ring(cell)):
+            depth[cell] = 0
+            front.append(cell)
+    steps = 0
+    while front and steps < _DEPTH_CAP:
+        steps += 1
+        reached = []
+        for cell in front:
+            for beside in _ring(cell):
+                if beside in taken and beside not in depth:
+                    depth[beside] = steps
+                    reached.append(beside)
+        front = reached
+    return {cell: depth.get(cell, _DEPTH_CAP) for cell in taken}
+
+
+def _keeps_joined(taken: Mapping[Cell, int], cell: Cell) -> bool:
+    """Whether emptying a cell leaves its taken neighbours in one unbroken run round it."""
+    ring = [beside in taken for beside in _ring(cell)]
+    if all(ring) or not any(ring):
+        return False
+    return sum(1 for k in range(6) if ring[k] and not ring[k - 1]) == 1
+
+
+class _Search:
+    """Local search on the grid: swaps and single steps that keep more real neighbours together,
+    keep inland councils off the map's edge, and keep each council near its place."""
+
+    def __init__(
+        self,
+        cells: list[Cell],
+        positions: list[tuple[float, float]],
+        around: list[list[int]],
+        coastal: list[bool],
+    ) -> None:
+        self.cells = list(cells)
+        self.positions = positions
+        self.around = [set(a) for a in around]
+        self.share = [1 / max(1, len(a)) for a in around]
+        self.coastal = coastal
+        self.inland = self._inland(around, coastal)
+        steps = self._steps(around)
+        # What each council costs beside each other, looked up rather than worked out: a real
+        # neighbour kept is worth _KEPT shared by their shares; one three or more steps away on
+        # the real map costs _STRAY a step beyond two (`far`: five or more).
+        self.far = _STRAY * 3
+        self.costs: list[dict[int, float]] = []
+        for i, reach in enumerate(steps):
+            mine = {}
+            for j, apart in reach.items():
+                if apart == 1:
+                    mine[j] = -_KEPT * (self.share[i] + self.share[j])
+                elif apart >= 2:
+                    mine[j] = _STRAY * (apart - 2)
+            self.costs.append(mine)
+        self.taken = {cell: i for i, cell in enumerate(self.cells)}
+        self.places: list[tuple[float, float]] = []
+        self.depth: dict[Cell, int] = {}
+
+    @staticmethod
+    def _inland(around: list[list[int]], coastal: list[bool]) -> list[int]:
+        """Each council's neighbour steps to the nearest coastal council, at most _DEPTH_CAP."""
+        depth = [_DEPTH_CAP] * len(around)
+        front = [i for i, on_coast in enumerate(coastal) if on_coast]
+        for i in front:
+            depth[i] = 0
+        steps = 0
+        while front and steps < _DEPTH_CAP:
+            steps += 1
+            reached = []
+            for i in front:
+                for j in around[i]:
+                    if depth[j] > steps:
+                        depth[j] = steps
+                        reached.append(j)
+            front = reached
+        return depth
+
+    @staticmethod
+    def _steps(around: list[list[int]]) -> list[dict[int, int]]:
+        """For each council, the neighbour steps to every council up to four away."""
+        found = []
+        for start in range(len(around)):
+            steps = {start: 0}
+            front = [start]
+            for step in range(1, 5):
+                reached = []
+                for i in front:
+                    for j in around[i]:
+                        if j not in steps:
+                            steps[j] = step
+                            reached.append(j)
+                front = reached
+            found.append(steps)
+        return found
+
+    def placing(self, i: int, depth: int) -> float:
+        """What council i costs at a cell `depth` steps from the edge."""
+        cost = _INLAND * max(0, self.inland[i] - depth)
+        return cost + (_COASTAL * depth if self.coastal[i] else 0.0)
+
+    def own(self, movers: tuple[int, ...]) -> float:
+        """The cost of the movers: places, depths, and their sides."""
+        total = 0.0
+        taken, costs, far = self.taken, self.costs, self.far
+        for i in movers:
+            q, r = self.cells[i]
+            px, py = self.places[i]
+            x, y = q + r / 2, r * _ROW_HEIGHT
+            total += _PLACE * ((x - px) ** 2 + (y - py) ** 2)
+            total += self.placing(i, self.depth.get((q, r), 0))
+            mine = costs[i]
+            for dq, dr in _AXIAL_STEPS:
+                j = taken.get((q + dq, r + dr))
+                if j is not None:
+                    total += mine.get(j, far) * (0.5 if j in movers else 1.0)
+        return total
+
+    def around_edge(self, region: set[Cell], movers: tuple[int, ...]) -> float:
+        """Open sides within a region, and the depth costs of its councils that do not move."""
+        total = 0.0
+        for cell in region:
+            j = self.taken.get(cell)
+            if j is None:
+                continue
+            open_sides = sum(beside not in self.taken for beside in _ring(cell))
+            total += _EDGE * open_sides
+            if j not in movers:
+                depth = 0 if open_sides else max(1, self.depth.get(cell, 1))
+                total += self.placing(j, depth)
+        return total
+
+    def move(self, i: int, there: Cell) -> int | None:
+        """Put council i at `there`, swapping with whoever is there; returns that council."""
+        here = self.cells[i]
+        j = self.taken.get(there)
+        del self.taken[here]
+        if j is not None:
+            self.taken[here] = j
+            self.cells[j] = here
+        self.taken[there] = i
+        self.cells[i] = there
+        return j
+
+    def run(self, rounds: int) -> None:
+        """Improve the cells until a round changes nothing, or for `rounds` rounds."""
+        for _ in range(rounds):
+            self.places = _fitted(self.cells, self.positions)
+            self.depth = _depths(self.taken)
+            changed = False
+            for i in range(len(self.cells)):
+                changed = self.improve(i) or changed
+            if not changed:
+                break
+
+    def improve(self, i: int) -> bool:
+        """Make the best improving move for council i, if there is one."""
+        here = self.cells[i]
+        candidates = set(_ring(here))
+        # Beside any of its real neighbours within reach, where it might be kept with them.
+        for k in self.around[i]:
+            other = self.cells[k]
+            if hex_distance(_offset(here), _offset(other)) <= 3:
+                candidates.update(_ring(other))
+        candidates.discard(here)
+        best: tuple[float, Cell] | None = None
+        for there in sorted(candidates):
+            j = self.taken.get(there)
+            region: set[Cell] = set()
+            if j is None:
+                # A step into the open: only beside the council's own ring, keeping the map in
+                # one piece and leaving no hole.
+                if there not in _ring(here) or not _keeps_joined(self.taken, here):
+                    continue
+                if sum(b in self.taken and b != here for b in _ring(there)) < 2:
+                    continue
+                region = {here, there, *_ring(here), *_ring(there)}
+            movers = (i,) if j is None else (i, j)
+            before = self.own(movers) + self.around_edge(region, movers)
+            self.move(i, there)
+            if j is None:
+                self.depth[there] = 0
+            after = self.own(movers) + self.around_edge(region, movers)
+            hole = j is None and sum(b in self.taken for b in _ring(here)) >= 4
+            self.move(i, here)
+            if j is None:
+                self.depth.pop(there, None)
+            if not hole and after < before - 1e-9 and (best is None or after - before < best[0]):
+                best = (after - before, there)
+        if best is None:
+            return False
+        opened = self.move(i, best[1]) is None
+        if opened:
+            self.depth = _depths(self.taken)
+        return True
+
+
+def _fitted(cells: list[Cell], positions: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Positions scaled and moved (not turned) to fit the cells' centres best."""
+    centres = [_axial_centre(cell) for cell in cells]
+    n = len(cells)
+    mx, my = sum(x for x, _ in centres) / n, sum(y for _, y in centres) / n
+    px, py = sum(x for x, _ in positions) / n, sum(y for _, y in positions) / n
+    spread = sum((x - px) ** 2 + (y - py) ** 2 for x, y in positions) or 1.0
+    scale = (
+        sum(
+            (p[0] - px) * (c[0] - mx) + (p[1] - py) * (c[1] - my)
+            for p, c in zip(positions, centres, strict=True)
+        )
+        / spread
+    )
+    return [(mx + scale * (x - px), my + scale * (y - py)) for x, y in positions]
 
 
 def _least_squares(
     start: list[tuple[float, float]],
     links: list[tuple[int, int]],
     targets: list[tuple[float, float]],
+    anchors: list[float],
 ) -> list[tuple[float, float]]:
     """Positions whose links come closest to their target vectors (conjugate gradients)."""
-    # Minimises sum |p_j - p_i - t_ij|^2 + EPS * sum |p_i - start_i|^2: a graph Poisson problem,
-    # solved for x and y at once. The small anchor makes the answer unique.
+    # Minimises sum |p_j - p_i - t_ij|^2 + sum w_i |p_i - start_i|^2: a graph Poisson problem,
+    # solved for x and y at once. The anchors (w) make the answer unique.
     n = len(start)
-    eps = _ANCHOR
-    bx = [eps * x for x, _ in start]
-    by = [eps * y for _, y in start]
+    bx = [w * x for w, (x, _) in zip(anchors, start, strict=True)]
+    by = [w * y for w, (_, y) in zip(anchors, start, strict=True)]
     for (i, j), (tx, ty) in zip(links, targets, strict=True):
         bx[j] += tx
         bx[i] -= tx
@@ -317,8 +854,8 @@ def _least_squares(
         by[i] -= ty
 
     def apply(vx: list[float], vy: list[float]) -> tuple[list[float], list[float]]:
-        ox = [eps * v for v in vx]
-        oy = [eps * v for v in vy]
+        ox = [w * v for w, v in zip(anchors, vx, strict=True)]
+        oy = [w * v for w, v in zip(anchors, vy, strict=True)]
         for i, j in links:
             dx, dy = vx[j] - vx[i], vy[j] - vy[i]
             ox[j] += dx
@@ -356,78 +893,6 @@ def _least_squares(
 
 def _dot(a: list[float], b: list[float]) -> float:
     return sum(x * y for x, y in zip(a, b, strict=True))
-
-
-def _links(
-    points: list[tuple[float, float]], nearest: list[list[tuple[float, int]]]
-) -> list[tuple[int, int]]:
-    """Pairs of neighbouring councils: each with its nearest few, joined up into one network."""
-    links = {(min(i, j), max(i, j)) for i, row in enumerate(nearest) for _, j in row}
-    parent = list(range(len(points)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for i, j in links:
-        parent[root(i)] = root(j)
-    # An island group whose nearest councils are all each other (rare) would float free of the
-    # rest, so tie each group to the nearest council outside it.
-    while True:
-        groups: dict[int, list[int]] = {}
-        for i in range(len(points)):
-            groups.setdefault(root(i), []).append(i)
-        if len(groups) == 1:
-            break
-        smallest = min(groups.values(), key=lambda g: (len(g), g[0]))
-        inside = set(smallest)
-        _, i, j = min(
-            (math.dist(points[i], points[j]), i, j)
-            for i in smallest
-            for j in range(len(points))
-            if j not in inside
-        )
-        links.add((min(i, j), max(i, j)))
-        parent[root(i)] = root(j)
-    return sorted(links)
-
-
-def _nearest(points: list[tuple[float, float]], k: int) -> list[list[tuple[float, int]]]:
-    """For each point, its k nearest other points as (distance, index), nearest first."""
-    n = len(points)
-    xs = [x for x, _ in points]
-    ys = [y for _, y in points]
-    width = max(max(xs) - min(xs), max(ys) - min(ys)) or 1.0
-    # About two points per bucket, so a search looks at few buckets and few points.
-    size = width / max(1.0, math.sqrt(n / 2))
-    buckets: dict[tuple[int, int], list[int]] = {}
-    for i in range(n):
-        buckets.setdefault((math.floor(xs[i] / size), math.floor(ys[i] / size)), []).append(i)
-    found: list[list[tuple[float, int]]] = []
-    for i in range(n):
-        bx, by = math.floor(xs[i] / size), math.floor(ys[i] / size)
-        best: list[tuple[float, int]] = []
-        ring = 0
-        while True:
-            for cx in range(bx - ring, bx + ring + 1):
-                for cy in range(by - ring, by + ring + 1):
-                    if max(abs(cx - bx), abs(cy - by)) != ring:
-                        continue
-                    for j in buckets.get((cx, cy), ()):
-                        if j != i:
-                            best.append((math.hypot(xs[j] - xs[i], ys[j] - ys[i]), j))
-            best.sort()
-            del best[k:]
-            # Anything in a further ring is at least `ring * size` away.
-            if len(best) == k and best[-1][0] <= ring * size:
-                break
-            if ring * size > 2 * width + size:
-                break
-            ring += 1
-        found.append(best)
-    return found
 
 
 def _assign(positions: list[tuple[float, float]]) -> list[Cell]:

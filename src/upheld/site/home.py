@@ -3,7 +3,9 @@ average of similar authorities, with the same figures in a table beneath."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TypedDict
+from urllib.parse import urlencode
 
 from upheld.core import judgement
 from upheld.core.catalogue import CATALOGUE, Statistic
@@ -25,6 +27,17 @@ STATISTICS = {s.key: s.label for s in CATALOGUE}
 TIERS = {"upper": "Upper tier", "lower": "Lower tier"}
 VIEWS = {"hexagons": "Hexagons", "geographic": "Geographic"}
 """The map's styles: a hexagon per council, or the councils' own areas when stored."""
+SORTS = ("council", "type", "value", "range", "base", "average", "comparison")
+"""What the table under the map sorts by (`?sort=`): each of its columns, left to right."""
+ORDERS = ("asc", "desc")
+"""Which way (`?order=`): a to z and lowest first, or the reverse."""
+_RANKS: dict[Comparison, int] = {
+    "well_below": 0,
+    "below": 1,
+    "within": 2,
+    "above": 3,
+    "well_above": 4,
+}
 BAND_COLOURS = {
     "much-better": "#2c5d8f",
     "better": "#9dbfe0",
@@ -41,6 +54,23 @@ BAND_COLOURS = {
 """The map's colours: blue where a council does better than its peers beyond chance, orange where
 it does worse, beige where it is in line, hatched where it has too few cases to tell; purple and
 green for higher and lower where neither is better."""
+BAND_WORDS = {
+    "much-better": "Much better",
+    "better": "Better",
+    "within": "In line",
+    "worse": "Worse",
+    "much-worse": "Much worse",
+    "much-higher": "Much higher",
+    "higher": "Higher",
+    "lower": "Lower",
+    "much-lower": "Much lower",
+    "too-few": "Too few",
+    "none": "No figure",
+}
+"""Each colour in a word or two, for the strip of colours above the map on a phone."""
+WIDE_MAP = 16
+"""Columns beyond which a map is drawn wider than a phone's screen, to scroll sideways, so that
+every hexagon stays a target of at least 24 pixels (WCAG 2.5.8)."""
 
 
 def band(statistic: Statistic, comparison: Comparison | None) -> str:
@@ -124,6 +154,34 @@ class Band(TypedDict):
     label: str
 
 
+class SortLink(TypedDict):
+    """A column of the table: how to sort by it, and whether it is sorted now."""
+
+    key: str
+    label: str
+    href: str
+    """The address that sorts by this column, lowest first (or a to z) unless already so."""
+    order: str
+    """The order that address asks for."""
+    action: str
+    """What following the link does, in words: "sort lowest first"."""
+    up: str
+    """The ascending order in words: "lowest first", "a to z"."""
+    down: str
+    sorted: str
+    """How the column is sorted now, as aria-sort says it ("ascending", "descending"), or ""."""
+
+
+class Ordering(TypedDict):
+    """The link that puts the table in its most useful order: worst first, or highest first."""
+
+    label: str
+    href: str
+    sort: str
+    order: str
+    current: bool
+
+
 class MapChoices(TypedDict):
     """Which map styles the page offers, and why the one asked for may not be drawn."""
 
@@ -156,6 +214,15 @@ class HomePage(TypedDict):
     map_chart: str
     map_choices: MapChoices
     band_colours: dict[str, str]
+    band_words: dict[str, str]
+    map_wide: bool
+    """Whether the map is drawn wider than a phone's screen, to scroll."""
+    sort: str
+    order: str
+    columns: list[SortLink]
+    worst_first: Ordering
+    sorted_by: str
+    """The table's order in words: "Sorted by uphold rate, highest first"."""
 
 
 def map_rows(
@@ -197,6 +264,125 @@ def map_rows(
     return rows
 
 
+def sort_rows(rows: list[MapRow], sort: str, order: str) -> list[MapRow]:
+    """The table's rows in the order asked for; a figure too few cases to compare, and then no
+    figure at all, always come last, so "worst first" means worst of those that can be judged.
+    """
+    if sort not in SORTS or order not in ORDERS:
+        raise ValueError(f"sort must be one of {', '.join(SORTS)}; order asc or desc")
+    reverse = order == "desc"
+
+    def name(row: MapRow) -> tuple[str, str]:
+        return row["name"].lower(), row["code"]
+
+    if sort == "council":
+        return sorted(rows, key=name, reverse=reverse)
+    if sort == "type":
+        return sorted(
+            rows, key=lambda row: (row["type_label"].lower(), *name(row)), reverse=reverse
+        )
+
+    # The others sort by a number; a row without one goes last whichever the order.
+    def number(row: MapRow) -> float | None:
+        if sort == "base":
+            return float(row["base"])
+        if sort == "average":
+            return None if row["average"] is None else float(row["average"])
+        if row["value"] is None or row["comparison"] == "too_few":
+            return None
+        if sort == "range":
+            return row["interval"][0] if row["interval"] else None
+        if sort == "comparison":
+            return _RANKS.get(row["comparison"]) if row["comparison"] else None
+        return float(row["value"])
+
+    def after(row: MapRow) -> int:
+        """0 for a figure that can be judged, 1 too few cases, 2 none."""
+        if sort in ("base", "average"):
+            return 0 if number(row) is not None else 2
+        if row["value"] is None or row["comparison"] is None:
+            return 2
+        return 1 if row["comparison"] == "too_few" else 0
+
+    judged = [row for row in rows if number(row) is not None]
+    judged.sort(key=name)
+    # Ties keep a to z whichever way the numbers run; the value breaks ties in comparisons.
+    judged.sort(
+        key=lambda row: (
+            number(row),
+            float(row["value"]) if sort == "comparison" and row["value"] is not None else 0.0,
+        ),
+        reverse=reverse,
+    )
+    rest = sorted((row for row in rows if number(row) is None), key=lambda r: (after(r), *name(r)))
+    return judged + rest
+
+
+class TableOrder(TypedDict):
+    """How the table is sorted, and the links that sort it."""
+
+    sort: str
+    order: str
+    columns: list[SortLink]
+    worst_first: Ordering
+    sorted_by: str
+
+
+def _ordering(
+    statistic: Statistic, sort: str, order: str, address: Callable[[str, str], str]
+) -> TableOrder:
+    """The table's sort links, its "worst first" link and its order in words."""
+    label = STATISTICS[statistic.key]
+    columns = [
+        ("council", "Council", "a to z", "z to a"),
+        ("type", "Type", "a to z", "z to a"),
+        ("value", label, "lowest first", "highest first"),
+        ("range", "Likely range (95%)", "lowest first", "highest first"),
+        ("base", "Out of", "fewest first", "most first"),
+        ("average", "Average of similar authorities", "lowest first", "highest first"),
+        ("comparison", "Compared with similar authorities", "lowest first", "highest first"),
+    ]
+    links: list[SortLink] = []
+    said = ""
+    for key, title, up, down in columns:
+        now = key == sort
+        # A click on the sorted column turns it round; on any other, sorts it a to z or lowest
+        # first.
+        way = "desc" if now and order == "asc" else "asc"
+        links.append(
+            {
+                "key": key,
+                "label": title,
+                "href": address(key, way),
+                "order": way,
+                "action": f"sort {up if way == 'asc' else down}",
+                "up": up,
+                "down": down,
+                "sorted": ("ascending" if order == "asc" else "descending") if now else "",
+            }
+        )
+        if now:
+            said = f"Sorted by {title[0].lower() + title[1:]}, {up if order == 'asc' else down}"
+    if statistic.better == "neutral":
+        worst = {"label": "Highest first", "order": "desc"}
+    else:
+        worst = {"label": "Worst first", "order": "desc" if statistic.better == "lower" else "asc"}
+    ordering: Ordering = {
+        "label": worst["label"],
+        "href": address("value", worst["order"]),
+        "sort": "value",
+        "order": worst["order"],
+        "current": sort == "value" and order == worst["order"],
+    }
+    return {
+        "sort": sort,
+        "order": order,
+        "columns": links,
+        "worst_first": ordering,
+        "sorted_by": said,
+    }
+
+
 RULE = (
     "A council is coloured only where its figure differs from the average of similar "
     "authorities by more than chance would explain, given how many cases it is based on: "
@@ -212,13 +398,17 @@ def home_page(
     tier: str,
     view: str = "hexagons",
     group: PeerGroup = TYPE,
+    sort: str = "council",
+    order: str = "asc",
 ) -> HomePage:
     """The map page: every council of a tier coloured by a statistic against its peers, drawn as
-    hexagons or, where boundaries are stored, as the councils' own areas."""
+    hexagons or, where boundaries are stored, as the councils' own areas; the table beneath
+    sorted by `sort` (one of SORTS) in `order` (one of ORDERS)."""
     figures = site.figures(year.year)
     existing = [c for c in figures.councils.values() if c.exists_in(year.year)]
     chosen = sorted(cartogram.tier_councils(existing, tier), key=lambda c: c.name)
-    rows = map_rows(site, year, statistic, chosen, group)
+    chosen_statistic = CATALOGUE[statistic]
+    rows = sort_rows(map_rows(site, year, statistic, chosen, group), sort, order)
     outlines = _outlines(site, year, tier, chosen)
     offered = bool(chosen) and len(outlines) >= shapes.GEOGRAPHIC_COVERAGE * len(chosen)
     drawn = "geographic" if view == "geographic" and offered else "hexagons"
@@ -242,6 +432,7 @@ def home_page(
         return f"/councils/{code}/{year.label}"
 
     by_code = {c.code: c for c in chosen}
+    columns = 0
     if drawn == "geographic":
         drawing = boundaries.geo_svg(
             outlines,
@@ -253,8 +444,10 @@ def home_page(
             link=link,
         )
     else:
+        # The year's other councils say where a county's districts are, so which councils
+        # touch and which are on the coast (upper.maps.measures).
         cells = site.cached(
-            ("layout", tier, year.year.start_year), lambda: cartogram.layout(chosen)
+            ("layout", tier, year.year.start_year), lambda: cartogram.layout(chosen, existing)
         )
         drawing = cartogram.map_svg(
             cells,
@@ -263,10 +456,28 @@ def home_page(
             labels,
             title=title,
             description=f"Each hexagon is a council, placed roughly where it is in England "
-            f"and {compared}",
+            f"and {compared} Darker lines mark the borders of England's regions, and London's "
+            "boroughs are named as a block.",
             link=link,
         )
+        columns = max((column for column, _ in cells.values()), default=-1) + 1
     missing = [c.name for c in chosen if c.code not in outlines] if drawn == "geographic" else []
+
+    def address(by: str, way: str) -> str:
+        chosen_view = {"view": drawn} if view != "hexagons" else {}
+        return "/?" + urlencode(
+            {
+                "year": year.label,
+                "statistic": statistic,
+                "group": group.name,
+                "tier": tier,
+                **chosen_view,
+                "sort": by,
+                "order": way,
+            }
+        )
+
+    table = _ordering(chosen_statistic, sort, order, address)
     return {
         "title": site.settings.web.title,
         "year": year.label,
@@ -288,6 +499,13 @@ def home_page(
         "map_chart": drawing,
         "map_choices": {"offered": offered, "fell_back": view != drawn, "missing": missing},
         "band_colours": BAND_COLOURS,
+        "band_words": BAND_WORDS,
+        "map_wide": columns > WIDE_MAP,
+        "sort": table["sort"],
+        "order": table["order"],
+        "columns": table["columns"],
+        "worst_first": table["worst_first"],
+        "sorted_by": table["sorted_by"],
     }
 
 

@@ -95,6 +95,8 @@ class PageRoutes:
         statistic = params.choice(query, "statistic", next(iter(home.STATISTICS)), home.STATISTICS)
         tier = params.choice(query, "tier", "upper", home.TIERS)
         view = params.choice(query, "view", "hexagons", home.VIEWS)
+        sort = params.choice(query, "sort", "council", home.SORTS)
+        order = params.choice(query, "order", "asc", home.ORDERS)
         group = self.site.group(params.text(query, "group"))
         year = self.year(publication, query.get("year") or published[-1].label)
         return self.render.respond(
@@ -102,7 +104,9 @@ class PageRoutes:
             publication,
             split_format(request.url.path, "json", "csv")[1],
             "home.html",
-            lambda: home.home_page(self.site, publication, year, statistic, tier, view, group),
+            lambda: home.home_page(
+                self.site, publication, year, statistic, tier, view, group, sort, order
+            ),
             rows=lambda page: [home.csv_row(row) for row in page["councils"]],
         )
 
