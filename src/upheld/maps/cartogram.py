@@ -1,22 +1,32 @@
 """The home page map: a hex cartogram of councils, one hexagon each, laid out from their centroids.
 
 Every council gets one hexagon, so a London borough is as visible as a county. The layout is
-computed here from the councils' centroids (no map file is read):
+computed here from the councils' centroids (no map file is read), and judged by the measures in
+upheld.maps.measures: the share of real neighbours kept side by side, and how far councils move
+from their place on a scaled map of England.
 
-1. Project each centroid onto a plane (longitude shrunk by the cosine of England's middle latitude).
-2. Link each council to its four nearest (the links joined into one network) and find the
-   positions where every link is as near as possible to one cell long, pointing the way it points
-   on the real map: a least-squares problem solved by conjugate gradients. Crowded areas (London,
-   the conurbations) spread out and sparse ones (Northumberland, Cornwall) draw in, while each
-   council keeps its neighbours and its bearing from them: a density-equalising cartogram.
-3. Snap those positions to a pointy-top hex grid, best-fitting councils first, each taking the
-   nearest free cell; then swap or move councils between neighbouring cells while that brings
-   them closer to their positions (least squares, so no council is left far out).
+1. Project each centroid onto a plane (longitude shrunk by the cosine of England's middle
+   latitude) and read which councils touch, and which are on the coast, from the year's finest
+   councils (a county's districts; see measures.geography).
+2. Spread the crowded areas: each crowded council in turn grows the disc around it to a cell
+   across and pushes everything beyond outwards by the same amount, fading with distance. A map
+   of the plane onto itself that never folds, so London grows in place and the counties round it
+   move out with it, keeping their depth between London and the coast.
+3. Pull the gaps left in sparse areas shut (least squares: each link a cell long along its
+   present bearing, each council held lightly where spreading put it), and push apart councils
+   still closer than a cell.
+4. Snap to a pointy-top hex grid, best-fitting councils first, each taking the nearest free cell;
+   join any cut-off group to the rest and fill enclosed holes.
+5. Search locally: swap councils, or step one into the open, while that keeps more real
+   neighbours side by side, keeps each council as far from the map's edge as it is steps from
+   the coast (so inland London is kept off the sea where the counties round it allow) and keeps
+   each near its place.
 
 Cells are (column, row) in "odd-r" offset coordinates: row 0 is the northernmost, and odd rows sit
 half a cell to the right. A council without a centroid is put where its parent county, its sister
 districts, its children or else its region put it; with none of those it goes on a row of its own
-below the map, so it is still shown and still clickable.
+below the map, so it is still shown and still clickable. Everything is deterministic: the same
+councils give the same map whatever order they come in.
 """
 
 from __future__ import annotations
@@ -44,6 +54,7 @@ NO_DATA_COLOUR = "#d9d9d9"
 """The fill of a council with no figure."""
 
 Cell = tuple[int, int]
+Edge = tuple[tuple[float, float], tuple[float, float]]
 
 _MIDDLE_LATITUDE = 53.5  # England's: east-west distances stay within 8% from Cornwall to Berwick
 _ROW_HEIGHT = math.sqrt(3) / 2  # distance between rows when neighbouring cell centres are 1 apart
@@ -219,12 +230,10 @@ def region_borders(cells: Mapping[str, Cell], councils: Mapping[str, Council]) -
     return edges
 
 
-Edge = tuple[tuple[float, float], tuple[float, float]]
-
 LABELLED_REGIONS = ("London",)
 """Regions named on the hex map as a block: the one whose small councils a reader hunts for."""
 _REGION_LINE = "#0b0c0c"
-_REGION_WIDTH = 2.5
+_REGION_WIDTH = 2.0
 
 
 def _region_overlay(cells: Mapping[str, Cell], councils: Mapping[str, Council]) -> str:
@@ -1001,14 +1010,17 @@ def _hexagon(x: float, y: float) -> str:
 
 
 __all__ = [
+    "LABELLED_REGIONS",
     "NO_DATA_COLOUR",
     "TIERS",
     "Cell",
+    "Edge",
     "cell_centre",
     "council_map",
     "hex_distance",
     "layout",
     "map_svg",
     "neighbours",
+    "region_borders",
     "tier_councils",
 ]
