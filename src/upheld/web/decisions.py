@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 from urllib.parse import urlencode
 
 import anyio
@@ -60,8 +60,9 @@ class DecisionRoutes:
         return await anyio.to_thread.run_sync(work, limiter=self.searches)
 
     async def search(self, request: Request) -> Response:
-        """The decisions search page, and its .json and .csv twins."""
-        fmt = split_format(request.url.path, "json", "csv")[1]
+        """The decisions search page, and its .json twin (the .csv is a download: every
+        decision found, streamed)."""
+        fmt = split_format(request.url.path, "json")[1]
         query = read_query(request)
 
         def respond() -> Response:
@@ -72,7 +73,6 @@ class DecisionRoutes:
                 fmt,
                 "decisions.html",
                 functools.partial(decisions.decisions_page, self.site, publication, query),
-                rows=result_rows,
                 # Searches are too varied to be worth keeping, and fast enough not to need it.
                 cache=False,
             )
@@ -99,8 +99,3 @@ def moved_to(found: list[str], fmt: str, query: str, prefix: str = "") -> str:
     if len(found) == 1:
         return f"{prefix}{decision_path(found[0])}{suffix}" + (f"?{query}" if query else "")
     return f"{prefix}/decisions{suffix}?{urlencode({'q': found[0]})}"
-
-
-def result_rows(page: decisions.DecisionsPage) -> list[dict[str, Any]]:
-    """A search's results as CSV rows: each decision without its snippet."""
-    return [{k: v for k, v in item.items() if k != "snippet"} for item in page["items"]]
