@@ -33,6 +33,7 @@ from sqlalchemy import exists, select
 from tests.servers import live_server
 from upheld import search
 from upheld.register import builtin
+from upheld.site import home
 from upheld.site.identity import decision_path
 from upheld.site.model import Site
 from upheld.store import engines, schema
@@ -422,6 +423,7 @@ PAGE_TYPES = {
     "&year=2024-25",
     "compare form": f"/compare?with={BURY}&year=2024-25",
     "compare with a problem": f"/compare?council={BURY}&council=Atlantis&year=2024-25",
+    "home sorted": "/?year=2024-25&tier=lower&sort=comparison&order=desc",
 }
 STATUSES = {"not found": 404, "compare with a problem": 404}
 """The page types that answer an error, with its status; the rest answer 200."""
@@ -451,6 +453,7 @@ def test_axe_finds_no_violations(page: Page, name: str) -> None:
     [
         "council",
         "home upper tier",
+        "home lower tier",
         "decisions search",
         "national",
         "national funnel plots",
@@ -649,3 +652,119 @@ def test_every_table_too_wide_for_a_phone_scrolls_and_shows_it(page: Page, name:
         assert "gradient" in box.evaluate("b => getComputedStyle(b).backgroundImage"), i
         assert box.get_attribute("tabindex") == "0", (page.url, i)
     page.set_viewport_size({"width": 1280, "height": 900})
+
+
+# The map people can read (issue 11) ----------------------------------------------------------
+
+
+def test_the_key_sits_beside_the_map_on_a_wide_screen_and_above_it_on_a_phone(page: Page) -> None:
+    page.goto("/?year=2024-25&tier=upper")
+    svg = page.locator(".map svg").bounding_box()
+    key = page.get_by_role("heading", name="Key").bounding_box()
+    assert svg is not None
+    assert key is not None
+    assert key["x"] >= svg["x"] + svg["width"]  # to its right...
+    assert svg["y"] - 50 <= key["y"] <= svg["y"] + svg["height"] / 2  # ...beside its top half
+    expect(page.locator(".key-strip")).to_be_hidden()
+    page.set_viewport_size(PHONE)
+    strip = page.locator(".key-strip")
+    expect(strip).to_be_visible()
+    assert strip.get_attribute("aria-hidden") == "true"  # the full key follows the map
+    box, svg = strip.bounding_box(), page.locator(".map svg").bounding_box()
+    assert box is not None
+    assert svg is not None
+    assert 0 <= svg["y"] - (box["y"] + box["height"]) < 40  # directly above the map
+    # Every colour on the map is named in the strip.
+    assert strip.locator("li").count() == page.locator(".legend li").count()
+
+
+def test_lower_tier_hexagons_are_touch_sized_on_a_phone(page: Page) -> None:
+    page.set_viewport_size(PHONE)
+    page.goto("/?year=2024-25&tier=lower")
+    sizes = page.locator(".map .hex").evaluate_all(
+        "hs => hs.map(h => { const b = h.getBoundingClientRect(); return [b.width, b.height]; })"
+    )
+    assert len(sizes) == 296
+    assert min(w for w, _ in sizes) >= 24
+    assert min(h for _, h in sizes) >= 24
+    # The map scrolls sideways in its own box, says so, and the page does not.
+    box = page.locator(".map-scroll")
+    assert box.evaluate("b => b.scrollWidth > b.clientWidth")
+    expect(page.locator(".map-hint")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    # The upper tier fits the screen at the same size.
+    page.goto("/?year=2024-25&tier=upper")
+    sizes = page.locator(".map .hex").evaluate_all(
+        "hs => hs.map(h => h.getBoundingClientRect().width)"
+    )
+    assert min(sizes) >= 24
+    assert not page.locator(".map-scroll").evaluate("b => b.scrollWidth > b.clientWidth")
+
+
+def codes_in_table(page: Page) -> list[str]:
+    codes: list[str] = page.locator("#council-table tbody tr").evaluate_all(
+        "rows => rows.map(r => r.dataset.code)"
+    )
+    return codes
+
+
+def test_the_table_sorts_in_place_as_the_server_sorts_it(page: Page) -> None:
+    query = "year=2024-25&tier=lower&statistic=compliance_rate"
+    served = page.context.new_page()
+    try:
+        page.goto(f"/?{query}")
+        map_drawn = page.locator(".map svg").inner_html()
+        for column in home.SORTS:
+            link = page.locator(f'#council-table thead a[data-sort="{column}"]')
+            # A click sorts by the column one way; a second click turns it round.
+            for _ in range(2):
+                wanted = link.get_attribute("data-order")
+                link.click()
+                expect(page).to_have_url(re.compile(rf"sort={column}&order={wanted}#table$"))
+                heading = page.locator(f'#council-table thead th:has(a[data-sort="{column}"])')
+                expect(heading).to_have_attribute(
+                    "aria-sort", "ascending" if wanted == "asc" else "descending"
+                )
+                assert page.locator("#council-table thead th[aria-sort]").count() == 1
+                served.goto(f"/?{query}&sort={column}&order={wanted}")
+                assert codes_in_table(page) == codes_in_table(served), (column, wanted)
+                expect(page.locator("#sort-status")).to_have_text(
+                    served.locator("#sort-status").inner_text()
+                )
+        # Sorting never reloads the page: the map is the one first drawn.
+        assert page.locator(".map svg").inner_html() == map_drawn
+        # Worst first (for compliance, lowest first), and the downloads follow the order.
+        page.get_by_role("link", name="Worst first", exact=True).click()
+        expect(page).to_have_url(re.compile(r"sort=value&order=asc#table$"))
+        served.goto(f"/?{query}&sort=value&order=asc")
+        assert codes_in_table(page) == codes_in_table(served)
+        csv_link = page.get_by_role("link", name="CSV", exact=True).get_attribute("href") or ""
+        assert "sort=value" in csv_link
+        assert "order=asc" in csv_link
+    finally:
+        served.close()
+
+
+def test_the_table_sorts_without_javascript(browser: Browser, base_url: str) -> None:
+    context = browser.new_context(base_url=base_url, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto("/?year=2024-25&tier=upper")
+        page.get_by_role("link", name="Worst first", exact=True).click()
+        expect(page).to_have_url(re.compile(r"sort=value&order=desc#table$"))
+        expect(page.locator("#sort-status")).to_have_text("Sorted by uphold rate, highest first.")
+        values = page.locator("#council-table tbody tr").evaluate_all(
+            "rows => rows.filter(r => r.dataset.value !== '' && r.dataset.comparison !== 'too_few'"
+            " && r.dataset.comparison !== '').map(r => parseFloat(r.dataset.value))"
+        )
+        assert values == sorted(values, reverse=True)
+        first = page.locator("#council-table tbody tr").first
+        assert first.get_attribute("data-comparison") not in ("", "too_few")
+        page.locator('#council-table thead a[data-sort="council"]').click()
+        expect(page).to_have_url(re.compile(r"sort=council&order=asc#table$"))
+        names = page.locator("#council-table tbody tr").evaluate_all(
+            "rows => rows.map(r => r.dataset.name)"
+        )
+        assert names == sorted(names)
+    finally:
+        context.close()
