@@ -57,3 +57,23 @@ def test_a_councils_improvements_and_reports_link_to_their_published_decisions(
     for record in linked:
         assert f'href="{record["decision_url"]}"' in html
         assert client.get(record["decision_url"]).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("statistic", "outcomes"),
+    [("uphold_rate", ["upheld", "not_upheld"]), ("satisfactory_remedy_rate", ["upheld"])],
+)
+def test_the_maps_table_links_each_base_to_its_decisions(
+    client: TestClient, statistic: str, outcomes: list[str]
+) -> None:
+    rows = client.get(f"/index.json?year=2024-25&statistic={statistic}").json()["councils"]
+    bury = next(r for r in rows if r["code"] == BURY)
+    query = parse_qs(urlsplit(bury["base_url"]).query)
+    assert query == {"year": ["2024-25"], "council": [BURY], "outcome": outcomes}
+    assert (
+        bury["base_url"].replace("&", "&amp;")
+        in client.get(f"/?year=2024-25&statistic={statistic}").text
+    )
+    # A figure out of compliance outcomes or residents has no decisions to list.
+    compliance = client.get("/index.json?year=2024-25&statistic=compliance_rate").json()
+    assert all(r["base_url"] is None for r in compliance["councils"])

@@ -40,6 +40,18 @@ EVIDENCE: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 each (compliance outcomes and complaints received are not decisions, so have no search)."""
 
 
+def search_url(count: str, year: str, council: str | None = None) -> str | None:
+    """The decision search for exactly the decisions behind a count ("upheld", ...) in a year,
+    for one council or all; None for a count that is not of decisions (population, compliance
+    outcomes, complaints received)."""
+    chosen = next((outcomes for name, _, outcomes in EVIDENCE if name == count), None)
+    if chosen is None:
+        return None
+    url = f"/decisions?year={year}" + (f"&council={council}" if council else "")
+    url += "".join(f"&outcome={o}" for o in chosen)
+    return url + ("&remedy=yes" if count == "satisfactory_remedies" else "")
+
+
 def evidence(
     connection: Connection,
     publication: Publication,
@@ -57,16 +69,14 @@ def evidence(
     found = search.search(connection, query, publication)
     outcomes = dict(found.facets.get("outcome", []))
     remedies = dict(found.facets.get("remedy", []))
-    base = f"/decisions?year={year.label}" + (f"&council={council}" if council else "")
     made: list[Evidence] = []
     for name, label, chosen in EVIDENCE:
-        url = base + "".join(f"&outcome={o}" for o in chosen)
         if name == "decided":
             shown = found.total
         elif name == "satisfactory_remedies":
             shown = int(remedies.get(True, 0))
-            url += "&remedy=yes"
         else:
             shown = sum(int(outcomes.get(o, 0)) for o in chosen)
+        url = search_url(name, year.label, council) or ""
         made.append({"label": label, "count": counts.count(name), "shown": shown, "url": url})
     return made

@@ -18,6 +18,7 @@ from upheld.core.wording import plural
 from upheld.maps import boundaries, cartogram, shapes
 from upheld.maps.boundaries import Shape
 from upheld.register import Council
+from upheld.site.evidence import search_url
 from upheld.site.identity import slug
 from upheld.site.model import Site, Year
 
@@ -136,6 +137,8 @@ class MapRow(TypedDict):
     average_text: str
     base: int
     base_text: str
+    base_url: str | None
+    """The decision search for the decisions the figure is out of, where they are decisions."""
     """What the figure is out of, in words: "68 detailed investigations"."""
     interval: list[float] | None
     interval_text: str
@@ -253,6 +256,7 @@ def map_rows(
                 "average_text": chosen.text(average),
                 "base": base,
                 "base_text": plural(base, *chosen.denominator_noun),
+                "base_url": search_url(chosen.denominator, year.label, council.code),
                 "interval": found,
                 "interval_text": judgement.likely_words(chosen, counts),
                 "interval_range": judgement.likely(chosen, counts),
