@@ -107,7 +107,7 @@ def test_the_table_says_its_base_and_comparison_in_words(client: TestClient) -> 
     rows = rows_of(client, "sort=value&order=desc")
     first = rows[0]
     assert first["base_text"].endswith("detailed investigations")
-    assert f'<td class="num">{first["base_text"]}</td>' in table
+    assert f"{first['base_text']}</a></td>" in table  # linked to the decisions it counts
     assert first["comparison_text"][:1].upper() + first["comparison_text"][1:] in table
     # The sorted column says so; every column heading is a link that sorts by it.
     assert table.count("aria-sort=") == 1
