@@ -692,21 +692,9 @@ class _Search:
     @staticmethod
     def _inland(around: list[list[int]], coastal: list[bool]) -> list[int]:
         """Each council's neighbour steps to the nearest coastal council, at most _DEPTH_CAP."""
-        depth = [_DEPTH_CAP] * len(around)
-        front = [i for i, on_coast in enumerate(coastal) if on_coast]
-        for i in front:
-            depth[i] = 0
-        steps = 0
-        while front and steps < _DEPTH_CAP:
-            steps += 1
-            reached = []
-            for i in front:
-                for j in around[i]:
-                    if depth[j] > steps:
-                        depth[j] = steps
-                        reached.append(j)
-            front = reached
-        return depth
+        coast = [i for i, on_coast in enumerate(coastal) if on_coast]
+        found = measures.steps_from(coast, range(len(around)), around.__getitem__, _DEPTH_CAP)
+        return [found[i] for i in range(len(around))]
 
     @staticmethod
     def _steps(around: list[list[int]]) -> list[dict[int, int]]:

@@ -26,10 +26,13 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from upheld.register import Council
+
+K = TypeVar("K", bound=Hashable)
 
 Point = tuple[float, float]
 Cell = tuple[int, int]
@@ -66,21 +69,8 @@ class Geography:
     def depth(self, cap: int = 3) -> dict[str, int]:
         """Neighbour steps from each council to the nearest coastal one, at most `cap`."""
         around = self.neighbours()
-        depth = dict.fromkeys(self.points, cap)
-        front = sorted(code for code in self.coastal if code in depth)
-        for code in front:
-            depth[code] = 0
-        steps = 0
-        while front and steps < cap:
-            steps += 1
-            reached = []
-            for code in front:
-                for other in around[code]:
-                    if depth[other] > steps:
-                        depth[other] = steps
-                        reached.append(other)
-            front = reached
-        return depth
+        coast = sorted(code for code in self.coastal if code in self.points)
+        return steps_from(coast, self.points, lambda code: around[code], cap)
 
 
 @dataclass(frozen=True)
@@ -329,3 +319,24 @@ __all__ = [
     "project",
     "real_neighbours",
 ]
+
+
+def steps_from(
+    start: Iterable[K], everyone: Iterable[K], around: Callable[[K], Iterable[K]], cap: int
+) -> dict[K, int]:
+    """Neighbour steps from each place to the nearest of `start` (breadth first), at most `cap`."""
+    depth = dict.fromkeys(everyone, cap)
+    front = list(start)
+    for place in front:
+        depth[place] = 0
+    steps = 0
+    while front and steps < cap:
+        steps += 1
+        reached = []
+        for place in front:
+            for other in around(place):
+                if depth[other] > steps:
+                    depth[other] = steps
+                    reached.append(other)
+        front = reached
+    return depth
