@@ -627,23 +627,10 @@ def _fill_holes(cells: list[Cell]) -> list[Cell]:
 
 def _depths(taken: Mapping[Cell, int]) -> dict[Cell, int]:
     """Each taken cell's steps to the map's edge (0 on it), at most _DEPTH_CAP."""
-    depth = {}
-    front = []
-    for cell in taken:
-        if any(beside not in taken for beside in _ring(cell)):
-            depth[cell] = 0
-            front.append(cell)
-    steps = 0
-    while front and steps < _DEPTH_CAP:
-        steps += 1
-        reached = []
-        for cell in front:
-            for beside in _ring(cell):
-                if beside in taken and beside not in depth:
-                    depth[beside] = steps
-                    reached.append(beside)
-        front = reached
-    return {cell: depth.get(cell, _DEPTH_CAP) for cell in taken}
+    edge = [cell for cell in taken if any(beside not in taken for beside in _ring(cell))]
+    return measures.steps_from(
+        edge, taken, lambda cell: (b for b in _ring(cell) if b in taken), _DEPTH_CAP
+    )
 
 
 def _keeps_joined(taken: Mapping[Cell, int], cell: Cell) -> bool:
