@@ -33,6 +33,11 @@ class BadParameter(UpheldError):
     exit_code = 2
     http_status = 400
 
+    def __init__(self, message: str, parameter: str | None = None) -> None:
+        super().__init__(message)
+        self.parameter = parameter
+        """The parameter that cannot be met, when one is to blame (the API names it)."""
+
 
 class Busy(UpheldError):
     """The website is answering as many searches as it can; try again in a moment."""

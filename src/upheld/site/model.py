@@ -308,5 +308,7 @@ class Site:
         found = self.settings.group(name)
         if found is None:
             choices = ", ".join(self.settings.group_names)
-            raise BadParameter(f"group must be one of {choices}, not {name[:60]!r}")
+            raise BadParameter(
+                f"group must be one of {choices}, not {name[:60]!r}", parameter="group"
+            )
         return found

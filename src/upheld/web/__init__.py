@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import cast
 
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -24,14 +25,15 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from upheld import __version__
-from upheld.errors import Busy, UpheldError
+from upheld.errors import BadParameter, Busy, UpheldError
 from upheld.site.model import Now, Site, utc_now
 from upheld.store import engines, schema
-from upheld.web import api
+from upheld.web import api, problems
 from upheld.web.decisions import DecisionRoutes
 from upheld.web.downloads import DownloadRoutes
 from upheld.web.feeds import FeedRoutes
 from upheld.web.headers import SecurityHeaders
+from upheld.web.methods import Methods
 from upheld.web.render import Renderer, error_format
 from upheld.web.routes import PageRoutes
 
@@ -96,6 +98,7 @@ def create_app(site: Site) -> FastAPI:
     )
     app.state.site = site
     app.include_router(api.router(site, decisions))
+    app.openapi = api.describe(app, site)  # type: ignore[method-assign]
     html_routes: list[tuple[str, Handler]] = [
         ("/", pages.home),
         ("/index.json", pages.home),
@@ -162,6 +165,11 @@ def create_app(site: Site) -> FastAPI:
         elif isinstance(exc, HTTPException) and exc.headers:
             headers = dict(exc.headers)  # a 405 says which methods are allowed
         answer = error_format(request.url.path)
+        if request.url.path.startswith("/api/"):
+            invalid = []
+            if isinstance(exc, BadParameter) and exc.parameter:
+                invalid = [{"name": exc.parameter, "in": "query", "reason": detail}]
+            return problems.problem(status, detail, invalid, headers)
         if answer == "json":
             return JSONResponse({"detail": detail}, status_code=status, headers=headers)
         if answer == "text":
@@ -173,9 +181,16 @@ def create_app(site: Site) -> FastAPI:
             response.headers.update(headers)
         return response
 
+    async def invalid_parameters(request: Request, exc: Exception) -> Response:
+        # Only the API's operations declare their parameters to FastAPI; the pages read theirs.
+        assert isinstance(exc, RequestValidationError)
+        return problems.from_validation(exc)
+
+    app.add_exception_handler(RequestValidationError, invalid_parameters)
     app.add_exception_handler(HTTPException, error_page)
     app.add_exception_handler(UpheldError, error_page)
     app.add_exception_handler(Exception, error_page)
+    app.add_middleware(Methods, routes=lambda: app.router.routes)
     app.add_middleware(
         SecurityHeaders, https=lambda: site.last_settings.web.base_url.startswith("https://")
     )

@@ -6,18 +6,23 @@ the pages and their .json twins always agree. Embargoed years do not exist here 
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from collections.abc import Callable
+from typing import Annotated, Any, Literal, get_args
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, FastAPI, Path, Query
+from fastapi.openapi.utils import get_openapi
+from pydantic import BaseModel, Field, StringConstraints
 from starlette.responses import RedirectResponse
 
 from upheld.core.catalogue import CATALOGUE
 from upheld.core.periods import ReviewYear
 from upheld.core.publication import Publication
+from upheld.core.vocabulary import IMPROVEMENT_STATUSES, OUTCOMES, REPORT_KINDS, SERVICE_AREAS
 from upheld.errors import BadParameter, NotFound
 from upheld.site import council, councils, decisions, downloads, lists, national
 from upheld.site.model import Site, Year
 from upheld.site.twins import without_charts
+from upheld.web import problems
 from upheld.web.decisions import DecisionRoutes, moved_to
 from upheld.web.params import MAX_PAGE, MAX_TEXT
 
@@ -30,6 +35,31 @@ GSS code. Figures for a year appear only once the year is published. Version 1: 
 ever added, never renamed or removed.
 """
 
+
+# Exactly the labels ReviewYear.parse reads as a review year written the usual way: the second
+# part is the next year's last two digits, so "2019-21" is no review year and fails the pattern.
+YEAR_PATTERN = (
+    "^[0-9]{2}(?:" + "|".join(f"{n:02d}-{(n + 1) % 100:02d}" for n in range(99)) + "|99-00)$"
+)
+YEAR_WORDS = "A review year, written like 2024-25 (1 April 2024 to 31 March 2025)"
+CODE_PATTERN = "^[A-Za-z][0-9]{8}$"
+CODE_WORDS = "A council's GSS code, e.g. E08000002 (upper or lower case)"
+
+ReviewYearText = Annotated[str, StringConstraints(pattern=YEAR_PATTERN)]
+YearInPath = Annotated[
+    str, Path(description=YEAR_WORDS, pattern=YEAR_PATTERN, examples=["2024-25"])
+]
+CodeInPath = Annotated[
+    str, Path(description=CODE_WORDS, pattern=CODE_PATTERN, examples=["E08000002"])
+]
+Sort = Literal["relevance", "newest", "oldest"]
+# Written out so type checkers read it; the search's own list must be the same.
+assert get_args(Sort) == tuple(decisions.SORTS)
+Outcome = Literal[OUTCOMES.keys]  # type: ignore[name-defined]
+Category = Literal[SERVICE_AREAS.keys]  # type: ignore[name-defined]
+ImprovementStatus = Literal[IMPROVEMENT_STATUSES.keys]  # type: ignore[name-defined]
+ReportKind = Literal[REPORT_KINDS.keys]  # type: ignore[name-defined]
+CouncilCode = Annotated[str, StringConstraints(pattern=CODE_PATTERN)]
 
 StatisticName = Annotated[
     Literal[CATALOGUE.keys],  # type: ignore[name-defined]
@@ -45,6 +75,23 @@ Group = Annotated[
 ]
 
 
+LOCATION = {"description": "The decision's address, or a search", "schema": {"type": "string"}}
+
+
+class YearLinks(BaseModel):
+    """A published review year and the addresses of its figures."""
+
+    year: str = Field(description="The review year", examples=["2024-25"])
+    start: str = Field(description="Its first day (ISO 8601)", examples=["2024-04-01"])
+    end: str = Field(description="Its last day (ISO 8601)", examples=["2025-03-31"])
+    published_at: str = Field(
+        description="When its figures were published (ISO 8601)",
+        examples=["2025-07-23T10:00:00+01:00"],
+    )
+    statistics: str = Field(description="Its statistics in this API")
+    national: str = Field(description="Its national figures in this API")
+
+
 def router(site: Site, searches: DecisionRoutes) -> APIRouter:
     """The API's endpoints over a Site, reusing the page builders."""
     api = APIRouter(prefix="/api/v1", tags=["v1"])
@@ -55,7 +102,7 @@ def router(site: Site, searches: DecisionRoutes) -> APIRouter:
             raise NotFound("There is no such year.")
         return found
 
-    @api.get("/years", summary="Published years")
+    @api.get("/years", summary="Published years", response_model=list[YearLinks])
     def years() -> list[dict[str, Any]]:
         """The review years whose figures are published, newest first, with their links."""
         return [
@@ -70,14 +117,18 @@ def router(site: Site, searches: DecisionRoutes) -> APIRouter:
             for y in reversed(site.published())
         ]
 
-    @api.get("/years/{year}/statistics", summary="Every council's statistics for a year")
-    def statistics(year: str, group: Group = None) -> dict[str, Any]:
+    @api.get(
+        "/years/{year}/statistics",
+        summary="Every council's statistics for a year",
+        responses=problems.responses(400, 404),
+    )
+    def statistics(year: YearInPath, group: Group = None) -> dict[str, Any]:
         """Each council's counts and rates with the average of similar authorities, the averages
         by type and national totals: the same document as `upheld stats --format json`."""
         peers = site.group(group)
         return downloads.year_statistics(site, site.publication(), year, peers)
 
-    @api.get("/councils", summary="Councils")
+    @api.get("/councils", summary="Councils", responses=problems.responses(422))
     def councils_list(
         q: Annotated[
             str, Query(max_length=MAX_TEXT, description="Only councils whose name contains this")
@@ -87,8 +138,12 @@ def router(site: Site, searches: DecisionRoutes) -> APIRouter:
         page = councils.councils_page(site, site.publication(), q)
         return [dict(found) for found in page["councils"]]
 
-    @api.get("/councils/{code}/{year}", summary="A council's figures for a year")
-    def council_year(code: str, year: str, group: Group = None) -> dict[str, Any]:
+    @api.get(
+        "/councils/{code}/{year}",
+        summary="A council's figures for a year",
+        responses=problems.responses(400, 404),
+    )
+    def council_year(code: CodeInPath, year: YearInPath, group: Group = None) -> dict[str, Any]:
         """A council's page data for a year: figures, averages, trend, letters, reports and
         improvements (the same as the page's .json twin)."""
         peers = site.group(group)
@@ -100,36 +155,45 @@ def router(site: Site, searches: DecisionRoutes) -> APIRouter:
         page = council.council_page(site, publication, code, chosen, group=peers)
         return dict(without_charts(page))
 
-    @api.get("/national/{year}", summary="National figures for a year")
-    def national_year(year: str, statistic: StatisticName = CATALOGUE.keys[0]) -> dict[str, Any]:
+    @api.get(
+        "/national/{year}",
+        summary="National figures for a year",
+        responses=problems.responses(400, 404),
+    )
+    def national_year(
+        year: YearInPath, statistic: StatisticName = CATALOGUE.keys[0]
+    ) -> dict[str, Any]:
         """National totals, figures by type of council, every council of each type against its
         type's average for one statistic (the funnel plots' data) and the national trend."""
         publication = site.publication()
         page = national.national_page(site, publication, year_of(publication, year), statistic)
         return dict(without_charts(page))
 
-    @api.get("/decisions", summary="Search published decisions")
+    @api.get(
+        "/decisions",
+        summary="Search published decisions",
+        responses=problems.responses(400, 422, 503),
+    )
     async def search_decisions(
         q: Annotated[
             str,
             Query(max_length=MAX_TEXT, description='Words to search for; "a phrase"; -exclude'),
         ] = "",
-        council: Annotated[list[str] | None, Query(description="Council code(s)")] = None,
-        category: Annotated[list[str] | None, Query(description="Service area(s)")] = None,
-        outcome: Annotated[
-            list[str] | None, Query(description="Outcome key(s), e.g. upheld")
+        council: Annotated[
+            list[CouncilCode] | None, Query(description="Council code(s), e.g. E08000002")
         ] = None,
+        category: Annotated[list[Category] | None, Query(description="Service area(s)")] = None,
+        outcome: Annotated[list[Outcome] | None, Query(description="Outcome key(s)")] = None,
         year: Annotated[
-            list[str] | None, Query(description="Review year(s) of the decision")
+            list[ReviewYearText] | None,
+            Query(description="Review year(s) of the decision, written like 2024-25"),
         ] = None,
         remedy: Annotated[bool | None, Query(description="Satisfactory remedy or not")] = None,
-        sort: Annotated[str, Query(description="relevance, newest or oldest")] = "relevance",
+        sort: Annotated[Sort, Query(description="The order of the results")] = "relevance",
         page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page number")] = 1,
         per_page: Annotated[int, Query(ge=1, le=100, description="Results per page")] = 20,
     ) -> dict[str, Any]:
         """Published decisions matching a search, with facet counts, a page at a time."""
-        if sort not in decisions.SORTS:
-            raise BadParameter(f"sort must be one of {', '.join(decisions.SORTS)}")
         query = decisions.decision_query(
             text=q,
             councils=council or (),
@@ -151,11 +215,29 @@ def router(site: Site, searches: DecisionRoutes) -> APIRouter:
         summary="One published decision",
         response_model=dict[str, Any],
         responses={
-            301: {"description": "The reference written another way: its usual address"},
-            302: {"description": "A reference several decisions share: a search for them"},
+            301: {
+                "description": "The reference written another way: its usual address",
+                "headers": {"Location": LOCATION},
+            },
+            302: {
+                "description": "A reference several decisions share: a search for them",
+                "headers": {"Location": LOCATION},
+            },
+            **problems.responses(404),
         },
     )
-    def decision(reference: str) -> dict[str, Any] | RedirectResponse:
+    def decision(
+        reference: Annotated[
+            str,
+            Path(
+                description="A decision's reference, however it is written (`24-001-234`, "
+                "`24001234`); a `/` in it is written `%2F`",
+                min_length=1,
+                max_length=MAX_TEXT,
+                examples=["24-001-234"],
+            ),
+        ],
+    ) -> dict[str, Any] | RedirectResponse:
         """A published decision's statement and its facts, and what followed it that is
         published: the compliance outcome (`compliance`), the service improvements the council
         agreed (`improvements`) and public reports (`reports`); the same as the decision page's
@@ -182,7 +264,7 @@ def router(site: Site, searches: DecisionRoutes) -> APIRouter:
             try:
                 ReviewYear.parse(year)
             except ValueError as exc:
-                raise BadParameter(str(exc)) from None
+                raise BadParameter(str(exc), parameter="year") from None
         chosen: lists.Filters = {
             "council": council.upper() if council else None,
             "category": category,
@@ -191,28 +273,63 @@ def router(site: Site, searches: DecisionRoutes) -> APIRouter:
         }
         return dict(lists.list_page(site, site.publication(), name, chosen, page))
 
-    @api.get("/improvements", summary="Service improvements councils agreed")
+    @api.get(
+        "/improvements",
+        summary="Service improvements councils agreed",
+        responses=problems.responses(400, 422),
+    )
     def improvements(
-        council: Annotated[str | None, Query(description="Council code")] = None,
-        category: Annotated[str | None, Query(description="Service area")] = None,
-        year: Annotated[str | None, Query(description="Review year agreed, e.g. 2024-25")] = None,
-        status: Annotated[str | None, Query(description="agreed, completed or overdue")] = None,
-        page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+        council: Annotated[str | None, Query(pattern=CODE_PATTERN, description=CODE_WORDS)] = None,
+        category: Annotated[Category | None, Query(description="Service area")] = None,
+        year: Annotated[
+            str | None,
+            Query(pattern=YEAR_PATTERN, description="Review year agreed, e.g. 2024-25"),
+        ] = None,
+        status: Annotated[ImprovementStatus | None, Query(description="Its status")] = None,
+        page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page number")] = 1,
     ) -> dict[str, Any]:
         """The register of service improvements, filtered, 50 to a page."""
         return listing("improvements", council, category, year, status, page)
 
-    @api.get("/reports", summary="Public reports")
+    @api.get("/reports", summary="Public reports", responses=problems.responses(400, 422))
     def reports(
-        council: Annotated[str | None, Query(description="Council code")] = None,
-        category: Annotated[str | None, Query(description="Service area")] = None,
-        year: Annotated[str | None, Query(description="Review year issued, e.g. 2024-25")] = None,
-        status: Annotated[
-            str | None, Query(description="Report kind: public_interest or further")
+        council: Annotated[str | None, Query(pattern=CODE_PATTERN, description=CODE_WORDS)] = None,
+        category: Annotated[Category | None, Query(description="Service area")] = None,
+        year: Annotated[
+            str | None,
+            Query(pattern=YEAR_PATTERN, description="Review year issued, e.g. 2024-25"),
         ] = None,
-        page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+        status: Annotated[ReportKind | None, Query(description="The report's kind")] = None,
+        page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page number")] = 1,
     ) -> dict[str, Any]:
         """Public reports the ombudsman issued, filtered, 50 to a page."""
         return listing("reports", council, category, year, status, page)
 
     return api
+
+
+def describe(app: FastAPI, site: Site) -> Callable[[], dict[str, Any]]:
+    """The app's OpenAPI description: the problem schema in its components, and the peer groups
+    the configuration declares now as the `group` parameter's list."""
+    kept: dict[str, Any] = {}
+
+    def openapi() -> dict[str, Any]:
+        names = list(site.settings.group_names)
+        if kept.get("groups") == names:
+            return dict(kept["description"])
+        described = get_openapi(
+            title=app.title,
+            version=app.version,
+            description=app.description,
+            routes=app.routes,
+        )
+        described.setdefault("components", {}).setdefault("schemas", {}).update(problems.schemas())
+        for operation in described["paths"].values():
+            for parameter in operation.get("get", {}).get("parameters", []):
+                if parameter["name"] == "group":
+                    parameter["schema"] = {"type": "string", "enum": names}
+        kept.update(groups=names, description=described)
+        app.openapi_schema = described
+        return described
+
+    return openapi
