@@ -324,8 +324,17 @@ def describe(app: FastAPI, site: Site) -> Callable[[], dict[str, Any]]:
             routes=app.routes,
         )
         described.setdefault("components", {}).setdefault("schemas", {}).update(problems.schemas())
-        for operation in described["paths"].values():
-            for parameter in operation.get("get", {}).get("parameters", []):
+        schemas = described["components"]["schemas"]
+        for name in ("HTTPValidationError", "ValidationError"):
+            schemas.pop(name, None)
+        for item in described["paths"].values():
+            operation = item["get"]
+            # FastAPI promises its own validation error wherever there are parameters; this
+            # API answers problems, and a 422 only where a parameter has a type or bounds.
+            answers = operation["responses"]
+            if "application/json" in answers.get("422", {}).get("content", {}):
+                del answers["422"]
+            for parameter in operation.get("parameters", []):
                 if parameter["name"] == "group":
                     parameter["schema"] = {"type": "string", "enum": names}
         kept.update(groups=names, description=described)
