@@ -280,10 +280,18 @@ def test_an_unknown_or_unpublished_reference_is_a_clean_404(
     assert page.status_code == 404
     assert page.headers["content-type"].startswith("text/html")
     assert "Page not found" in page.text
-    for url in (page_url(written) + ".json", "/api/v1/decisions/" + written):
-        missing = client.get(url, follow_redirects=False)
-        assert missing.status_code == 404, url
-        assert missing.json() == {"detail": "There is no such published decision."}
+    twin = client.get(page_url(written) + ".json", follow_redirects=False)
+    assert twin.status_code == 404
+    assert twin.json() == {"detail": "There is no such published decision."}
+    api = client.get("/api/v1/decisions/" + written, follow_redirects=False)
+    assert api.status_code == 404
+    assert api.headers["content-type"] == "application/problem+json"
+    assert api.json() == {
+        "type": "about:blank",
+        "title": "Not Found",
+        "status": 404,
+        "detail": "There is no such published decision.",
+    }
     if reference_key(written):  # ("---" is no reference, and searches for everything)
         assert get_json(client, f"/decisions.json?q={written}")["total"] == 0
 
