@@ -336,7 +336,8 @@ def describe(app: FastAPI, site: Site) -> Callable[[], dict[str, Any]]:
                 del answers["422"]
             for parameter in operation.get("parameters", []):
                 if parameter["name"] == "group":
-                    parameter["schema"] = {"type": "string", "enum": names}
+                    # Empty has always meant the default, as leaving it out does.
+                    parameter["schema"] = {"type": "string", "enum": [*names, ""]}
         kept.update(groups=names, description=described)
         app.openapi_schema = described
         return described
