@@ -77,3 +77,16 @@ def test_the_maps_table_links_each_base_to_its_decisions(
     # A figure out of compliance outcomes or residents has no decisions to list.
     compliance = client.get("/index.json?year=2024-25&statistic=compliance_rate").json()
     assert all(r["base_url"] is None for r in compliance["councils"])
+
+
+@pytest.mark.parametrize("name", ["improvements", "reports"])
+def test_the_api_lists_take_per_page(client: TestClient, name: str) -> None:
+    whole = client.get(f"/api/v1/{name}").json()
+    assert whole["per_page"] == 50
+    two = client.get(f"/api/v1/{name}?per_page=2").json()
+    assert two["per_page"] == 2
+    assert len(two["items"]) == min(2, whole["total"])
+    assert two["items"] == whole["items"][:2]
+    refused = client.get(f"/api/v1/{name}?per_page=101")
+    assert refused.status_code == 422
+    assert refused.headers["content-type"] == "application/problem+json"

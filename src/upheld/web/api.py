@@ -259,6 +259,7 @@ def router(site: Site, searches: DecisionRoutes) -> APIRouter:
         year: str | None,
         status: str | None,
         page: int,
+        per_page: int,
     ) -> dict[str, Any]:
         if year:
             try:
@@ -271,7 +272,7 @@ def router(site: Site, searches: DecisionRoutes) -> APIRouter:
             "year": year,
             "status": status,
         }
-        return dict(lists.list_page(site, site.publication(), name, chosen, page))
+        return dict(lists.list_page(site, site.publication(), name, chosen, page, per_page))
 
     @api.get(
         "/improvements",
@@ -287,9 +288,12 @@ def router(site: Site, searches: DecisionRoutes) -> APIRouter:
         ] = None,
         status: Annotated[ImprovementStatus | None, Query(description="Its status")] = None,
         page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page number")] = 1,
+        per_page: Annotated[
+            int, Query(ge=1, le=lists.MAX_PER_PAGE, description="Results per page")
+        ] = lists.PER_PAGE,
     ) -> dict[str, Any]:
-        """The register of service improvements, filtered, 50 to a page."""
-        return listing("improvements", council, category, year, status, page)
+        """The register of service improvements, filtered, 50 to a page unless `per_page` says."""
+        return listing("improvements", council, category, year, status, page, per_page)
 
     @api.get("/reports", summary="Public reports", responses=problems.responses(400, 422))
     def reports(
@@ -301,9 +305,12 @@ def router(site: Site, searches: DecisionRoutes) -> APIRouter:
         ] = None,
         status: Annotated[ReportKind | None, Query(description="The report's kind")] = None,
         page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page number")] = 1,
+        per_page: Annotated[
+            int, Query(ge=1, le=lists.MAX_PER_PAGE, description="Results per page")
+        ] = lists.PER_PAGE,
     ) -> dict[str, Any]:
-        """Public reports the ombudsman issued, filtered, 50 to a page."""
-        return listing("reports", council, category, year, status, page)
+        """Public reports the ombudsman issued, filtered, 50 to a page unless `per_page` says."""
+        return listing("reports", council, category, year, status, page, per_page)
 
     return api
 
