@@ -17,7 +17,6 @@ one of the newest entries.
 from __future__ import annotations
 
 import hashlib
-import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
@@ -26,6 +25,7 @@ from urllib.parse import quote, urlencode, urlsplit
 
 from sqlalchemy import Connection, select
 
+from upheld.config import Settings
 from upheld.core.periods import ReviewYear
 from upheld.core.publication import Publication
 from upheld.core.vocabulary import OUTCOMES
@@ -40,10 +40,10 @@ from upheld.site.identity import council_name, decision_path
 from upheld.site.letters import released_at, shown_of
 from upheld.site.model import Site, Year
 from upheld.site.revisions import (
-    ATOM,
-    ATOM_MEDIA_TYPE,
     RevisionItem,
+    atom_bytes,
     atom_element,
+    atom_root,
     in_words,
     iso_utc,
     revision_entry,
@@ -610,22 +610,19 @@ def _address(base: str, link: str) -> str:
     return base + link if link.startswith("/") else link
 
 
-def atom_feed(feed: Feed, *, base_url: str, title: str, author: str, fallback: datetime) -> bytes:
+def atom_feed(feed: Feed, settings: Settings, fallback: datetime) -> bytes:
     """A feed as Atom 1.0 (RFC 4287). `fallback` is its updated time while nothing is
     published."""
-    base = base_url.rstrip("/")
+    base = settings.web.base_url.rstrip("/")
     host = urlsplit(base).hostname or "localhost"
-    # As the revision log's feed: Atom's namespace once, as the default.
-    root = ET.Element(
-        "feed", {"xmlns": ATOM, "{http://www.w3.org/XML/1998/namespace}lang": "en-GB"}
+    root = atom_root(
+        settings,
+        path=feed["path"],
+        page=feed["page"],
+        title=feed["title"],
+        subtitle=feed["subtitle"],
+        updated=iso_utc(feed["updated"] or fallback),
     )
-    atom_element(root, "id", f"{base}{feed['path']}")
-    atom_element(root, "title", f"{feed['title']}: {title}")
-    atom_element(root, "subtitle", feed["subtitle"])
-    atom_element(root, "updated", iso_utc(feed["updated"] or fallback))
-    atom_element(root, "link", rel="self", type=ATOM_MEDIA_TYPE, href=f"{base}{feed['path']}")
-    atom_element(root, "link", rel="alternate", type="text/html", href=f"{base}{feed['page']}")
-    atom_element(atom_element(root, "author"), "name", author)
     for entry in feed["entries"]:
         if entry.revision is not None:
             # A correction reads the same here as in the revision log's feed, with the same id.
@@ -652,9 +649,7 @@ def atom_feed(feed: Feed, *, base_url: str, title: str, author: str, fallback: d
                 )
             atom_element(element, "summary", entry.summary, type="text")
         atom_element(element, "category", term=entry.kind, label=KINDS[entry.kind])
-    ET.indent(root)
-    written: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
-    return written
+    return atom_bytes(root)
 
 
 # The page listing the feeds -------------------------------------------------------------------

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import Connection, select
 
+from upheld.config import Settings
 from upheld.core.catalogue import CATALOGUE
 from upheld.core.publication import TIMEZONE, Publication
 from upheld.core.wording import long_date, thousands
@@ -389,29 +390,49 @@ def _entry_html(item: RevisionItem, base: str) -> str:
     return "".join(parts)
 
 
-def atom_feed(
-    page: RevisionsPage, *, base_url: str, title: str, author: str, fallback: datetime
-) -> bytes:
-    """The revision log as an Atom 1.0 feed (RFC 4287), newest first. `fallback` is the feed's
-    updated time while nothing is published."""
-    base = base_url.rstrip("/")
+def atom_root(
+    settings: Settings, *, path: str, page: str, title: str, subtitle: str, updated: str
+) -> ET.Element:
+    """The head of an Atom 1.0 feed (RFC 4287) of this site: its id and self link (`path`), the
+    page it stands for, its title, subtitle, time and author."""
+    base = settings.web.base_url.rstrip("/")
     # Atom's namespace is declared once, as the default: every element is Atom's, unprefixed
     # (ElementTree's default_namespace refuses the feed's unqualified attributes).
-    feed = ET.Element(
+    root = ET.Element(
         "feed", {"xmlns": ATOM, "{http://www.w3.org/XML/1998/namespace}lang": "en-GB"}
     )
-    atom_element(feed, "id", f"{base}/revisions")
-    atom_element(feed, "title", f"{page['title']}: {title}")
-    atom_element(feed, "subtitle", page["description"])
-    atom_element(feed, "updated", page["updated"] or iso_utc(fallback))
-    atom_element(feed, "link", rel="self", type=ATOM_MEDIA_TYPE, href=f"{base}{page['feed']}")
-    atom_element(feed, "link", rel="alternate", type="text/html", href=f"{base}/revisions")
-    atom_element(atom_element(feed, "author"), "name", author)
+    atom_element(root, "id", f"{base}{path}")
+    atom_element(root, "title", f"{title}: {settings.web.title}")
+    atom_element(root, "subtitle", subtitle)
+    atom_element(root, "updated", updated)
+    atom_element(root, "link", rel="self", type=ATOM_MEDIA_TYPE, href=f"{base}{path}")
+    atom_element(root, "link", rel="alternate", type="text/html", href=f"{base}{page}")
+    atom_element(atom_element(root, "author"), "name", settings.organisation.name)
+    return root
+
+
+def atom_bytes(root: ET.Element) -> bytes:
+    """A feed written out, indented, as UTF-8 XML."""
+    ET.indent(root)
+    written: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return written
+
+
+def atom_feed(page: RevisionsPage, settings: Settings, fallback: datetime) -> bytes:
+    """The revision log as an Atom feed, newest first. `fallback` is the feed's updated time
+    while nothing is published."""
+    feed = atom_root(
+        settings,
+        path=page["feed"],
+        page="/revisions",
+        title=page["title"],
+        subtitle=page["description"],
+        updated=page["updated"] or iso_utc(fallback),
+    )
+    base = settings.web.base_url.rstrip("/")
     for item in page["revisions"]:
         revision_entry(feed, item, base)
-    ET.indent(feed)
-    written: bytes = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
-    return written
+    return atom_bytes(feed)
 
 
 def revision_entry(feed: ET.Element, item: RevisionItem, base: str) -> ET.Element:

@@ -31,14 +31,7 @@ class FeedRoutes:
 
     def _atom(self, publication: Publication) -> Callable[[feeds.Feed], bytes]:
         def write(feed: feeds.Feed) -> bytes:
-            settings = self.site.settings
-            return feeds.atom_feed(
-                feed,
-                base_url=settings.web.base_url,
-                title=settings.web.title,
-                author=settings.organisation.name,
-                fallback=publication.moment,
-            )
+            return feeds.atom_feed(feed, self.site.settings, publication.moment)
 
         return write
 

@@ -314,14 +314,7 @@ class PageRoutes:
         page = 1 if fmt == "atom" else params.page_number(request.query_params)
 
         def feed(found: revisions.RevisionsPage) -> bytes:
-            settings = self.site.settings
-            return revisions.atom_feed(
-                found,
-                base_url=settings.web.base_url,
-                title=settings.web.title,
-                author=settings.organisation.name,
-                fallback=publication.moment,
-            )
+            return revisions.atom_feed(found, self.site.settings, publication.moment)
 
         return self.render.respond(
             request,
