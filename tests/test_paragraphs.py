@@ -377,3 +377,35 @@ def test_a_new_code_for_the_same_council_is_not_an_abolition(register: Register)
     chief = {"chief_executive": {"name": "Sarah Norman", "email": "ce@barnsley.example"}}
     assert contacts_for({old: chief}, to, register) == chief
     assert contacts_for({}, to, register) == {}
+
+
+def test_a_letter_written_meanwhile_by_another_run_is_not_overwritten(
+    review: tuple[Engine, Path], register: Register, tmp_path: Path
+) -> None:
+    """Two `upheld letters` at once: the one that finishes second numbers its version after the
+    other's, never the same number twice."""
+    from upheld.letters import versions
+    from upheld.store import engines
+
+    engine, config = review
+    settings, year = load_settings(config), load_year(config, YEAR)
+    write_letters(engine, register, settings, year, [BURY], tmp_path / "first")
+
+    def meanwhile(_code: str) -> None:
+        with engines.writing(engine) as connection:
+            newest = versions.current(connection, YEAR.start_year, [BURY])[BURY]
+            versions.record(connection, BURY, YEAR.start_year, {"other": "run"}, {}, None, newest)
+
+    _year_config(config, YEAR_CONFIG.replace("Thank you", "Thanks again"))
+    write_letters(
+        engine,
+        register,
+        settings,
+        load_year(config, YEAR),
+        [BURY],
+        tmp_path / "second",
+        progress=meanwhile,
+    )
+    with engine.connect() as connection:
+        numbers = [v.number for v in versions.history(connection, YEAR.start_year, BURY)]
+    assert sorted(numbers) == [1, 2, 3]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
@@ -19,6 +19,7 @@ import typst
 from sqlalchemy import Engine
 
 from upheld.config import Settings, YearConfig, load_year
+from upheld.core.figures import YearFigures
 from upheld.errors import ConfigError, UpheldError
 from upheld.letters import archive, content, paragraphs, versions
 from upheld.register import Register
@@ -188,19 +189,7 @@ def write_letters(
             register=register,
             records=records.get(code),
         )
-    changed = [
-        figures.councils[code].name
-        for code in codes
-        if code in newest
-        and newest[code].released
-        and newest[code].data_sha256 != versions.digest(letters[code])
-    ]
-    if changed and not reason:
-        raise UpheldError(
-            f"the letters for {_listed(changed)} would change after they were approved or sent; "
-            'say why with --reason "..." (it is kept with the new version and, once published, '
-            "in the revision log); nothing was written"
-        )
+    _refuse_unexplained_change(letters, newest, figures, reason)
     # Every letter is typeset before anything is written, so a letter that cannot be (a broken
     # image, say) stops the run with the archive and the folder as they were.
     typesetter = Typesetter()
@@ -214,6 +203,10 @@ def write_letters(
         typesetter.close()
     run = LetterRun(councils=len(codes))
     with engines.writing(engine, on_wait) as connection:
+        # Another run may have written or approved a version while these were typeset: work
+        # from the versions as they stand now that this run is the one writer.
+        newest = versions.current(connection, year.start_year, codes)
+        _refuse_unexplained_change(letters, newest, figures, reason)
         for code in codes:
             record = content.figures_record(figures, code)
             version = versions.record(
@@ -234,6 +227,28 @@ def write_letters(
                 path.write_bytes(document)
                 run.written.append(path)
     return run
+
+
+def _refuse_unexplained_change(
+    letters: Mapping[str, Mapping[str, Any]],
+    newest: Mapping[str, versions.Version],
+    figures: YearFigures,
+    reason: str | None,
+) -> None:
+    """Stop a run that would change a letter already approved or sent without saying why."""
+    changed = [
+        figures.councils[code].name
+        for code, data in letters.items()
+        if code in newest
+        and newest[code].released
+        and newest[code].data_sha256 != versions.digest(data)
+    ]
+    if changed and not reason:
+        raise UpheldError(
+            f"the letters for {_listed(changed)} would change after they were approved or sent; "
+            'say why with --reason "..." (it is kept with the new version and, once published, '
+            "in the revision log); nothing was written"
+        )
 
 
 def _listed(names: Sequence[str]) -> str:
