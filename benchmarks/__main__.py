@@ -10,7 +10,7 @@ import json
 import sys
 from pathlib import Path
 
-from benchmarks import downloads, honest, imports, letters, spreadsheets, web
+from benchmarks import downloads, honest, imports, letters, scale, spreadsheets, web
 
 SUITES = {
     "import": imports,
@@ -19,6 +19,7 @@ SUITES = {
     "letters": letters,
     "web": web,
     "downloads": downloads,
+    "scale": scale,
 }
 
 
