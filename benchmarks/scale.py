@@ -329,7 +329,7 @@ def report(results: list[dict[str, Any]]) -> str:
 
 COLOURS = {"SQLite": "#1d5fa3", "PostgreSQL": "#b3470f"}
 PANEL_WIDTH, PANEL_HEIGHT, COLUMNS = 240.0, 190.0, 4
-LEFT, RIGHT, TOP, BOTTOM = 46.0, 12.0, 30.0, 30.0
+LEFT, RIGHT, TOP, BOTTOM = 46.0, 20.0, 30.0, 30.0
 
 
 def chart(results: list[dict[str, Any]]) -> str:
