@@ -110,6 +110,16 @@ class Web:
     figures are not yet published (by default they wait for their year)."""
     concurrent_searches: int = 2
     """Decision searches worked on at once; more wait their turn, so pages stay quick."""
+    cache_seconds: int = 60
+    """How long a browser, proxy or CDN may keep a published page before asking again; never
+    past the next moment something is published."""
+    stale_seconds: int = 300
+    """How long after that a cache may go on showing a page while it fetches it again."""
+    search_cache_seconds: int = 30
+    """How long a cache may keep the answer to a decision search."""
+    purge: tuple[str, ...] = ()
+    """Caches in front of the site (a reverse proxy or CDN) to empty after each change to the
+    data: each address is sent a PURGE request."""
 
 
 @dataclass(frozen=True)
@@ -259,6 +269,12 @@ def load_settings(folder: Path) -> Settings:
         raise ConfigError(f"{path}: [web] decision_delay_months must not be negative")
     if not 1 <= web.concurrent_searches <= 64:
         raise ConfigError(f"{path}: [web] concurrent_searches must be from 1 to 64")
+    for key in ("cache_seconds", "stale_seconds", "search_cache_seconds"):
+        if not 0 <= getattr(web, key) <= 86_400:
+            raise ConfigError(f"{path}: [web] {key} must be from 0 to 86400 (a day)")
+    for address in web.purge:
+        if not address.startswith(("http://", "https://")):
+            raise ConfigError(f"{path}: [web] purge must list web addresses, not {address!r}")
     smtp_data = dict(data.get("smtp", {}))
     for key in ("host", "port", "security", "user", "password", "sender", "sender_name"):
         value = os.environ.get(f"UPHELD_SMTP_{key.upper()}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -93,6 +94,34 @@ class App:
                 self._register = load_register(connection, builtin())
         return self._register
 
+    def empty_caches(self, *, said: bool = False) -> None:
+        """Empty the caches in front of the website (`[web] purge`), saying how each answered;
+        with `said`, also when there are none."""
+        from upheld.site.model import REFRESH_SECONDS
+        from upheld.web.proxies import empty_caches
+
+        try:
+            web = self.settings().web
+        except UpheldError:
+            return  # the command has said what is wrong with the configuration
+        if not web.purge:
+            if said:
+                self.err.print("No caches to empty: [web] purge lists none.", markup=False)
+            return
+        # A running website notices a change within a second: a cache emptied before then
+        # could fetch the page from before the change again, and keep it.
+        time.sleep(REFRESH_SECONDS + 0.25)
+        for address, trouble in empty_caches(web.purge):
+            if trouble is None:
+                self.err.print(f"Emptied the website's cache at {address}.", markup=False)
+            else:
+                self.err.print(
+                    f"Could not empty the website's cache at {address}: {trouble}. Its copies "
+                    f"of pages may be up to {web.cache_seconds + web.stale_seconds} seconds old; "
+                    "run `upheld purge` to try again.",
+                    markup=False,
+                )
+
 
 pass_app = click.make_pass_decorator(App)
 
@@ -105,6 +134,16 @@ class _Group(click.Group):
     """Reports the user's mistakes, and trouble with their database, in one line each."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        before = engines.commits()
+        try:
+            return self._answer(ctx)
+        finally:
+            # Whatever the command wrote, even if it then failed, is what the website now shows.
+            app = ctx.find_object(App)
+            if app is not None and engines.commits() != before:
+                app.empty_caches()
+
+    def _answer(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except UsageError as exc:

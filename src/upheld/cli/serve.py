@@ -49,6 +49,22 @@ def serve(app: App, host: str, port: int, workers: int) -> None:
     run_server(app, host, port, workers)
 
 
+@cli.command()
+@pass_app
+def purge(app: App) -> None:
+    """Empty the caches in front of the website, listed in [web] purge.
+
+    Commands that change the data (import, index, letters, approve, send, boundaries) do this
+    by themselves; run it after editing the configuration or upgrading upheld, so that a
+    reverse proxy or CDN shows the change at once rather than within [web] cache_seconds.
+
+    \b
+    Example:
+      upheld purge
+    """
+    app.empty_caches(said=True)
+
+
 @cli.command("preview-link")
 @click.option("--authority", required=True, metavar="CODE", help="The council (code or name).")
 @click.option("--year", "year", callback=year_option, metavar="YYYY-YY", help="Review year.")

@@ -17,17 +17,18 @@ import threading
 import time as clock
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Connection, Engine, func, select
 
+from upheld import __version__
 from upheld.config import Settings, YearConfig, load_settings, load_year, year_path
 from upheld.core.figures import YearFigures
 from upheld.core.groups import TYPE, PeerGroup
 from upheld.core.periods import ReviewYear
-from upheld.core.publication import Publication
+from upheld.core.publication import TIMEZONE, Publication
 from upheld.errors import BadParameter, ConfigError
 from upheld.maps import shapes
 from upheld.register import Register, builtin
@@ -40,6 +41,8 @@ REFRESH_SECONDS = 1.0
 """How often the database and the configuration folder are checked for changes."""
 
 log = logging.getLogger("upheld.site")
+
+NEVER = datetime.min.replace(tzinfo=UTC)
 
 
 def utc_now() -> datetime:
@@ -78,6 +81,63 @@ def config_fingerprint(folder: Path) -> tuple[tuple[str, str], ...]:
     return tuple(found)
 
 
+def config_changed_at(folder: Path) -> datetime | None:
+    """When a configuration file was last written, or None if there are none."""
+    try:
+        times = [
+            entry.stat().st_mtime for entry in os.scandir(folder) if entry.name.endswith(".toml")
+        ]
+    except OSError:
+        return None
+    return datetime.fromtimestamp(max(times), UTC) if times else None
+
+
+def data_changed_at(connection: Connection) -> datetime | None:
+    """When the data the website shows last changed: the latest import, letter, approval or
+    sending, search index or boundaries."""
+    imports, letters, versions = schema.imports.c, schema.letters.c, schema.letter_versions.c
+    found = [
+        # The newest row by its key: reading every letter's time would read every letter.
+        connection.execute(
+            select(imports.imported_at).order_by(imports.id.desc()).limit(1)
+        ).scalar(),
+        connection.execute(
+            select(letters.generated_at).order_by(letters.id.desc()).limit(1)
+        ).scalar(),
+        *connection.execute(
+            select(
+                func.max(versions.created_at),
+                func.max(versions.approved_at),
+                func.max(versions.sent_at),
+            )
+        ).one(),
+        connection.execute(select(func.max(schema.search_state.c.built_at))).scalar(),
+        shapes.version(connection)[1],
+    ]
+    moments = [_aware(m) for m in found if isinstance(m, datetime)]
+    return max(moments) if moments else None
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite gives back the UTC times it was given without their zone.
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Edition:
+    """What every public page is made from at one moment: the data, the configuration, what is
+    public and this version of upheld. Any change to one is a new edition."""
+
+    tag: str
+    """A digest of all four, the same in every server process."""
+    since: datetime
+    """When this edition began: the last change to the data or configuration, or the last
+    publication (a year's, or a new day's decisions), whichever came later."""
+    until: datetime
+    """When the next edition begins without anything being written: the next year's publication
+    or the next UK day, whichever comes first."""
+
+
 class Site:
     """What the public website reads: register, years, figures; refreshed when anything changes."""
 
@@ -103,6 +163,8 @@ class Site:
         self._config_seen: tuple[Any, ...] | None = config_fingerprint(config_folder)
         self._generation = 0
         self._cache: dict[Any, Any] = {}
+        self._changed_at = NEVER
+        self._edition: tuple[Any, Edition] | None = None
 
     # What changed ------------------------------------------------------------------------------
 
@@ -132,6 +194,11 @@ class Site:
             boundaries = shapes.version(connection)
         configuration = config_fingerprint(self.config_folder)
         version = (imports, letters, reviewed, index, boundaries, configuration)
+        changed_at = self._changed_at
+        if version != self._version:
+            with self.engine.connect() as connection:
+                moments = [data_changed_at(connection), config_changed_at(self.config_folder)]
+            changed_at = max([m for m in moments if m is not None], default=NEVER)
         with self._lock:
             if configuration != self._config_seen:
                 self._config_seen = configuration
@@ -140,6 +207,7 @@ class Site:
                 self._cache = {}
                 self._generation += 1
                 self._version = version
+                self._changed_at = changed_at
             self._checked = moment
         return version
 
@@ -226,6 +294,41 @@ class Site:
         if self.fresh_version() is None or years is None:
             return None
         return self._publication(self._settings, years)
+
+    def edition(self) -> Edition:
+        """The edition of the site now (reads the database at most once a second)."""
+        version = self.version()
+        return self._edition_of(version, self.publication(), self.years())
+
+    def peek_edition(self) -> Edition | None:
+        """The edition of the site now, if it can be told from memory alone; else None."""
+        version = self.fresh_version()
+        publication = self.peek_publication()
+        years = self._cache.get("years")
+        if version is None or publication is None or years is None:
+            return None
+        return self._edition_of(version, publication, years)
+
+    def _edition_of(self, version: Any, publication: Publication, years: list[Year]) -> Edition:
+        key = (version, publication.key, self._changed_at)
+        kept = self._edition
+        if kept is not None and kept[0] == key:
+            return kept[1]
+        schedule = [y.config.published_at for y in years]
+        today = datetime.combine(publication.today, time(), TIMEZONE)
+        tomorrow = datetime.combine(publication.today + timedelta(days=1), time(), TIMEZONE)
+        published = [at for at in schedule if at <= publication.moment]
+        coming = [at for at in schedule if at > publication.moment]
+        digest = hashlib.blake2b(
+            repr((version, publication.key, __version__)).encode(), digest_size=12
+        ).hexdigest()
+        edition = Edition(
+            tag=digest,
+            since=max([self._changed_at, today, *published]),
+            until=min([tomorrow, *coming]),
+        )
+        self._edition = (key, edition)
+        return edition
 
     def _publication(self, settings: Settings, years: list[Year]) -> Publication:
         web = settings.web

@@ -127,6 +127,17 @@ def writing(engine: Engine, on_wait: Callable[[], None] | None = None) -> Iterat
             if postgres:
                 _lock_postgres(connection, wait)
             yield connection
+    global _commits
+    _commits += 1
+
+
+_commits = 0
+
+
+def commits() -> int:
+    """How many writing transactions this process has committed (so a command can tell whether
+    it changed the database)."""
+    return _commits
 
 
 def _nothing() -> None:

@@ -29,6 +29,7 @@ from upheld.errors import BadParameter, Busy, UpheldError
 from upheld.site.model import Now, Site, utc_now
 from upheld.store import engines, schema
 from upheld.web import api, problems
+from upheld.web.caching import Caching
 from upheld.web.decisions import DecisionRoutes
 from upheld.web.downloads import DownloadRoutes
 from upheld.web.feeds import FeedRoutes
@@ -190,6 +191,7 @@ def create_app(site: Site) -> FastAPI:
     app.add_exception_handler(HTTPException, error_page)
     app.add_exception_handler(UpheldError, error_page)
     app.add_exception_handler(Exception, error_page)
+    app.add_middleware(Caching, site=lambda: site)
     app.add_middleware(Methods, routes=lambda: app.router.routes)
     app.add_middleware(
         SecurityHeaders, https=lambda: site.last_settings.web.base_url.startswith("https://")

@@ -1,0 +1,356 @@
+"""Caching: ETag, Last-Modified and Cache-Control on every public answer, 304 to conditional
+requests, and a real Varnish in front of a real `upheld serve` following imports and publication."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from tests.conftest import write_csv
+from tests.servers import free_port
+from tests.test_web import AFTER, BURY, PUBLISHED, Clock
+from upheld.core.periods import ReviewYear
+from upheld.core.publication import TIMEZONE
+from upheld.ingest.imports import import_files
+from upheld.ingest.kinds import KINDS
+from upheld.register import builtin
+from upheld.search import refresh_index
+from upheld.site.model import Site
+from upheld.store import engines, schema
+from upheld.synthetic import demo
+from upheld.web import create_app
+from upheld.web.previews import preview_token
+
+HEADER = ["reference", "authority", "received", "category", "decided", "outcome", "summary"]
+PAGE = f"/councils/{BURY}/2024-25"
+SECRET = "demo-only-secret-do-not-use-in-production"
+"""The demo configuration's key for preview links."""
+
+
+def cases(count: int, start: int = 0) -> list[list[str]]:
+    """Bury's upheld decisions in 2024-25, numbered from `start`."""
+    return [
+        [f"24/{n:05d}", BURY, "2024-05-01", "Housing", "2024-09-01", "upheld", f"Case {n}."]
+        for n in range(start, start + count)
+    ]
+
+
+def database(folder: Path, rows: list[list[str]]) -> str:
+    """A database of some decisions, indexed for the search, and the demo's configuration."""
+    url = f"sqlite:///{folder / 'upheld.db'}"
+    engine = engines.connect(url)
+    schema.upgrade(engine)
+    add_cases(engine, folder / "cases.csv", rows)
+    demo.write_config(folder / "config", [ReviewYear(2024)])
+    return url
+
+
+def add_cases(engine: Engine, path: Path, rows: list[list[str]]) -> None:
+    import_files(engine, KINDS["cases"], [write_csv(path, HEADER, rows)], builtin())
+    with engines.writing(engine) as connection:
+        refresh_index(connection)
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    database(tmp_path, cases(12))
+    return tmp_path
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(AFTER)
+
+
+@pytest.fixture
+def client(folder: Path, clock: Clock) -> Iterator[TestClient]:
+    engine = engines.connect(f"sqlite:///{folder / 'upheld.db'}", read_only=True)
+    site = Site(engine, folder / "config", now=clock, refresh_seconds=0)
+    with TestClient(create_app(site)) as test_client:
+        yield test_client
+
+
+def test_a_published_page_says_how_it_may_be_cached(client: TestClient, clock: Clock) -> None:
+    answer = client.get(PAGE)
+    assert answer.status_code == 200
+    tag = answer.headers["etag"]
+    assert re.fullmatch(r'"[0-9a-f]{24}"', tag)
+    assert answer.headers["cache-control"] == "public, max-age=60, stale-while-revalidate=300"
+    modified = parsedate_to_datetime(answer.headers["last-modified"])
+    # The edition began when the data was imported (now; the site's clock is in the past).
+    assert abs(modified - datetime.now(UTC)) < timedelta(minutes=5)
+    # Each page and each format has its own tag; the same page has the same one each time.
+    assert client.get(PAGE).headers["etag"] == tag
+    assert client.get(PAGE + ".json").headers["etag"] not in (tag, None)
+    assert client.head(PAGE).headers["etag"] == tag
+
+
+def test_a_conditional_request_for_an_unchanged_page_is_answered_304(client: TestClient) -> None:
+    first = client.get(PAGE)
+    tag, modified = first.headers["etag"], first.headers["last-modified"]
+    for condition in (
+        {"If-None-Match": tag},
+        {"If-None-Match": f'"other", W/{tag}'},
+        {"If-Modified-Since": modified},
+        {"If-Modified-Since": "Fri, 01 Jan 2100 00:00:00 GMT"},
+    ):
+        again = client.get(PAGE, headers=condition)
+        assert again.status_code == 304, condition
+        assert again.content == b""
+        assert again.headers["etag"] == tag
+        assert again.headers["cache-control"] == first.headers["cache-control"]
+    for condition in (
+        {"If-None-Match": '"other"'},
+        {"If-Modified-Since": "Mon, 01 Jan 2001 00:00:00 GMT"},
+        {"If-Modified-Since": "yesterday"},
+        # The tag wins over the date, as RFC 9110 says.
+        {"If-None-Match": '"other"', "If-Modified-Since": modified},
+    ):
+        assert client.get(PAGE, headers=condition).status_code == 200, condition
+    assert client.head(PAGE, headers={"If-None-Match": tag}).status_code == 304
+
+
+def test_every_kind_of_public_answer_carries_a_validator(client: TestClient) -> None:
+    for path in (
+        "/",
+        "/index.json",
+        "/national/2024-25.csv",
+        "/downloads/2024-25/decisions.csv",
+        "/api/v1/years",
+        f"/api/v1/councils/{BURY}/2024-25",
+        "/feeds/all.atom",
+        "/methodology",
+    ):
+        answer = client.get(path)
+        assert answer.status_code == 200, path
+        assert answer.headers["cache-control"].startswith("public, max-age=60"), path
+        tag = answer.headers["etag"]
+        assert client.get(path, headers={"If-None-Match": tag}).status_code == 304, path
+
+
+def test_searches_are_kept_briefly_and_mistakes_not_at_all(client: TestClient) -> None:
+    for path in ("/decisions?q=case", "/decisions.json?q=case", "/api/v1/decisions?q=case"):
+        answer = client.get(path)
+        assert answer.headers["cache-control"] == "public, max-age=30", path
+        assert (
+            client.get(path, headers={"If-None-Match": answer.headers["etag"]}).status_code == 304
+        )
+    refused = client.get("/api/v1/decisions?page=0")
+    assert refused.status_code == 422
+    assert refused.headers["cache-control"] == "no-store"
+    assert "etag" not in refused.headers
+    # That a page does not exist holds until something is published.
+    missing = client.get(f"/councils/{BURY}/2030-31")
+    assert missing.status_code == 404
+    assert missing.headers["cache-control"].startswith("public, max-age=")
+    assert "etag" not in missing.headers
+    static = client.get("/static/site.css")
+    assert static.headers["cache-control"] == "public, max-age=60"
+    assert (
+        client.get(
+            "/static/site.css", headers={"If-None-Match": static.headers["etag"]}
+        ).status_code
+        == 304
+    )
+
+
+def test_a_preview_is_never_kept(folder: Path, clock: Clock) -> None:
+    clock.moment = PUBLISHED - timedelta(days=1)
+    engine = engines.connect(f"sqlite:///{folder / 'upheld.db'}", read_only=True)
+    with TestClient(create_app(Site(engine, folder / "config", now=clock))) as client:
+        assert client.get(PAGE).status_code == 404
+        token = preview_token(SECRET, BURY, ReviewYear(2024))
+        answer = client.get(f"{PAGE}?preview={token}")
+        assert answer.status_code == 200
+        assert answer.headers["cache-control"] == "private, no-store"
+        assert "etag" not in answer.headers
+        tagged = client.get(f"{PAGE}?preview={token}", headers={"If-None-Match": "*"})
+        assert tagged.status_code == 200
+
+
+def test_the_tag_changes_with_the_data_the_configuration_and_what_is_public(
+    folder: Path, client: TestClient, clock: Clock
+) -> None:
+    before = client.get(PAGE)
+    tag = before.headers["etag"]
+    add_cases(
+        engines.connect(f"sqlite:///{folder / 'upheld.db'}"), folder / "more.csv", cases(3, 100)
+    )
+    after = client.get(PAGE, headers={"If-None-Match": tag})
+    assert after.status_code == 200
+    assert after.headers["etag"] != tag
+    assert parsedate_to_datetime(after.headers["last-modified"]) >= parsedate_to_datetime(
+        before.headers["last-modified"]
+    )
+    tag = after.headers["etag"]
+    settings = folder / "config" / "upheld.toml"
+    settings.write_text(settings.read_text().replace("[web]", '[web]\ntitle = "Councils"'))
+    assert client.get(PAGE, headers={"If-None-Match": tag}).status_code == 200
+    tag = client.get(PAGE).headers["etag"]
+    # A new day can publish decisions: a new edition.
+    clock.moment += timedelta(days=1)
+    assert client.get(PAGE, headers={"If-None-Match": tag}).status_code == 200
+
+
+def test_two_server_processes_give_a_page_the_same_tag(folder: Path, clock: Clock) -> None:
+    tags = []
+    for _ in range(2):
+        engine = engines.connect(f"sqlite:///{folder / 'upheld.db'}", read_only=True)
+        with TestClient(create_app(Site(engine, folder / "config", now=clock))) as client:
+            answer = client.get(PAGE)
+            tags.append((answer.headers["etag"], answer.headers["last-modified"]))
+    assert tags[0] == tags[1]
+
+
+def test_no_cache_keeps_a_page_past_its_publication(folder: Path, clock: Clock) -> None:
+    engine = engines.connect(f"sqlite:///{folder / 'upheld.db'}", read_only=True)
+    clock.moment = PUBLISHED - timedelta(seconds=90)
+    with TestClient(create_app(Site(engine, folder / "config", now=clock))) as client:
+        # Before publication the year is not there, and that may be kept until it is.
+        missing = client.get(PAGE)
+        assert missing.status_code == 404
+        assert missing.headers["cache-control"] == "public, max-age=60, stale-while-revalidate=30"
+        home = client.get("/")
+        assert home.headers["cache-control"] == "public, max-age=60, stale-while-revalidate=30"
+        clock.moment = PUBLISHED - timedelta(seconds=20)
+        assert client.get("/").headers["cache-control"] == "public, max-age=20"
+        clock.moment = PUBLISHED
+        assert client.get(PAGE).status_code == 200
+
+
+# A real cache in front of a real server ----------------------------------------------------------
+
+VARNISH = shutil.which("varnishd") or next(
+    (p for p in ("/usr/sbin/varnishd",) if os.path.exists(p)), None
+)
+
+
+def wait_for_port(port: int, process: subprocess.Popen[bytes], what: str) -> None:
+    deadline = time.monotonic() + 30
+    while True:
+        assert process.poll() is None, (
+            f"{what} stopped: {process.stdout and process.stdout.read()!r}"
+        )
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        assert time.monotonic() < deadline, f"{what} did not start within 30 s"
+        time.sleep(0.1)
+
+
+@pytest.fixture
+def varnish_and_server(tmp_path: Path) -> Iterator[tuple[str, Path, str]]:
+    if VARNISH is None:
+        pytest.skip("Varnish is not installed (apt-get install varnish)")
+    url = database(tmp_path, cases(12))
+    config = tmp_path / "config"
+    # 2024-25 is published a few seconds from now, UK time.
+    moment = (datetime.now(UTC) + timedelta(seconds=8)).astimezone(TIMEZONE)
+    year_file = config / "2024-25.toml"
+    text = year_file.read_text()
+    text = re.sub(r"(?m)^date = 2025-07-23$", f"date = {moment.date().isoformat()}", text)
+    text = re.sub(r"(?m)^time = 10:00:00$", f"time = {moment.strftime('%H:%M:%S')}", text)
+    year_file.write_text(text)
+    server_port, cache_port = free_port(), free_port()
+    settings = config / "upheld.toml"
+    settings.write_text(
+        settings.read_text().replace("[web]", f'[web]\npurge = ["http://127.0.0.1:{cache_port}/"]')
+    )
+    vcl = (Path(__file__).parents[1] / "docs" / "examples" / "varnish.vcl").read_text()
+    (tmp_path / "upheld.vcl").write_text(vcl.replace('"8000"', f'"{server_port}"'))
+    upheld = [sys.executable, "-m", "upheld", "--db", url, "--config", str(config)]
+    server = subprocess.Popen(
+        [*upheld, "serve", "--port", str(server_port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    cache = subprocess.Popen(
+        [
+            VARNISH,
+            "-F",
+            "-j",
+            "none",
+            "-n",
+            str(tmp_path / "varnish"),
+            "-a",
+            f"127.0.0.1:{cache_port}",
+            "-f",
+            str(tmp_path / "upheld.vcl"),
+            "-s",
+            "malloc,32m",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_for_port(server_port, server, "upheld serve")
+        wait_for_port(cache_port, cache, "varnishd")
+        yield f"http://127.0.0.1:{cache_port}", tmp_path, moment.isoformat()
+    finally:
+        for process in (cache, server):
+            process.terminate()
+            process.wait(timeout=10)
+
+
+def test_a_reverse_proxy_carries_the_site_and_follows_imports_and_publication(
+    varnish_and_server: tuple[str, Path, str],
+) -> None:
+    base, folder, published = varnish_and_server
+    page = f"{base}/councils/{BURY}/2024-25.json"
+    with httpx.Client(timeout=10) as http:
+        # Before publication: the year is not there, and the cache says so too.
+        first = http.get(page)
+        assert first.status_code == 404, published
+        assert http.get(page).headers["x-cache"] == "hit"
+        home = http.get(f"{base}/")
+        assert home.status_code == 200
+        assert http.get(f"{base}/").headers["x-cache"] == "hit"
+        # Publication: the next request after the moment shows the year.
+        while datetime.now(UTC) < datetime.fromisoformat(published):
+            time.sleep(0.2)
+        shown = http.get(page)
+        assert shown.status_code == 200
+        assert shown.json()["year"] == "2024-25"
+        cached = http.get(page)
+        assert cached.headers["x-cache"] == "hit"
+        assert cached.content == shown.content
+        decisions = shown.json()
+        # An import empties the cache: the very next request shows the new data.
+        more = write_csv(folder / "more.csv", HEADER, cases(5, 500))
+        imported = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "upheld",
+                "--db",
+                f"sqlite:///{folder / 'upheld.db'}",
+                "--config",
+                str(folder / "config"),
+                "import",
+                "cases",
+                str(more),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert "Emptied the website's cache" in imported.stderr
+        fresh = http.get(page)
+        assert fresh.headers["x-cache"] == "miss"
+        assert fresh.headers["etag"] != shown.headers["etag"]
+        assert fresh.json()["statistics"] != decisions["statistics"]
+        assert http.get(page).headers["x-cache"] == "hit"
