@@ -413,7 +413,7 @@ def _panel(
         parts.append(_text(x(scale), y0 + 16, f"{scale:g}{TIMES}", "middle"))
     for tick in _ticks(low, high):
         parts.append(_line_svg(x0, y(tick), x1, y(tick), "#e4e4e4", 1))
-        parts.append(_text(x0 - 4, y(tick) + 4, f"{tick:g}", "end"))
+        parts.append(_text(x0 - 4, y(tick) + 4, f"{tick:,g}", "end"))
     for database, points in linear.items():
         (s0, v0), (s1, v1) = points
         parts.append(_line_svg(x(s0), y(v0), x(s1), y(v1), COLOURS[database], 1, dashed=True))
