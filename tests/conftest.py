@@ -11,11 +11,15 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
 
 from upheld.register import Register, builtin
-from upheld.store import engines, schema
+from upheld.store import engines, roles, schema
 
 POSTGRES_URL = os.environ.get("UPHELD_TEST_POSTGRES")
+POSTGRES_READONLY_URL = os.environ.get("UPHELD_TEST_POSTGRES_READONLY")
+"""The same database as a role that may only read (`upheld db grant-readonly`, as CI does): the
+website in the web tests then reads through it, proving that it never writes."""
 
 BACKENDS = [
     pytest.param("sqlite", id="sqlite"),
@@ -41,8 +45,26 @@ def fresh_database_url(backend: str, tmp_path: Path) -> str:
     with engine.begin() as connection:
         connection.execute(text("DROP SCHEMA public CASCADE"))
         connection.execute(text("CREATE SCHEMA public"))
+        if POSTGRES_READONLY_URL:
+            # The role's rights on the schema went with it: grant them again, as the command does.
+            role = make_url(POSTGRES_READONLY_URL).username
+            assert role, "UPHELD_TEST_POSTGRES_READONLY names no role"
+            roles.grant(connection, roles.place(connection, role))
     engine.dispose()
     return engines.database_url(POSTGRES_URL)
+
+
+def website_url(url: str) -> str:
+    """The URL the website reads a test database through: the read-only role's on PostgreSQL,
+    when UPHELD_TEST_POSTGRES_READONLY names one."""
+    if POSTGRES_READONLY_URL and POSTGRES_URL and url == engines.database_url(POSTGRES_URL):
+        return engines.database_url(POSTGRES_READONLY_URL)
+    return url
+
+
+def website_engine(url: str) -> Engine:
+    """The engine the website reads a test database through, as `upheld serve` opens it."""
+    return engines.connect(website_url(url), read_only=True)
 
 
 @pytest.fixture(params=BACKENDS)

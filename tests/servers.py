@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
+import tempfile
 import threading
 import time
-from collections.abc import Iterator
+import urllib.request
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -39,3 +43,34 @@ def live_server(app: Any, http: type[GuardedProtocol] = GuardedProtocol) -> Iter
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@contextmanager
+def upheld_serving(options: Sequence[str], serve: Sequence[str] = ()) -> Iterator[str]:
+    """`upheld OPTIONS serve SERVE` in a process of its own on a free port, as it runs in
+    production; yields its base address, and stops it at the end (it must not have crashed)."""
+    port = free_port()
+    command = [sys.executable, "-m", "upheld", *options, "serve", "--port", str(port), *serve]
+    # A file, not a pipe: a server writing more than a pipe holds would stop until it was read.
+    with tempfile.TemporaryFile() as errors:
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                if process.poll() is not None:
+                    errors.seek(0)
+                    raise AssertionError(f"the server stopped: {errors.read().decode()}")
+                assert time.monotonic() < deadline, "the server did not start within 60 s"
+                try:
+                    with urllib.request.urlopen(f"{base}/static/site.css", timeout=10):
+                        break
+                except OSError:
+                    time.sleep(0.2)
+            yield base
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+        errors.seek(0)
+        said = errors.read().decode()
+    assert "Traceback" not in said, said

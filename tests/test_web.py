@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from tests.conftest import BACKENDS, fresh_database_url, website_engine
 from upheld.core.periods import ReviewYear
 from upheld.core.publication import Publication
 from upheld.register import builtin
@@ -44,11 +45,13 @@ class Clock:
         return self.moment
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> demo.Demo:
-    """A small demo: every council, 2019-20 to 2024-25, with the 2024-25 letters."""
+@pytest.fixture(scope="module", params=BACKENDS)
+def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> demo.Demo:
+    """A small demo: every council, 2019-20 to 2024-25, with the 2024-25 letters; on SQLite and
+    PostgreSQL (where the website may read as a role that can only read)."""
     folder = tmp_path_factory.mktemp("web")
-    return demo.build(folder, builtin(), DemoSpec(scale=0.05), say=lambda _text: None)
+    url = fresh_database_url(request.param, folder) if request.param == "postgresql" else None
+    return demo.build(folder, builtin(), DemoSpec(scale=0.05), say=lambda _text: None, url=url)
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +61,7 @@ def clock() -> Clock:
 
 @pytest.fixture(scope="module")
 def site(built: demo.Demo, clock: Clock) -> Site:
-    return Site(engines.connect(built.url, read_only=True), built.config, now=clock)
+    return Site(website_engine(built.url), built.config, now=clock)
 
 
 @pytest.fixture

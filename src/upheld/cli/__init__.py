@@ -252,6 +252,7 @@ def councils_for(app: App, year: ReviewYear, authorities: Sequence[str]) -> list
 from upheld.cli import (  # noqa: E402  (they register on `cli`)
     approval,
     check,
+    db,
     demo,
     index,
     maps,
@@ -266,6 +267,7 @@ __all__ = [
     "approval",
     "check",
     "cli",
+    "db",
     "demo",
     "index",
     "main",

@@ -34,6 +34,8 @@ class Demo:
     files: dict[str, Path]
     imported: dict[str, FileResult] = field(default_factory=dict)
     letter_files: int = 0
+    database_url: str | None = None
+    """Another database than DIR/upheld.db, when one was given (an empty PostgreSQL one)."""
 
     @property
     def config(self) -> Path:
@@ -48,18 +50,25 @@ class Demo:
     @property
     def url(self) -> str:
         """The demo database's URL."""
-        return f"sqlite:///{self.database}"
+        return self.database_url or f"sqlite:///{self.database}"
 
 
-def build(folder: Path, register: Register, spec: DemoSpec = DemoSpec(), say: Say = print) -> Demo:
-    """Write the synthetic files, import them into a new DIR/upheld.db, write the latest letters."""
+def build(
+    folder: Path,
+    register: Register,
+    spec: DemoSpec = DemoSpec(),
+    say: Say = print,
+    url: str | None = None,
+) -> Demo:
+    """Write the synthetic files, import them into a new DIR/upheld.db (or the empty database at
+    url), write the latest letters."""
     folder.mkdir(parents=True, exist_ok=True)
     database = folder / "upheld.db"
     for stale in (database, *(database.with_name(database.name + s) for s in ("-wal", "-shm"))):
         stale.unlink(missing_ok=True)
     say(f"Writing synthetic records (seed {spec.seed}, scale {spec.scale:g}) to {folder / 'data'}")
     files = write_demo_files(register, folder / "data", spec)
-    demo = Demo(folder, database, files)
+    demo = Demo(folder, database, files, database_url=url)
     engine = engines.connect(demo.url)
     try:
         schema.upgrade(engine)
