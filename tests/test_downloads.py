@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 from starlette.requests import Request
 from starlette.responses import StreamingResponse
 
-from tests.conftest import BACKENDS, fresh_database_url, write_csv
+from tests.conftest import BACKENDS, fresh_database_url, website_engine, write_csv
 from upheld.config import load_settings
 from upheld.core.catalogue import CATALOGUE
 from upheld.core.periods import ReviewYear
@@ -110,7 +110,8 @@ def site(
     rows are read from a server-side cursor on PostgreSQL."""
     folder = tmp_path_factory.mktemp("downloads")
     register = builtin()
-    engine = engines.connect(fresh_database_url(request.param, folder))
+    url = fresh_database_url(request.param, folder)
+    engine = engines.connect(url)
     schema.upgrade(engine)
     header = [
         "reference",
@@ -144,8 +145,12 @@ def site(
     settings.write_text(
         settings.read_text().replace("[web]\n", f"[web]\ndecision_delay_months = {DELAY}\n")
     )
-    yield Site(engine, config, now=clock)
     engine.dispose()
+    # The website reads as it does in production: read-only, and on PostgreSQL, where CI gives
+    # one, as a role that may only read.
+    reader = website_engine(url)
+    yield Site(reader, config, now=clock)
+    reader.dispose()
 
 
 @pytest.fixture
