@@ -303,9 +303,16 @@ class Site:
     def peek_edition(self) -> Edition | None:
         """The edition of the site now, if it can be told from memory alone; else None."""
         version = self.fresh_version()
+        kept = self._edition
+        if version is None:
+            return None
+        # An edition lasts until its `until` unless something is written: no need to work out
+        # what is public again for every request.
+        if kept is not None and kept[0][0] is version and self.now() < kept[1].until:
+            return kept[1]
         publication = self.peek_publication()
         years = self._cache.get("years")
-        if version is None or publication is None or years is None:
+        if publication is None or years is None:
             return None
         return self._edition_of(version, publication, years)
 

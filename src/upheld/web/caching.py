@@ -13,6 +13,7 @@ After an import or new letters, caches listed in `[web] purge` are emptied (`uph
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -25,7 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from upheld.config import Web
 from upheld.site.model import Edition, Site
 
-NO_STORE = "private, no-store"
+CONDITIONS = (b"if-none-match", b"if-modified-since")
 SEARCHES = ("/decisions", "/decisions.json", "/decisions.csv", "/api/v1/decisions")
 """Addresses whose answers depend on a search query: kept only briefly."""
 
@@ -39,6 +40,7 @@ def etag(edition: Edition, path: str, query: bytes) -> str:
     return f'"{digest.hexdigest()}"'
 
 
+@functools.lru_cache(maxsize=8)
 def http_date(moment: datetime) -> str:
     """A moment as an HTTP date: "Wed, 23 Jul 2025 09:00:00 GMT"."""
     return format_datetime(moment.astimezone(UTC).replace(microsecond=0), usegmt=True)
@@ -109,7 +111,8 @@ class Caching:
             (b"etag", tag.encode()),
             (b"last-modified", http_date(edition.since).encode()),
         ]
-        if still_valid(Headers(scope=scope), tag, edition.since):
+        conditional = any(name in CONDITIONS for name, _ in scope["headers"])
+        if conditional and still_valid(Headers(scope=scope), tag, edition.since):
             await send(
                 {
                     "type": "http.response.start",
