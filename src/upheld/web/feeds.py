@@ -31,7 +31,7 @@ class FeedRoutes:
 
     def _atom(self, publication: Publication) -> Callable[[feeds.Feed], bytes]:
         def write(feed: feeds.Feed) -> bytes:
-            return feeds.atom_feed(feed, self.site.settings, publication.moment)
+            return feeds.atom_feed(feed, self.site.settings, self.site.edition().since)
 
         return write
 

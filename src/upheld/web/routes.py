@@ -314,7 +314,9 @@ class PageRoutes:
         page = 1 if fmt == "atom" else params.page_number(request.query_params)
 
         def feed(found: revisions.RevisionsPage) -> bytes:
-            return revisions.atom_feed(found, self.site.settings, publication.moment)
+            # An empty feed is dated when the site's edition began, so that it reads the same
+            # from every server process, as its ETag promises.
+            return revisions.atom_feed(found, self.site.settings, self.site.edition().since)
 
         return self.render.respond(
             request,
