@@ -57,7 +57,13 @@ def grant_readonly(app: App, role: str, create: bool, show_sql: bool) -> None:
     password = _password(role) if create and not where.exists else None
     with app.engine.begin() as connection:
         roles.grant(connection, where, password=password)
+        missing = roles.missing_rights(connection, where)
         left = roles.write_rights(connection, where)
+    if missing:
+        raise UpheldError(
+            f"{role} still cannot read: {'; '.join(missing)}. Run the command as the role that "
+            f"owns upheld's tables ({where.owner}) or as a superuser"
+        )
     if password is not None:
         app.out.print(f"Created the role {role}, able to log in with its password.", markup=False)
     tables = f"the {where.tables} tables" if where.tables else "the tables (none yet)"

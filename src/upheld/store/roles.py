@@ -192,3 +192,26 @@ def write_rights(connection: Connection, where: Place) -> list[str]:
     if creates:
         found.append(f"CREATE in schema {where.schema}")
     return found
+
+
+def missing_rights(connection: Connection, where: Place) -> list[str]:
+    """What the role still cannot read, here (a GRANT by a role without the right to grant it
+    only warns): none once the grant has worked."""
+    found = [
+        f"SELECT on {table}"
+        for (table,) in connection.exec_driver_sql(
+            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = %(schema)s AND c.relkind IN ('r', 'p', 'v', 'm', 'f') "
+            "AND NOT has_table_privilege(%(role)s, c.oid, 'SELECT') ORDER BY c.relname",
+            {"schema": where.schema, "role": where.role},
+        )
+    ]
+    checks = {
+        f"CONNECT on database {where.database}": "has_database_privilege(%(role)s, "
+        "current_database(), 'CONNECT')",
+        f"USAGE on schema {where.schema}": "has_schema_privilege(%(role)s, %(schema)s, 'USAGE')",
+    }
+    for right, check in checks.items():
+        if not _scalar(connection, f"SELECT {check}", role=where.role, schema=where.schema):
+            found.append(right)
+    return found
