@@ -25,7 +25,14 @@ from upheld.synthetic import demo
 ROOT = Path(__file__).parent.parent
 GUIDE = (ROOT / "docs" / "production.md").read_text(encoding="utf-8")
 SERVE = "upheld --db postgresql://upheld_web@/upheld serve --host 127.0.0.1 --port 8000 --workers 4"
-ELSEWHERE = {SERVE: ("tests/test_readonly.py", "test_the_server_runs_as_the_role")}
+VARNISH = "varnishd -a 127.0.0.1:6081 -f /etc/varnish/upheld.vcl -s malloc,256m"
+ELSEWHERE = {
+    SERVE: ("tests/test_readonly.py", "test_the_server_runs_as_the_role"),
+    VARNISH: (
+        "tests/test_caching.py",
+        "test_a_reverse_proxy_carries_the_site_and_follows_imports_and_publication",
+    ),
+}
 """Commands that serve until stopped, and the test that runs each (on a free port)."""
 BURY = "E08000002"
 
