@@ -27,7 +27,6 @@ from upheld.core.vocabulary import (
     OUTCOMES,
     REPORT_KINDS,
     SERVICE_AREAS,
-    Vocabulary,
 )
 from upheld.site import datasets
 from upheld.site.datasets import Dataset
@@ -55,11 +54,6 @@ def said(dataset: Dataset, name: str) -> str:
     return meaning[0].upper() + meaning[1:] + "."
 
 
-def sentence(text: str) -> str:
-    """Words as a description: a capital letter and a full stop."""
-    return text[0].upper() + text[1:].rstrip(".") + "."
-
-
 def shape(name: str, doc: str, fields: dict[str, tuple[Any, str]]) -> type[Shape]:
     """A shape made from its fields (name: (type, meaning)), for fields that come from the
     catalogue or a vocabulary; a name that is not a Python name is kept as the JSON name."""
@@ -73,15 +67,6 @@ def shape(name: str, doc: str, fields: dict[str, tuple[Any, str]]) -> type[Shape
     return model
 
 
-def each_term(name: str, doc: str, vocabulary: Vocabulary, meaning: str) -> type[Shape]:
-    """A count for every term of a vocabulary, by its key; `meaning` says one, with {label}."""
-    return shape(
-        name,
-        doc,
-        {t.key: (int, sentence(meaning.format(label=t.label.lower()))) for t in vocabulary},
-    )
-
-
 # The statistics: each council's figures, as `upheld stats --format json` and the pages give them.
 
 KINDS: dict[str, Any] = {"integer": int, "number": float, "text": str, "boolean": bool}
@@ -92,6 +77,9 @@ def kind_of(statistic: Statistic) -> Any:
     return KINDS[next(c.kind for c in datasets.STATISTICS.columns if c.name == statistic.key)]
 
 
+Interval = Annotated[list[float], Field(min_length=2, max_length=2)]
+
+
 class Change(Shape):
     """A figure's change on the year before, allowing for chance."""
 
@@ -100,9 +88,7 @@ class Change(Shape):
         description="The change on the year before: the difference of the unrounded figures, "
         "to one decimal place."
     )
-    interval: list[float] = Field(
-        min_length=2, max_length=2, description="The change's 95% interval: [low, high]."
-    )
+    interval: Interval = Field(description="The change's 95% interval: [low, high].")
     beyond_chance: bool = Field(
         description="Whether the change is more than chance would explain (its 95% interval "
         "leaves out 0)."
@@ -113,13 +99,13 @@ class Change(Shape):
     )
 
 
-Interval = Annotated[list[float], Field(min_length=2, max_length=2)]
-
-ReceivedByArea = each_term(
+ReceivedByArea = shape(
     "ReceivedByArea",
     "Complaints and enquiries received in the year, by service area.",
-    SERVICE_AREAS,
-    "complaints and enquiries about {label} received",
+    {
+        t.key: (int, f"Complaints and enquiries about {t.label.lower()} received.")
+        for t in SERVICE_AREAS
+    },
 )
 DecidedByOutcome = shape(
     "DecidedByOutcome",
@@ -166,7 +152,7 @@ AreaFigures = shape(
 ByArea = shape(
     "ByArea",
     "A council's figures for every service area, by the service area's name.",
-    {t.key: (AreaFigures, f"{t.label}.") for t in SERVICE_AREAS},
+    {t.key: (AreaFigures, f"The council's figures for {t.label.lower()}.") for t in SERVICE_AREAS},
 )
 
 OWN_COUNTS: dict[str, tuple[Any, str]] = {
@@ -309,9 +295,9 @@ class YearLinks(Shape):
     """A published review year and the addresses of its figures."""
 
     year: str = Field(description="The review year.", examples=["2024-25"])
-    start: str = Field(description="Its first day (ISO 8601).", examples=["2024-04-01"])
-    end: str = Field(description="Its last day (ISO 8601).", examples=["2025-03-31"])
-    published_at: str = Field(
+    start: date = Field(description="Its first day (ISO 8601).", examples=["2024-04-01"])
+    end: date = Field(description="Its last day (ISO 8601).", examples=["2025-03-31"])
+    published_at: datetime = Field(
         description="When its figures were published (ISO 8601).",
         examples=["2025-07-23T10:00:00+01:00"],
     )
@@ -405,9 +391,9 @@ class FunnelRow(Shape):
     code: str = Field(description="The council's GSS code.")
     name: str = Field(description="The council's short name.")
     label: str = Field(description="The council's point, in words.")
-    base: float = Field(description="What the figure is out of (the plot's across).")
+    base: float = Field(description="What the figure is out of (across the plot).")
     base_text: str = Field(description="The base, written.")
-    value: float = Field(description="The figure (the plot's up).")
+    value: float = Field(description="The figure (up the plot).")
     value_text: str = Field(description="The figure, written.")
     comparison: Comparison | None = Field(
         description="Where the point falls against the limits; null when not compared."
