@@ -1,0 +1,339 @@
+"""The website exported as files (`upheld export-site`), crawled as a static host serves it:
+every link resolves inside the copy, nothing embargoed or private is in it, and its files are
+the live site's answers."""
+
+from __future__ import annotations
+
+import csv
+import json
+import threading
+import urllib.request
+from functools import partial
+from html.parser import HTMLParser
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+import pytest
+from click.testing import CliRunner
+from fastapi.testclient import TestClient
+
+from tests.test_web import AFTER, BEFORE, BURY, Clock
+from upheld.cli import cli
+from upheld.core.periods import ReviewYear
+from upheld.errors import UsageError
+from upheld.register import builtin
+from upheld.site.model import Site
+from upheld.store import engines
+from upheld.synthetic import DemoSpec, demo
+from upheld.web import create_app
+from upheld.web import export as exporting
+from upheld.web.addresses import Plan
+from upheld.web.export import MARKER, Options, export_site
+
+PUBLISHED_YEAR = "2023-24"
+EMBARGOED_YEAR = "2024-25"
+LIVE = "https://live.example.org"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> demo.Demo:
+    """Two years, the second (with its letters) still embargoed at BEFORE."""
+    folder = tmp_path_factory.mktemp("export")
+    spec = DemoSpec(scale=0.05, first_year=ReviewYear(2023), last_year=ReviewYear(2024))
+    return demo.build(folder, builtin(), spec, say=lambda _text: None)
+
+
+@pytest.fixture(scope="module")
+def copy(built: demo.Demo, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The copy as exported without a live site to search."""
+    out = tmp_path_factory.mktemp("copy") / "site"
+    export_site(built.url, built.config, Options(out), now=Clock(BEFORE))
+    return out
+
+
+@pytest.fixture(scope="module")
+def live_copy(built: demo.Demo, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """After publication, with a live site for the search, and every decision's page."""
+    out = tmp_path_factory.mktemp("live") / "site"
+    options = Options(out, base_url="https://static.example.org", search_url=LIVE, decisions=True)
+    export_site(built.url, built.config, options, now=Clock(AFTER))
+    return out
+
+
+class Links(HTMLParser):
+    """Every address an HTML page links to or loads, and its forms' actions."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+        self.forms: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if value is None:
+                continue
+            if name in ("href", "src", "xlink:href"):
+                self.links.append(value)
+            elif name == "action":
+                self.forms.append(value)
+
+
+def address_of(folder: Path, file: Path) -> str:
+    """The address a static host serves a file at."""
+    relative = file.relative_to(folder).as_posix()
+    if relative == "index.html":
+        return "/"
+    if relative.endswith("/index.html"):
+        return "/" + relative.removesuffix("index.html")
+    return "/" + relative
+
+
+def html_files(folder: Path) -> list[Path]:
+    return sorted(folder.rglob("*.html"))
+
+
+def dangling(folder: Path) -> list[tuple[str, str]]:
+    """The links in the copy's pages that no file in the copy answers."""
+    found = []
+    for file in html_files(folder):
+        page = address_of(folder, file)
+        parser = Links()
+        parser.feed(file.read_text(encoding="utf-8"))
+        for link in parser.links + parser.forms:
+            if link.startswith("#") or urlsplit(link).scheme:
+                continue  # another site's (a live one's searches among them), or data:
+            parts = urlsplit(urljoin(page, link))
+            if parts.query:
+                found.append((page, link))
+                continue
+            path = unquote(parts.path)
+            target = folder / (path.lstrip("/") + ("index.html" if path.endswith("/") else ""))
+            if not target.is_file():
+                found.append((page, link))
+    return found
+
+
+def test_every_link_in_the_copy_resolves_to_a_file_in_it(copy: Path) -> None:
+    assert len(html_files(copy)) > 300
+    assert dangling(copy) == []
+
+
+def test_pages_are_folders_and_twins_files_beside_them(copy: Path) -> None:
+    assert (copy / "index.html").is_file()
+    assert (copy / "councils" / BURY / PUBLISHED_YEAR / "index.html").is_file()
+    assert (copy / "councils" / BURY / f"{PUBLISHED_YEAR}.json").is_file()
+    assert (copy / "councils" / BURY / "feed.atom").is_file()
+    assert (copy / "national" / f"{PUBLISHED_YEAR}.csv").is_file()
+    assert (copy / "downloads" / PUBLISHED_YEAR / "decisions.xlsx").is_file()
+    assert (copy / "downloads" / f"{PUBLISHED_YEAR}.csv").is_file()
+    assert (copy / "revisions.atom").is_file()
+    assert (copy / "feeds" / "all.atom").is_file()
+    assert (copy / "methodology" / "index.html").is_file()
+    assert (copy / "api" / "index.html").is_file()
+    assert (copy / "static" / "site.css").is_file()
+    assert (copy / "api" / "v1" / "years.json").is_file()
+    assert (copy / "api" / "v1" / "councils" / BURY / f"{PUBLISHED_YEAR}.json").is_file()
+    assert (copy / "404.html").is_file()
+    assert (copy / MARKER).is_file()
+
+
+def test_the_openapi_description_is_valid(copy: Path) -> None:
+    from openapi_spec_validator import validate
+
+    described = json.loads((copy / "api" / "v1" / "openapi.json").read_text())
+    validate(described)
+    assert "/api/v1/years" in described["paths"]
+
+
+def test_redirecting_addresses_are_small_pages_that_send_the_reader_on(copy: Path) -> None:
+    council = (copy / "councils" / BURY / "index.html").read_text()
+    assert f'http-equiv="refresh" content="0; url=/councils/{BURY}/{PUBLISHED_YEAR}/"' in council
+    assert f'rel="canonical" href="http://127.0.0.1:8000/councils/{BURY}/{PUBLISHED_YEAR}/"' in (
+        council
+    )
+    national = (copy / "national" / "index.html").read_text()
+    assert f"url=/national/{PUBLISHED_YEAR}/" in national
+
+
+EXAMPLES = {"methodology/index.html", "methodology.json", "api/index.html", "api/v1/openapi.json"}
+"""The pages that write a year like 2024-25 as an example of how years are written."""
+
+
+def test_nothing_of_the_embargoed_year_is_in_the_copy(copy: Path) -> None:
+    for file in copy.rglob("*"):
+        name = file.relative_to(copy).as_posix()
+        assert EMBARGOED_YEAR not in name
+        if file.is_file() and file.suffix != ".xlsx" and name not in EXAMPLES:
+            assert EMBARGOED_YEAR.encode() not in file.read_bytes(), file
+
+
+def test_no_preview_token_secret_or_letter_not_yet_public(copy: Path, built: demo.Demo) -> None:
+    secret = b"demo-only-secret-do-not-use-in-production"
+    for file in copy.rglob("*"):
+        if file.is_file():
+            body = file.read_bytes()
+            assert b"preview=" not in body, file
+            assert secret not in body, file
+    assert not list((copy / "councils").glob("*/*/letter.*"))  # the demo's are 2024-25's
+
+
+def test_after_publication_the_letters_are_in_the_copy(live_copy: Path, built: demo.Demo) -> None:
+    letters = list((live_copy / "councils").glob(f"*/{EMBARGOED_YEAR}/letter.*"))
+    assert {p.suffix for p in letters} >= {".pdf", ".html"}
+    site = Site(engines.connect(built.url, read_only=True), built.config, now=Clock(AFTER))
+    with TestClient(create_app(site)) as client:
+        for letter in letters[:20]:
+            address = "/" + letter.relative_to(live_copy).as_posix()
+            assert client.get(address).content == letter.read_bytes(), address
+
+
+def test_the_files_are_the_live_sites_answers(copy: Path, built: demo.Demo) -> None:
+    site = Site(engines.connect(built.url, read_only=True), built.config, now=Clock(BEFORE))
+    plan = Plan()
+    with TestClient(create_app(site)) as client:
+        for address, file in [
+            ("/index.json", "index.json"),
+            ("/councils.csv", "councils.csv"),
+            (f"/councils/{BURY}/{PUBLISHED_YEAR}.json", f"councils/{BURY}/{PUBLISHED_YEAR}.json"),
+            (f"/national/{PUBLISHED_YEAR}.csv", f"national/{PUBLISHED_YEAR}.csv"),
+            (
+                f"/downloads/{PUBLISHED_YEAR}/statistics.csv",
+                f"downloads/{PUBLISHED_YEAR}/statistics.csv",
+            ),
+            (f"/councils/{BURY}/feed.atom", f"councils/{BURY}/feed.atom"),
+            ("/api/v1/openapi.json", "api/v1/openapi.json"),
+            ("/api/v1/years", "api/v1/years.json"),
+            ("/static/site.css", "static/site.css"),
+        ]:
+            answer = client.get(address)
+            assert answer.status_code == 200, address
+            assert (copy / file).read_bytes() == answer.content, address
+        for address in ["/", f"/councils/{BURY}/{PUBLISHED_YEAR}", "/methodology", "/downloads"]:
+            live = client.get(address).text
+            written = (copy / address.lstrip("/") / "index.html").read_text()
+            assert written == plan.rewrite(address, live)[0], address
+
+
+def test_the_map_by_year_figure_and_tier_is_in_the_copy_as_links(copy: Path) -> None:
+    home = (copy / "index.html").read_text()
+    assert "<select" not in home
+    assert 'href="/with/statistic-compliance_rate/tier-upper/year-2023-24/"' in home
+    assert 'href="/with/statistic-uphold_rate/tier-lower/year-2023-24/"' in home
+    lower = copy / "with" / "statistic-uphold_rate" / "tier-lower" / "year-2023-24"
+    assert "Districts" in (lower / "index.html").read_text()
+    assert json.loads(
+        (copy / "with/statistic-uphold_rate/tier-lower/year-2023-24.json").read_text()
+    )
+    assert "cannot be changed" in home  # the peer group, which the copy does not vary
+
+
+def test_without_a_live_site_the_search_is_a_note_and_no_link_searches(copy: Path) -> None:
+    note = (copy / "decisions" / "index.html").read_text()
+    assert "not available in this copy" in note
+    assert "<form" not in note
+    assert "not available in this copy" in (copy / "compare" / "index.html").read_text()
+    assert not [p for p in (copy / "decisions").iterdir() if p.is_dir()]
+    for file in html_files(copy):
+        text = file.read_text()
+        parser = Links()
+        parser.feed(text)
+        for link in parser.links + parser.forms:
+            if link.startswith(("/decisions", "/compare")):
+                assert link in ("/decisions/", "/compare/"), (file, link)  # the notes
+    council = (copy / "councils" / BURY / PUBLISHED_YEAR / "index.html").read_text()
+    assert 'href="/decisions/"' in council  # the menu's "Decisions", to the note
+    assert "decisions about" in council  # the count is still said, unlinked
+
+
+def test_with_a_live_site_searches_go_there_and_decisions_are_pages(live_copy: Path) -> None:
+    assert dangling(live_copy) == []
+    council = (live_copy / "councils" / BURY / PUBLISHED_YEAR / "index.html").read_text()
+    assert f'href="{LIVE}/decisions?council={BURY}&amp;sort=newest"' in council
+    assert f'href="{LIVE}/compare?with={BURY}' in council
+    assert not (live_copy / "decisions" / "index.html").exists()
+    pages = {p.name for p in (live_copy / "decisions").iterdir() if p.is_dir()}
+    published = set()
+    for download in (live_copy / "downloads").glob("*/decisions.csv"):
+        with download.open(encoding="utf-8", newline="") as handle:
+            published |= {row["reference"] for row in csv.DictReader(handle)}
+    assert pages == published
+    assert len(published) > 100
+    feed = (live_copy / "feeds" / "all.atom").read_text()
+    assert "https://static.example.org/" in feed
+    assert "127.0.0.1:8000" not in feed
+
+
+class Quiet(SimpleHTTPRequestHandler):
+    """Python's own static file server, without a line on stderr for every request."""
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def test_a_static_web_server_serves_the_copy_as_it_is(copy: Path) -> None:
+    handler = partial(Quiet, directory=str(copy))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        for address, expected in [
+            ("/", "How councils handle complaints"),
+            (f"/councils/{BURY}/{PUBLISHED_YEAR}", "Bury"),  # the server adds the "/"
+            (f"/councils/{BURY}/{PUBLISHED_YEAR}/", "Bury"),
+            (f"/councils/{BURY}/", f"url=/councils/{BURY}/{PUBLISHED_YEAR}/"),
+            ("/councils/", "Councils"),
+            ("/static/site.css", "--accent"),
+            (f"/councils/{BURY}/{PUBLISHED_YEAR}.json", '"council"'),
+        ]:
+            with urllib.request.urlopen(base + address) as answer:
+                assert answer.status == 200
+                assert expected in answer.read().decode(), address
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_an_export_replaces_the_last_and_a_failed_one_leaves_it(
+    built: demo.Demo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+    with pytest.raises(UsageError, match="not empty"):
+        export_site(built.url, built.config, Options(out), now=Clock(BEFORE))
+    (out / "notes.txt").unlink()
+
+    async def whole(self: exporting.Crawl, years: list[str]) -> exporting.Summary:
+        self.write("index.html", b"whole")
+        return self.summary
+
+    async def broken(self: exporting.Crawl, years: list[str]) -> exporting.Summary:
+        self.write("index.html", b"half")
+        raise exporting.ExportFailed("the website could not answer")
+
+    monkeypatch.setattr(exporting.Crawl, "run", whole)
+    export_site(built.url, built.config, Options(out), now=Clock(BEFORE))
+    assert (out / "index.html").read_text() == "whole"
+    monkeypatch.setattr(exporting.Crawl, "run", broken)
+    with pytest.raises(exporting.ExportFailed):
+        export_site(built.url, built.config, Options(out), now=Clock(BEFORE))
+    assert (out / "index.html").read_text() == "whole"
+    assert (out / MARKER).is_file()
+    assert [p.name for p in tmp_path.iterdir()] == ["site"]  # nothing half-built left
+    monkeypatch.setattr(exporting.Crawl, "run", whole)
+    export_site(built.url, built.config, Options(out), now=Clock(BEFORE))  # an export again
+
+
+def test_the_command_refuses_a_file_and_says_how(built: demo.Demo, tmp_path: Path) -> None:
+    file = tmp_path / "site"
+    file.write_text("not a folder")
+    args = ["--db", built.url, "--config", str(built.config), "export-site", "--out", str(file)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2
+    assert "is a file" in result.output
+    assert "Traceback" not in result.output
+    result = CliRunner().invoke(cli, [*args[:-1], str(tmp_path / "new"), "--base-url", "x.org"])
+    assert result.exit_code == 2
+    assert "not a web address" in result.output
