@@ -1,4 +1,5 @@
-"""The command that rebuilds the decision search index, a step also run after importing cases."""
+"""The command that builds the decision search index, or brings it up to date as an import of
+cases does after it."""
 
 from __future__ import annotations
 
@@ -27,26 +28,64 @@ def rebuild_search_index(app: App, *, quiet: bool = False) -> int:
     return indexed
 
 
+def update_search_index(app: App, *, quiet: bool = False) -> None:
+    """Bring the decision search index up to date with the cases changed since it was built,
+    saying how much it indexed again and how long it took."""
+    from upheld.search import tidy_index, update_index
+
+    started = time.perf_counter()
+    engine = app.ready()
+    with engines.writing(engine, app.waiting) as connection:
+        done = update_index(connection)
+    if done.whole:
+        tidy_index(engine)
+    if quiet:
+        return
+    elapsed = time.perf_counter() - started
+    decisions = "decision" if done.decisions == 1 else "decisions"
+    if done.whole:
+        app.out.print(f"Search index: {done.decisions:,} {decisions} indexed in {elapsed:.1f} s")
+    else:
+        app.out.print(
+            f"Search index: {done.written:,} of {done.decisions:,} {decisions} indexed again "
+            f"in {elapsed:.1f} s",
+        )
+
+
 @cli.command("index")
 @click.option(
     "--check",
     is_flag=True,
     help="Only say whether the index is up to date with the cases imported; exit 1 if not.",
 )
+@click.option(
+    "--update",
+    is_flag=True,
+    help="Index only the cases changed since the index was built, as an import of cases does, "
+    "instead of rebuilding it whole.",
+)
 @click.option("--quiet", is_flag=True, help="Print nothing unless something goes wrong.")
 @click.pass_context
-def index_(ctx: click.Context, check: bool, quiet: bool) -> None:
+def index_(ctx: click.Context, check: bool, update: bool, quiet: bool) -> None:
     """Rebuild the decision search index from the case records (safe to rerun).
 
-    The search on the website finds decisions through this index. `upheld import cases` rebuilds
-    it after each import (unless given --no-index); run this after importing with --no-index.
+    The search on the website finds decisions through this index. `upheld import cases` brings
+    it up to date after each import (unless given --no-index), indexing only the cases it
+    changed; after importing with --no-index, run this with --update. Rebuilding it whole, as
+    this does without --update, repairs it whatever state it is in.
 
     \b
     Example:
       upheld index
+      upheld index --update
       upheld index --check
     """
     app: App = ctx.obj
+    if check and update:
+        raise click.UsageError("choose one of --check and --update")
+    if update:
+        update_search_index(app, quiet=quiet)
+        return
     if not check:
         rebuild_search_index(app, quiet=quiet)
         return

@@ -60,7 +60,7 @@ def init(app: App) -> None:
     "--no-index",
     "no_index",
     is_flag=True,
-    help="After importing cases, leave the decision search index for `upheld index` to rebuild.",
+    help="After importing cases, leave the decision search index for `upheld index --update`.",
 )
 @pass_app
 def import_(app: App, kind: str, files: tuple[Path, ...], dry_run: bool, no_index: bool) -> None:
@@ -105,11 +105,11 @@ def import_(app: App, kind: str, files: tuple[Path, ...], dry_run: bool, no_inde
         f"{done}: {len(result.files)} {kind} file{plural}, {result.rows:,} rows in {elapsed:.1f} s."
     )
 
-    # The decision search index is derived from the cases: rebuild it now they have changed.
+    # The decision search index is derived from the cases: bring it up to date with them.
     if kind == "cases" and not dry_run and not no_index:
-        from upheld.cli.index import rebuild_search_index
+        from upheld.cli.index import update_search_index
 
-        rebuild_search_index(app)
+        update_search_index(app)
 
 
 @contextmanager

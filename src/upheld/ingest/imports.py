@@ -26,6 +26,7 @@ from sqlalchemy import (
     exists,
     func,
     insert,
+    literal,
     or_,
     select,
     true,
@@ -48,6 +49,9 @@ PROGRESS_ROWS = 20_000
 PEEK_ROWS = 2000
 """Rows read ahead to decide whether a file is a new load (all keys new) or an update."""
 BULK_ROWS = 100_000
+CHANGED_IN = "changed_in"
+"""The column, in a table that has it, of the import that last inserted or changed the row: what
+the search index reads to bring itself up to date."""
 
 Progress = Callable[[str, int, int], None]
 """Called with (file name, amount done, total) while a file is read."""
@@ -173,20 +177,21 @@ def _import_one(
         result.warnings.extend(sheet.warnings)
         rows = _valid_rows(kind, sheet, names, problems, progress)
         outcome = FileResult(str(path), "")
+        log = _start_log(connection, kind, path)
         if kind.direct:
             first = list(itertools.islice(rows, PEEK_ROWS))
             if _all_new(connection, kind, first):
-                loaded = _load_directly(connection, kind, sheet, itertools.chain(first, rows))
+                loaded = _load_directly(connection, kind, sheet, itertools.chain(first, rows), log)
                 if loaded is not None:
                     outcome.rows = outcome.inserted = loaded
-                    return _finish(connection, kind, sheet, outcome, problems, before)
+                    return _finish(connection, log, sheet, outcome, problems, before)
                 # A key was stored already or repeated in the file: stage it after all.
                 problems.truncate(before)
                 sheet = open_sheet(path, kind.required, _known_columns(kind), problems.add)
                 rows = _valid_rows(kind, sheet, names, problems, progress)
             else:
                 rows = itertools.chain(first, rows)
-        return _import_staged(connection, kind, sheet, rows, outcome, names, problems, before)
+        return _import_staged(connection, kind, sheet, rows, outcome, names, problems, before, log)
     except InputError as exc:
         for problem in exc.problems:
             problems.add(problem)
@@ -211,16 +216,22 @@ def _all_new(connection: Connection, kind: Kind, first: list[tuple[Any, ...]]) -
 
 
 def _load_directly(
-    connection: Connection, kind: Kind, sheet: Sheet, rows: Iterator[tuple[Any, ...]]
+    connection: Connection, kind: Kind, sheet: Sheet, rows: Iterator[tuple[Any, ...]], log: int
 ) -> int | None:
     """Write rows straight into their table; None (and nothing written) if a key collides."""
     target = schema.metadata.tables[kind.table]
     done, total = sheet.position()
     estimate = total * PEEK_ROWS // max(done, 1) if total else 0
+    columns = list(kind.stored)
+    values: Iterator[tuple[Any, ...]] = (row[1:] for row in rows)
+    if CHANGED_IN in target.c:
+        columns.append(CHANGED_IN)
+        tag = (log,)
+        values = (row[1:] + tag for row in rows)
     savepoint = connection.begin_nested()
     try:
         with _secondary_indexes_rebuilt(connection, target, estimate):
-            loaded = _bulk_write(connection, target, list(kind.stored), (row[1:] for row in rows))
+            loaded = _bulk_write(connection, target, columns, values)
     except connection.dialect.loaded_dbapi.IntegrityError:
         savepoint.rollback()
         return None
@@ -241,6 +252,7 @@ def _import_staged(
     names: AuthorityNames,
     problems: _Problems,
     before: int,
+    log: int,
 ) -> FileResult | None:
     """Stage every row, check across rows, count what would change, then merge."""
     target = schema.metadata.tables[kind.table]
@@ -254,14 +266,32 @@ def _import_staged(
         outcome.inserted, outcome.updated, outcome.unchanged = _count_changes(
             connection, kind, stage, target
         )
-        _merge(connection, kind, stage, target, outcome.inserted, outcome.updated)
+        _merge(connection, kind, stage, target, outcome, log)
     stage.drop(connection)
-    return _finish(connection, kind, sheet, outcome, problems, before)
+    return _finish(connection, log, sheet, outcome, problems, before)
+
+
+def _start_log(connection: Connection, kind: Kind, path: Path) -> int:
+    """Enter a file in the import log before reading it: the rows it changes record the entry."""
+    entry = schema.imports.insert().values(
+        kind=kind.name,
+        file=path.name,
+        sha256="",
+        rows=0,
+        inserted=0,
+        updated=0,
+        unchanged=0,
+        imported_at=datetime.now(UTC),
+        version=__version__,
+    )
+    key = connection.execute(entry).inserted_primary_key
+    assert key is not None
+    return int(key[0])
 
 
 def _finish(
     connection: Connection,
-    kind: Kind,
+    log: int,
     sheet: Sheet,
     outcome: FileResult,
     problems: _Problems,
@@ -275,16 +305,15 @@ def _finish(
         problems.add(Problem(str(sheet.path), None, None, "the file has a header but no data rows"))
         return None
     connection.execute(
-        schema.imports.insert().values(
-            kind=kind.name,
-            file=sheet.path.name,
+        update(schema.imports)
+        .where(schema.imports.c.id == log)
+        .values(
             sha256=outcome.sha256,
             rows=outcome.rows,
             inserted=outcome.inserted,
             updated=outcome.updated,
             unchanged=outcome.unchanged,
             imported_at=datetime.now(UTC),
-            version=__version__,
         )
     )
     return outcome
@@ -581,20 +610,26 @@ def _count_changes(
 
 
 def _merge(
-    connection: Connection, kind: Kind, stage: Table, target: Table, inserted: int, updated: int
+    connection: Connection, kind: Kind, stage: Table, target: Table, outcome: FileResult, log: int
 ) -> None:
     """Update changed rows and insert new ones; rows that are the same are not rewritten."""
     stored = list(kind.stored)
     others = [n for n in stored if n not in kind.key]
     same_key = _key_match(kind, target, stage)
-    if updated and others:
+    tagged = CHANGED_IN in target.c
+    if outcome.updated and others:
         changed = or_(*(target.c[n].is_distinct_from(stage.c[n]) for n in others))
-        connection.execute(
-            update(target).where(same_key, changed).values({n: stage.c[n] for n in others})
-        )
-    if inserted:
-        new = select(*(stage.c[n] for n in stored)).where(~exists().where(same_key))
-        with _secondary_indexes_rebuilt(connection, target, inserted):
+        values: dict[str, Any] = {n: stage.c[n] for n in others}
+        if tagged:
+            values[CHANGED_IN] = log
+        connection.execute(update(target).where(same_key, changed).values(values))
+    if outcome.inserted:
+        columns: list[Any] = [stage.c[n] for n in stored]
+        if tagged:
+            stored.append(CHANGED_IN)
+            columns.append(literal(log, Integer))
+        new = select(*columns).where(~exists().where(same_key))
+        with _secondary_indexes_rebuilt(connection, target, outcome.inserted):
             connection.execute(insert(target).from_select(stored, new))
 
 

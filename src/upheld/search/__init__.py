@@ -1,10 +1,12 @@
 """Decision search: published decisions found by their words, counted by council, service area,
 outcome, year and satisfactory remedy.
 
-The search index is derived from `cases` and rebuilt whole by `refresh_index` (the `upheld index`
-step, also run after each import of cases). It holds only decisions that may ever be published
-(decided, publishable, with a summary), numbered 1, 2, ... in order of decision date and reference,
-and never the complainant. Each database indexes the words its own way: SQLite with an FTS5 table
+The search index is derived from `cases`: rebuilt whole by `refresh_index` (`upheld index`), and
+brought up to date by `update_index` after each import of cases, indexing again only the cases
+imported since that changed (each case records the import that last changed it) and those
+numbered after them. It holds only decisions that may ever be published (decided, publishable,
+with a summary), numbered 1, 2, ... in order of decision date and reference, and never the
+complainant. Each database indexes the words its own way: SQLite with an FTS5 table
 over `search_decisions`, PostgreSQL with a table of tsvectors.
 
 What a searcher types that is a published decision's reference, written any usual way
@@ -21,7 +23,14 @@ Whether a decision may be shown today is decided in SQL, and every item shown is
 """
 
 from upheld.search.find import decision, references, search
-from upheld.search.index import PUBLIC_COLUMNS, index_is_current, refresh_index, tidy_index
+from upheld.search.index import (
+    PUBLIC_COLUMNS,
+    Update,
+    index_is_current,
+    refresh_index,
+    tidy_index,
+    update_index,
+)
 from upheld.search.query import (
     FACETS,
     MAX_PER_PAGE,
@@ -40,6 +49,7 @@ __all__ = [
     "DecisionQuery",
     "SearchResult",
     "Terms",
+    "Update",
     "decision",
     "index_is_current",
     "read_terms",
@@ -47,4 +57,5 @@ __all__ = [
     "refresh_index",
     "search",
     "tidy_index",
+    "update_index",
 ]

@@ -1,25 +1,32 @@
-"""The decision search index: rebuilt from the case records, and which decisions it may show."""
+"""The decision search index: built from the case records, kept up to date with the cases each
+import changes, and which decisions it may show."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
-from typing import NamedTuple
+from datetime import UTC, date, datetime
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     ColumnElement,
     Connection,
     Engine,
+    column,
     delete,
     exists,
     func,
     insert,
+    literal,
+    literal_column,
     select,
+    table,
     text,
     true,
+    update,
 )
 
 from upheld import __version__
+from upheld.core.periods import start_year_of
 from upheld.core.publication import Publication
 from upheld.store.schema import TEXT_INDEX, cases, imports, search_decisions, search_state
 
@@ -36,42 +43,157 @@ PUBLIC_COLUMNS = (
 )
 """The columns of a case that may be published. Never the complainant."""
 
+WHOLE_SHARE = 0.25
+"""An update that would index again more than this share of the decisions rebuilds them all:
+emptying the index and filling it costs less than taking that many out one by one."""
+
+
+class Update(NamedTuple):
+    """What bringing the search index up to date did."""
+
+    decisions: int
+    """Decisions in the index afterwards."""
+    written: int
+    """Decisions indexed again (every one when the index was rebuilt whole)."""
+    whole: bool
+    """Whether the index was rebuilt whole."""
+
 
 def refresh_index(connection: Connection) -> int:
     """Rebuild the decision search index from the case records; returns the decisions indexed."""
-    postgres = connection.dialect.name == "postgresql"
     # Read first: a cases import committed while this runs then makes the index look stale.
     last_import = latest_cases_import(connection)
-    c = cases.c
     connection.execute(delete(search_decisions))
-    # Byte order on both databases, so that decisions are numbered the same way on each.
-    reference = c.reference.collate("C") if postgres else c.reference
-    number = func.row_number().over(order_by=(c.decided, reference))
-    names = ["id", *PUBLIC_COLUMNS, "reference_key"]
-    connection.execute(
-        insert(search_decisions).from_select(
-            names,
-            select(number, *(c[n] for n in PUBLIC_COLUMNS), c.reference_key).where(publishable()),
-        )
-    )
-    if postgres:
-        connection.execute(text("DELETE FROM decision_search"))
-        connection.execute(
-            text(
-                "INSERT INTO decision_search (id, document) SELECT id, "
-                "setweight(to_tsvector('english', summary), 'A') || "
-                "setweight(to_tsvector('english', coalesce(subcategory, '')), 'B') "
-                "FROM search_decisions"
-            )
-        )
-        # New entries wait in the GIN index's pending list, which every search would read
-        # through until autovacuum merged it: merge it now.
-        connection.execute(text("SELECT gin_clean_pending_list('decision_search_document')"))
+    _number(connection, after=0, since=None)
+    if connection.dialect.name == "postgresql":
+        connection.execute(delete(_DOCUMENTS))
+        _add_words(connection, true())
         connection.execute(text("ANALYZE search_decisions"))
-        connection.execute(text("ANALYZE decision_search"))
+        connection.execute(text(f"ANALYZE {TEXT_INDEX}"))
     else:
         connection.execute(text(f"INSERT INTO {TEXT_INDEX}({TEXT_INDEX}) VALUES ('rebuild')"))
         connection.execute(text(f"INSERT INTO {TEXT_INDEX}({TEXT_INDEX}) VALUES ('optimize')"))
+    return _record(connection, last_import)
+
+
+def update_index(connection: Connection) -> Update:
+    """Bring the decision search index up to date with the cases imports changed since it was
+    built, indexing only those (and those decided after them): the index a rebuild would make."""
+    last_import = latest_cases_import(connection)
+    state = connection.execute(select(search_state.c.last_import, search_state.c.decisions)).first()
+    if state is None or state.last_import is None:
+        # Built from no known import, or never: which cases it lacks cannot be told.
+        return _whole(connection)
+    since, decisions = state
+    c, s = cases.c, search_decisions.c
+    changed = c.changed_in > since
+    count = connection.execute(select(func.count()).where(changed)).scalar_one()
+    if count == 0:
+        if last_import != since:
+            connection.execute(update(search_state).values(last_import=last_import))
+        return Update(decisions, 0, whole=False)
+    if count > WHOLE_SHARE * decisions:
+        return _whole(connection)
+    held = select(s.reference, s.decided).join(cases, c.reference == s.reference).where(changed)
+    before: dict[str, date] = dict(connection.execute(held).all())
+    shown = select(c.reference, c.decided).where(changed, publishable())
+    after: dict[str, date] = dict(connection.execute(shown).all())
+    # Decisions are numbered in date order: one added, taken out or moved to another date
+    # renumbers every decision after it, so from the first such date on the decisions are
+    # numbered and indexed again. One still on its date keeps its number and is indexed again
+    # in its place.
+    moved = [d for r, d in before.items() if after.get(r) != d]
+    moved += [d for r, d in after.items() if before.get(r) != d]
+    last = connection.execute(select(func.max(s.id))).scalar() or 0
+    kept = last
+    if moved:
+        kept = (
+            connection.execute(select(func.max(s.id)).where(s.decided < min(moved))).scalar() or 0
+        )
+    if last - kept > WHOLE_SHARE * decisions:
+        return _whole(connection)
+    in_place = s.id.in_(
+        select(s.id).join(cases, c.reference == s.reference).where(changed, s.id <= kept)
+    )
+    again = (s.id > kept) | in_place
+    _remove_words(connection, again)
+    written = connection.execute(
+        update(search_decisions)
+        .where(c.reference == s.reference, changed, s.id <= kept)
+        .values({n: c[n] for n in (*PUBLIC_COLUMNS[1:], "reference_key")})
+    ).rowcount
+    if moved:
+        connection.execute(delete(search_decisions).where(s.id > kept))
+        _number(connection, after=kept, since=min(moved))
+    _add_words(connection, again)
+    indexed = _record(connection, last_import)
+    # Numbered from kept + 1 on, every decision after kept was indexed again.
+    return Update(indexed, written + (indexed - kept if moved else 0), whole=False)
+
+
+def _whole(connection: Connection) -> Update:
+    indexed = refresh_index(connection)
+    return Update(indexed, indexed, whole=True)
+
+
+def _number(connection: Connection, *, after: int, since: date | None) -> None:
+    """Number the publishable decisions (those decided on or after `since`, if given) in date
+    order, from after + 1, into search_decisions."""
+    c = cases.c
+    # Byte order on both databases, so that decisions are numbered the same way on each.
+    postgres = connection.dialect.name == "postgresql"
+    reference = c.reference.collate("C") if postgres else c.reference
+    number = func.row_number().over(order_by=(c.decided, reference)) + after
+    chosen = select(number, *(c[n] for n in PUBLIC_COLUMNS), c.reference_key).where(publishable())
+    if since is not None:
+        # The review year too: the index of decisions by year then finds them.
+        chosen = chosen.where(c.decided_year >= start_year_of(since), c.decided >= since)
+    names = ["id", *PUBLIC_COLUMNS, "reference_key"]
+    connection.execute(insert(search_decisions).from_select(names, chosen))
+
+
+_WORDS = table(
+    TEXT_INDEX, column(TEXT_INDEX), column("rowid"), column("summary"), column("subcategory")
+)
+"""The FTS5 table, whose own name as a column takes commands such as 'delete'."""
+_DOCUMENTS = table(TEXT_INDEX, column("id"), column("document"))
+"""PostgreSQL's table of each decision's words (a tsvector)."""
+_DOCUMENT: ColumnElement[Any] = literal_column(
+    "setweight(to_tsvector('english', search_decisions.summary), 'A') || "
+    "setweight(to_tsvector('english', coalesce(search_decisions.subcategory, '')), 'B')"
+)
+
+
+def _remove_words(connection: Connection, which: ColumnElement[bool]) -> None:
+    """Take the chosen decisions' words out of the text index, as it holds them now."""
+    s = search_decisions.c
+    if connection.dialect.name == "postgresql":
+        connection.execute(delete(_DOCUMENTS).where(_DOCUMENTS.c.id.in_(select(s.id).where(which))))
+        return
+    # FTS5 reads a decision's words back from what it was given: give it the same text.
+    removal = select(literal("delete"), s.id, s.summary, s.subcategory).where(which)
+    connection.execute(
+        insert(_WORDS).from_select([TEXT_INDEX, "rowid", "summary", "subcategory"], removal)
+    )
+
+
+def _add_words(connection: Connection, which: ColumnElement[bool]) -> None:
+    """Put the chosen decisions' words into the text index."""
+    s = search_decisions.c
+    if connection.dialect.name == "postgresql":
+        documents = select(s.id, _DOCUMENT).where(which)
+        connection.execute(insert(_DOCUMENTS).from_select(["id", "document"], documents))
+        # New entries wait in the GIN index's pending list, which every search would read
+        # through until autovacuum merged it: merge it now.
+        connection.execute(text("SELECT gin_clean_pending_list('decision_search_document')"))
+        return
+    words = select(s.id, s.summary, s.subcategory).where(which)
+    connection.execute(insert(_WORDS).from_select(["rowid", "summary", "subcategory"], words))
+
+
+def _record(connection: Connection, last_import: int | None) -> int:
+    """Note a new build of the index (what the website's caches watch), and the import it is up
+    to date with; returns the decisions it holds."""
     count = connection.execute(select(func.count()).select_from(search_decisions)).scalar_one()
     connection.execute(delete(search_state))
     connection.execute(

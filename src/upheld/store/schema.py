@@ -82,8 +82,14 @@ cases = Table(
         String(KEY_LENGTH),
         comment="the reference's letters and digits in one case, to find it however it is written",
     ),
+    Column(
+        "changed_in",
+        Integer,
+        comment="the import that last inserted or changed the case (imports.id)",
+    ),
     Index("cases_received", "received_year", "authority", "category"),
     Index("cases_reference_key", "reference_key"),
+    Index("cases_changed_in", "changed_in"),
     Index(
         "cases_decided", "decided_year", "authority", "category", "outcome", "satisfactory_remedy"
     ),
@@ -233,6 +239,7 @@ search_decisions = Table(
     Column("reference_key", String(KEY_LENGTH)),
     Index("search_decisions_decided", "decided", "id"),
     Index("search_decisions_reference_key", "reference_key"),
+    Index("search_decisions_reference", "reference"),
     comment="Decisions that may be published, numbered in date order (rebuilt by upheld index)",
 )
 
