@@ -134,8 +134,14 @@ def test_the_description_says_every_answer_exactly(app: Any) -> None:
         "200",
         "301",
         "302",
+        "304",
         "404",
     }
+    # Every operation may say that a kept answer still holds, and says how to keep one.
+    for path, item in described["paths"].items():
+        answers = item["get"]["responses"]
+        assert set(answers["304"]["headers"]) == {"ETag", "Last-Modified", "Cache-Control"}, path
+        assert "ETag" in answers["200"]["headers"], path
 
 
 API_PATHS = [

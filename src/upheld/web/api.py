@@ -89,9 +89,36 @@ def answer(content: Any) -> Response:
     return Response(JSON.dump_json(content), media_type="application/json")
 
 
+VALIDATORS = {
+    "ETag": {
+        "description": "Names this answer: send it back as If-None-Match to be told 304 if it "
+        "still holds",
+        "schema": {"type": "string"},
+    },
+    "Last-Modified": {
+        "description": "When the published data last changed (the last import, letter or "
+        "publication)",
+        "schema": {"type": "string"},
+    },
+    "Cache-Control": {
+        "description": "How long the answer may be kept; never past the next publication",
+        "schema": {"type": "string"},
+    },
+}
+"""The headers that let a client or a cache keep an answer (`upheld.web.caching`)."""
+
+
 def ok(shape: Any, description: str) -> dict[int | str, dict[str, Any]]:
-    """An operation's answer as its description gives it: its shape (shapes.py) and words."""
-    return {200: {"model": shape, "description": description}}
+    """An operation's answer as its description gives it: its shape (shapes.py) and words, and
+    the 304 that says a kept copy still holds."""
+    return {
+        200: {"model": shape, "description": description, "headers": VALIDATORS},
+        304: {
+            "description": "Not modified: the answer named by If-None-Match (or last fetched "
+            "after If-Modified-Since) still holds; no body",
+            "headers": VALIDATORS,
+        },
+    }
 
 
 def router(site: Site, searches: DecisionRoutes) -> APIRouter:
