@@ -1,7 +1,13 @@
--- wrk script for the benchmarks: cycle through the paths in $WRK_PATHS (one per line) and print
--- the results as JSON for benchmarks/web.py.
+-- wrk script for the benchmarks: cycle through the paths in $WRK_PATHS (one per line, each
+-- optionally followed by a tab and the ETag to send as If-None-Match) and print the results as
+-- JSON for benchmarks/web.py.
 local paths = {}
-for line in io.lines(os.getenv("WRK_PATHS")) do paths[#paths + 1] = line end
+local tags = {}
+for line in io.lines(os.getenv("WRK_PATHS")) do
+  local path, tag = line:match("^([^\t]*)\t(.*)$")
+  paths[#paths + 1] = path or line
+  tags[#paths] = tag
+end
 
 function init(args)
   counter = 0
@@ -9,6 +15,9 @@ end
 
 function request()
   counter = counter % #paths + 1
+  if tags[counter] then
+    return wrk.format("GET", paths[counter], {["If-None-Match"] = tags[counter]})
+  end
   return wrk.format("GET", paths[counter])
 end
 
