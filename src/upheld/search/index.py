@@ -68,6 +68,7 @@ def refresh_index(connection: Connection) -> int:
     if connection.dialect.name == "postgresql":
         connection.execute(delete(_DOCUMENTS))
         _add_words(connection, true())
+        _merge_pending(connection)
         connection.execute(text("ANALYZE search_decisions"))
         connection.execute(text(f"ANALYZE {TEXT_INDEX}"))
     else:
@@ -94,7 +95,9 @@ def update_index(connection: Connection) -> Update:
         return Update(decisions, 0, whole=False)
     if count > WHOLE_SHARE * decisions:
         return _whole(connection)
-    held = select(s.reference, s.decided).join(cases, c.reference == s.reference).where(changed)
+    # Led by the changed cases (their index on changed_in), never by a scan of the whole index.
+    ours = s.reference.in_(select(c.reference).where(changed))
+    held = select(s.reference, s.decided).where(ours)
     before: dict[str, date] = dict(connection.execute(held).all())
     shown = select(c.reference, c.decided).where(changed, publishable())
     after: dict[str, date] = dict(connection.execute(shown).all())
@@ -112,20 +115,27 @@ def update_index(connection: Connection) -> Update:
         )
     if last - kept > WHOLE_SHARE * decisions:
         return _whole(connection)
-    in_place = s.id.in_(
-        select(s.id).join(cases, c.reference == s.reference).where(changed, s.id <= kept)
-    )
-    again = (s.id > kept) | in_place
-    _remove_words(connection, again)
+    in_place = ours & (s.id <= kept)
+    renumbered = s.id > kept
+    _remove_words(connection, in_place)
+    _remove_words(connection, renumbered)
+    case = cases.alias("changed_case")
     written = connection.execute(
         update(search_decisions)
-        .where(c.reference == s.reference, changed, s.id <= kept)
-        .values({n: c[n] for n in (*PUBLIC_COLUMNS[1:], "reference_key")})
+        .where(in_place)
+        .values(
+            {
+                n: select(case.c[n]).where(case.c.reference == s.reference).scalar_subquery()
+                for n in (*PUBLIC_COLUMNS[1:], "reference_key")
+            }
+        )
     ).rowcount
     if moved:
-        connection.execute(delete(search_decisions).where(s.id > kept))
+        connection.execute(delete(search_decisions).where(renumbered))
         _number(connection, after=kept, since=min(moved))
-    _add_words(connection, again)
+    _add_words(connection, in_place)
+    _add_words(connection, renumbered)
+    _merge_pending(connection)
     indexed = _record(connection, last_import)
     # Numbered from kept + 1 on, every decision after kept was indexed again.
     return Update(indexed, written + (indexed - kept if moved else 0), whole=False)
@@ -183,12 +193,16 @@ def _add_words(connection: Connection, which: ColumnElement[bool]) -> None:
     if connection.dialect.name == "postgresql":
         documents = select(s.id, _DOCUMENT).where(which)
         connection.execute(insert(_DOCUMENTS).from_select(["id", "document"], documents))
-        # New entries wait in the GIN index's pending list, which every search would read
-        # through until autovacuum merged it: merge it now.
-        connection.execute(text("SELECT gin_clean_pending_list('decision_search_document')"))
         return
     words = select(s.id, s.summary, s.subcategory).where(which)
     connection.execute(insert(_WORDS).from_select(["rowid", "summary", "subcategory"], words))
+
+
+def _merge_pending(connection: Connection) -> None:
+    """On PostgreSQL, new entries wait in the GIN index's pending list, which every search would
+    read through until autovacuum merged it: merge it now."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT gin_clean_pending_list('decision_search_document')"))
 
 
 def _record(connection: Connection, last_import: int | None) -> int:
