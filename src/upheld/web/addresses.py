@@ -210,8 +210,11 @@ class Plan:
             lines.append(f"<li><strong>{label}:</strong> {' · '.join(links)}</li>")
         written = f'<ul class="export-choices">{"".join(lines)}</ul>' if lines else ""
         if left_out:
-            words = " and ".join(left_out).lower()
-            written += self.notice(f"In this copy of the website, {words} cannot be changed.")
+            words = " and ".join(f"“{label}”" for label in left_out)
+            written += self.notice(
+                f"In this copy of the website, {words} cannot be changed: it shows the usual "
+                "choice."
+            )
         return written
 
     def notice(self, text: str) -> str:

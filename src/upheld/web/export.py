@@ -374,7 +374,13 @@ class Crawl:
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
 
-        await self.app(scope, receive, send)
+        try:
+            await self.app(scope, receive, send)
+        except Exception as exc:  # the error page has been answered; say which address failed
+            raise ExportFailed(
+                f"The website failed answering {address} ({type(exc).__name__}: {exc}); nothing "
+                "was changed in the export folder."
+            ) from exc
         return Answer(status, headers, b"".join(chunks))
 
     def write(self, name: str, body: bytes) -> None:
