@@ -67,8 +67,7 @@ def refresh_index(connection: Connection) -> int:
     _number(connection, after=0, since=None)
     if connection.dialect.name == "postgresql":
         connection.execute(delete(_DOCUMENTS))
-        _add_words(connection, true())
-        _merge_pending(connection)
+        _add_all_documents(connection)
         connection.execute(text("ANALYZE search_decisions"))
         connection.execute(text(f"ANALYZE {TEXT_INDEX}"))
     else:
@@ -95,8 +94,11 @@ def update_index(connection: Connection) -> Update:
         return Update(decisions, 0, whole=False)
     if count > WHOLE_SHARE * decisions:
         return _whole(connection)
-    # Led by the changed cases (their index on changed_in), never by a scan of the whole index.
-    ours = s.reference.in_(select(c.reference).where(changed))
+    # Led by the changed cases (their index on changed_in) to the decisions' reference keys,
+    # never by a scan of the whole index.
+    ours = s.reference_key.in_(select(c.reference_key).where(changed)) & s.reference.in_(
+        select(c.reference).where(changed)
+    )
     held = select(s.reference, s.decided).where(ours)
     before: dict[str, date] = dict(connection.execute(held).all())
     shown = select(c.reference, c.decided).where(changed, publishable())
@@ -196,6 +198,28 @@ def _add_words(connection: Connection, which: ColumnElement[bool]) -> None:
         return
     words = select(s.id, s.summary, s.subcategory).where(which)
     connection.execute(insert(_WORDS).from_select(["rowid", "summary", "subcategory"], words))
+
+
+def _add_all_documents(connection: Connection) -> None:
+    """On PostgreSQL, every decision's words, as fast as it can: into an empty text index."""
+    s = search_decisions.c
+    # Working out the words (to_tsvector) is most of the time. A table made from a query is
+    # filled by parallel workers, which an INSERT never has: work them out into one first.
+    documents = select(s.id, _DOCUMENT.label("document"))
+    compiled = documents.compile(connection, compile_kwargs={"literal_binds": True})
+    connection.execute(text(f"CREATE TEMPORARY TABLE {_WORKED_OUT} ON COMMIT DROP AS {compiled}"))
+    # Then every entry waits in the GIN index's pending list, merged into the index in one
+    # sorted pass, as CREATE INDEX builds one, not entry by entry.
+    connection.execute(text("SET LOCAL gin_pending_list_limit = 2000000"))
+    connection.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
+    connection.execute(
+        text(f"INSERT INTO {TEXT_INDEX} (id, document) SELECT id, document FROM {_WORKED_OUT}")
+    )
+    connection.execute(text(f"DROP TABLE {_WORKED_OUT}"))
+    _merge_pending(connection)
+
+
+_WORKED_OUT = "upheld_worked_out_documents"
 
 
 def _merge_pending(connection: Connection) -> None:

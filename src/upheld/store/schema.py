@@ -239,7 +239,6 @@ search_decisions = Table(
     Column("reference_key", String(KEY_LENGTH)),
     Index("search_decisions_decided", "decided", "id"),
     Index("search_decisions_reference_key", "reference_key"),
-    Index("search_decisions_reference", "reference"),
     comment="Decisions that may be published, numbered in date order (rebuilt by upheld index)",
 )
 

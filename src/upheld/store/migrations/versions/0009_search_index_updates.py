@@ -32,7 +32,6 @@ def upgrade() -> None:
         ),
     )
     op.create_index("cases_changed_in", "cases", ["changed_in"])
-    op.create_index("search_decisions_reference", "search_decisions", ["reference"])
     # An index behind the latest import of cases cannot tell which cases it lacks: forget which
     # import it was built from, so that it is rebuilt whole.
     op.execute(
@@ -42,7 +41,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index("search_decisions_reference", table_name="search_decisions")
     op.drop_index("cases_changed_in", table_name="cases")
     with op.batch_alter_table("cases") as batch:
         batch.drop_column("changed_in")
