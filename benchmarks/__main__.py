@@ -10,7 +10,7 @@ import json
 import sys
 from pathlib import Path
 
-from benchmarks import downloads, honest, imports, letters, scale, spreadsheets, web
+from benchmarks import downloads, honest, imports, letters, scale, shortrows, spreadsheets, web
 
 SUITES = {
     "import": imports,
@@ -20,6 +20,7 @@ SUITES = {
     "web": web,
     "downloads": downloads,
     "scale": scale,
+    "shortrows": shortrows,
 }
 
 
