@@ -97,9 +97,6 @@ class App:
     def empty_caches(self, *, said: bool = False) -> None:
         """Empty the caches in front of the website (`[web] purge`), saying how each answered;
         with `said`, also when there are none."""
-        from upheld.site.model import REFRESH_SECONDS
-        from upheld.web.proxies import empty_caches
-
         try:
             web = self.settings().web
         except UpheldError:
@@ -108,6 +105,11 @@ class App:
             if said:
                 self.err.print("No caches to empty: [web] purge lists none.", markup=False)
             return
+        # Only now: the website's modules take a third of a second to load, on every command
+        # that writes.
+        from upheld.site.model import REFRESH_SECONDS
+        from upheld.web.proxies import empty_caches
+
         # A running website notices a change within a second: a cache emptied before then
         # could fetch the page from before the change again, and keep it.
         time.sleep(REFRESH_SECONDS + 0.25)
