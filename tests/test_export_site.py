@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 import threading
 import urllib.request
 from functools import partial
@@ -21,7 +22,7 @@ from fastapi.testclient import TestClient
 from tests.test_web import AFTER, BEFORE, BURY, Clock
 from upheld.cli import cli
 from upheld.core.periods import ReviewYear
-from upheld.errors import UsageError
+from upheld.errors import UpheldError, UsageError
 from upheld.register import builtin
 from upheld.site.model import Site
 from upheld.store import engines
@@ -324,6 +325,26 @@ def test_an_export_replaces_the_last_and_a_failed_one_leaves_it(
     assert [p.name for p in tmp_path.iterdir()] == ["site"]  # nothing half-built left
     monkeypatch.setattr(exporting.Crawl, "run", whole)
     export_site(built.url, built.config, Options(out), now=Clock(BEFORE))  # an export again
+
+
+def test_an_import_during_the_export_leaves_the_last_copy(
+    built: demo.Demo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "site"
+    config = tmp_path / "config"
+    shutil.copytree(built.config, config)
+
+    async def edited_meanwhile(self: exporting.Crawl, years: list[str]) -> exporting.Summary:
+        self.write("index.html", b"from two moments")
+        settings = config / "upheld.toml"
+        settings.write_text(settings.read_text() + "\n# edited during the export\n")
+        return self.summary
+
+    monkeypatch.setattr(exporting.Crawl, "run", edited_meanwhile)
+    with pytest.raises(UpheldError, match="changed while the copy was being made"):
+        export_site(built.url, config, Options(out), now=Clock(BEFORE))
+    assert not out.exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["config"]
 
 
 def test_the_command_refuses_a_file_and_says_how(built: demo.Demo, tmp_path: Path) -> None:

@@ -167,6 +167,7 @@ def export_site(
     engine = engines.connect(url, read_only=True)
     schema.require_schema(engine)
     site = Site(engine, config, now=lambda: moment, settings=fixed)
+    version = site.version()
     app = create_app(site)
     live = options.search_url.rstrip("/").removesuffix("/decisions") if options.search_url else None
     plan = Plan(live, options.decisions)
@@ -176,6 +177,13 @@ def export_site(
         crawl = Crawl(app, plan, building, base_url, say)
         published = [y.label for y in site.published(site.publication())]
         summary = asyncio.run(crawl.run(published))
+        # The clock stood still for the copy; the data must have too, or its pages disagree.
+        if Site(engine, config, settings=fixed).version() != version:
+            raise UpheldError(
+                "The data or the configuration changed while the copy was being made (an import, "
+                "new letters or an edit); the copy was not kept, and any earlier one is as it "
+                "was. Run upheld export-site again."
+            )
         (building / MARKER).write_text(
             json.dumps(
                 {
