@@ -27,6 +27,14 @@ def test_upgrade_is_safe_to_repeat(engine: Engine) -> None:
     schema.require_schema(engine)
 
 
+def test_the_head_revision_is_the_one_alembic_finds() -> None:
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory(str(schema.MIGRATIONS)).get_current_head()
+    assert head is not None
+    assert schema.head_revision() == head
+
+
 def test_an_empty_database_is_refused_with_advice(tmp_path: Path) -> None:
     engine = engines.connect(f"sqlite:///{tmp_path / 'empty.db'}")
     with pytest.raises(UpheldError, match="run `upheld init` first"):
