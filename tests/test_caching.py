@@ -120,6 +120,8 @@ def test_a_conditional_request_for_an_unchanged_page_is_answered_304(client: Tes
         {"If-None-Match": '"other"'},
         {"If-Modified-Since": "Mon, 01 Jan 2001 00:00:00 GMT"},
         {"If-Modified-Since": "yesterday"},
+        {"If-Modified-Since": "Fri, 01 Jan 99999999999 00:00:00 GMT"},
+        {"If-Modified-Since": "Fri, 32 Jan 2020 00:00:00 GMT"},
         # The tag wins over the date, as RFC 9110 says.
         {"If-None-Match": '"other"', "If-Modified-Since": modified},
     ):
@@ -183,6 +185,13 @@ def test_a_preview_is_never_kept(folder: Path, clock: Clock) -> None:
         assert "etag" not in answer.headers
         tagged = client.get(f"{PAGE}?preview={token}", headers={"If-None-Match": "*"})
         assert tagged.status_code == 200
+        # The page reads the token however its name is written: neither kept nor answered 304.
+        future = {"If-Modified-Since": "Fri, 01 Jan 2100 00:00:00 GMT"}
+        for query in (f"preview={token}", f"pr%65view={token}", f"group=type&%70review={token}"):
+            dated = client.get(f"{PAGE}?{query}", headers=future)
+            assert dated.status_code == 200, query
+            assert dated.headers["cache-control"] == "private, no-store", query
+            assert "last-modified" not in dated.headers, query
 
 
 def test_the_tag_changes_with_the_data_the_configuration_and_what_is_public(

@@ -18,6 +18,7 @@ import hashlib
 from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
+from urllib.parse import parse_qsl
 
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
@@ -70,14 +71,19 @@ def still_valid(headers: Headers, tag: str, since: datetime) -> bool:
         return False
     try:
         held = parsedate_to_datetime(since_text)
-    except (TypeError, ValueError, IndexError):
-        return False  # an unreadable date is ignored, as the RFC says
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return False  # an unreadable date (or a year past 9999) is ignored, as the RFC says
     return held.tzinfo is not None and since.replace(microsecond=0) <= held
 
 
 def _private(query: bytes) -> bool:
-    # A preview link shows a council's unpublished page: never kept, never answered 304.
-    return b"preview=" in query
+    # A preview link shows a council's unpublished page: never kept, never answered 304. The
+    # page reads its token however the name is written (pr%65view= too), and so must this.
+    if b"preview=" in query:
+        return True
+    if b"%" not in query:
+        return False
+    return any(name == "preview" for name, _ in parse_qsl(query.decode("latin-1")))
 
 
 class Caching:
