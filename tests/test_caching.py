@@ -218,6 +218,31 @@ def test_the_tag_changes_with_the_data_the_configuration_and_what_is_public(
     assert client.get(PAGE, headers={"If-None-Match": tag}).status_code == 200
 
 
+def test_a_configuration_copied_in_with_its_old_date_is_a_new_last_modified(
+    folder: Path, client: TestClient
+) -> None:
+    before = client.get(PAGE)
+    # Last-Modified counts whole seconds: let one pass, as it would between deployments.
+    shown = parsedate_to_datetime(before.headers["last-modified"])
+    while datetime.now(UTC).replace(microsecond=0) <= shown:
+        time.sleep(0.05)
+    settings = folder / "config" / "upheld.toml"
+    written = settings.stat().st_mtime - 86_400
+    settings.write_text(settings.read_text().replace("[web]", '[web]\ntitle = "Councils"'))
+    os.utime(settings, (written, written))  # as rsync -a, cp -p or mv leave it
+    after = client.get(PAGE, headers={"If-Modified-Since": before.headers["last-modified"]})
+    assert after.status_code == 200
+    assert parsedate_to_datetime(after.headers["last-modified"]) > shown
+    # A year file taken away unpublishes the year: no cache may be told its copy still holds.
+    while datetime.now(UTC).replace(microsecond=0) <= parsedate_to_datetime(
+        after.headers["last-modified"]
+    ):
+        time.sleep(0.05)
+    (folder / "config" / "2024-25.toml").rename(folder / "2024-25.toml")
+    gone = client.get(PAGE, headers={"If-Modified-Since": after.headers["last-modified"]})
+    assert gone.status_code == 404
+
+
 def test_two_server_processes_give_a_page_the_same_tag(folder: Path, clock: Clock) -> None:
     tags = []
     for _ in range(2):

@@ -82,14 +82,20 @@ def config_fingerprint(folder: Path) -> tuple[tuple[str, str], ...]:
 
 
 def config_changed_at(folder: Path) -> datetime | None:
-    """When a configuration file was last written, or None if there are none."""
+    """When the configuration last changed: a file written, added or removed; None if there are
+    no configuration files."""
     try:
-        times = [
-            entry.stat().st_mtime for entry in os.scandir(folder) if entry.name.endswith(".toml")
-        ]
+        found = [entry.stat() for entry in os.scandir(folder) if entry.name.endswith(".toml")]
+        listing = folder.stat()
     except OSError:
         return None
-    return datetime.fromtimestamp(max(times), UTC) if times else None
+    if not found:
+        return None
+    # A file copied in with its old date kept (rsync -a, cp -p, mv) has an old mtime but a new
+    # ctime, and a removed one leaves only the folder's mtime: either way the edition's
+    # Last-Modified must move on, or a cache asking If-Modified-Since keeps the old page.
+    times = [max(stat.st_mtime, stat.st_ctime) for stat in found]
+    return datetime.fromtimestamp(max([*times, listing.st_mtime]), UTC)
 
 
 def data_changed_at(connection: Connection) -> datetime | None:
