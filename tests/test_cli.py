@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import csv
+import importlib
 import io
 import json
+import pkgutil
+import subprocess
+import sys
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner, Result
 
+import upheld.cli
 from tests.conftest import CASE_COLUMNS, case_rows, write_csv
-from upheld.cli import cli
+from upheld.cli import COMMANDS, cli
 from upheld.core.periods import ReviewYear
 
 BURY = "E08000002"
@@ -221,6 +227,38 @@ def test_help_has_examples() -> None:
         result = CliRunner().invoke(cli, [command, "--help"])
         assert result.exit_code == 0
         assert "Example:" in result.output, command
+
+
+def _defined_in(command: click.Command) -> set[str]:
+    """The modules defining a command and, for a group, its subcommands."""
+    modules = {command.callback.__module__} if command.callback else set()
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            modules |= _defined_in(sub)
+    return modules
+
+
+def test_every_command_is_named_with_the_modules_that_define_it() -> None:
+    # Commands load only when run: one missing from COMMANDS would not be found at all.
+    for module in pkgutil.iter_modules(upheld.cli.__path__):
+        importlib.import_module(f"upheld.cli.{module.name}")
+    assert set(cli.commands) == set(COMMANDS)
+    for name, command in cli.commands.items():
+        assert _defined_in(command) <= {f"upheld.cli.{m}" for m in COMMANDS[name]}, name
+
+
+def test_a_command_loads_only_its_own_modules() -> None:
+    script = (
+        "import sys\n"
+        "from upheld.cli import cli\n"
+        "cli.main(['letters', '--help'], standalone_mode=False)\n"
+        "print(' '.join(sorted(m for m in sys.modules if m.startswith('upheld.cli.'))))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert "approve" in done.stdout
+    assert done.stdout.splitlines()[-1] == "upheld.cli.approval upheld.cli.review"
 
 
 def test_demo_builds_a_database_and_prints_every_council(tmp_path: Path) -> None:

@@ -19,7 +19,11 @@ def _commands() -> list[tuple[str, click.Command]]:
     found: list[tuple[str, click.Command]] = []
 
     def walk(prefix: str, group: click.Group) -> None:
-        for name, command in group.commands.items():
+        # As `upheld --help` finds them: a command's module loads when it is asked for.
+        context = click.Context(group)
+        for name in group.list_commands(context):
+            command = group.get_command(context, name)
+            assert command is not None, name
             found.append((f"{prefix}{name}", command))
             if isinstance(command, click.Group):
                 walk(f"{prefix}{name} ", command)
