@@ -3,6 +3,7 @@ requests, and a real Varnish in front of a real `upheld serve` following imports
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -10,6 +11,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -20,12 +22,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from tests.conftest import write_csv
 from tests.servers import free_port
 from tests.test_web import AFTER, BURY, PUBLISHED, Clock
+from upheld.cli import cli
 from upheld.core.periods import ReviewYear
 from upheld.core.publication import TIMEZONE
 from upheld.ingest.imports import import_files
@@ -37,6 +41,7 @@ from upheld.store import engines, schema
 from upheld.synthetic import demo
 from upheld.web import create_app
 from upheld.web.previews import preview_token
+from upheld.web.proxies import empty_caches
 
 HEADER = ["reference", "authority", "received", "category", "decided", "outcome", "summary"]
 PAGE = f"/councils/{BURY}/2024-25"
@@ -267,6 +272,93 @@ def test_no_cache_keeps_a_page_past_its_publication(folder: Path, clock: Clock) 
         assert client.get("/").headers["cache-control"] == "public, max-age=20"
         clock.moment = PUBLISHED
         assert client.get(PAGE).status_code == 200
+
+
+# Caches that do not answer as they should ----------------------------------------------------
+
+
+@pytest.fixture
+def odd_caches() -> Iterator[dict[str, str]]:
+    """Addresses of local servers that answer PURGE badly: not HTTP, never, or a byte at a time."""
+    listeners: list[socket.socket] = []
+
+    def serve(answer: Any) -> str:
+        listener = socket.socket()
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(4)
+        listeners.append(listener)
+
+        def run() -> None:
+            with contextlib.suppress(OSError):
+                while True:
+                    connection, _ = listener.accept()
+                    with connection:
+                        connection.recv(4096)
+                        answer(connection)
+
+        threading.Thread(target=run, daemon=True).start()
+        return f"http://127.0.0.1:{listener.getsockname()[1]}/"
+
+    def trickle(connection: socket.socket) -> None:
+        for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"y" * 40:
+            connection.sendall(bytes([byte]))
+            time.sleep(0.2)
+
+    try:
+        yield {
+            "garbage": serve(lambda connection: connection.sendall(b"HELLO\r\n\r\n")),
+            "silent": serve(lambda connection: time.sleep(3)),
+            "trickle": serve(trickle),
+        }
+    finally:
+        for listener in listeners:
+            listener.close()
+
+
+def test_a_cache_that_answers_badly_or_slowly_is_reported_not_waited_for(
+    odd_caches: dict[str, str],
+) -> None:
+    addresses = (
+        odd_caches["garbage"],
+        odd_caches["silent"],
+        odd_caches["trickle"],
+        "http://[::1",
+        "http://127.0.0.1:port/",
+        f"http://127.0.0.1:{free_port()}/",
+    )
+    found = dict(empty_caches(addresses, timeout=1))
+    assert list(found) == list(addresses)
+    assert found[odd_caches["garbage"]] == "its answer was not HTTP (BadStatusLine)"
+    # A byte every fifth of a second would be an answer, eventually: the wait is for all of it.
+    for slow in (odd_caches["silent"], odd_caches["trickle"]):
+        assert found[slow] == "it did not answer within 1 seconds"
+    assert "not a web address" in str(found["http://[::1"])
+    assert "not a web address" in str(found["http://127.0.0.1:port/"])
+    assert "could not be reached" in str(found[addresses[-1]])
+
+
+def test_an_import_succeeds_and_says_once_when_a_cache_cannot_be_emptied(folder: Path) -> None:
+    settings = folder / "config" / "upheld.toml"
+    settings.write_text(
+        settings.read_text().replace("[web]", '[web]\npurge = ["http://[::1", "http://x:y/"]')
+    )
+    result = CliRunner().invoke(
+        cli,
+        [
+            "--db",
+            f"sqlite:///{folder / 'upheld.db'}",
+            "--config",
+            str(folder / "config"),
+            "import",
+            "cases",
+            str(write_csv(folder / "more.csv", HEADER, cases(2, 700))),
+        ],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    for address in ("http://[::1", "http://x:y/"):
+        assert result.output.count(f"Could not empty the website's cache at {address}:") == 1
 
 
 # A real cache in front of a real server ----------------------------------------------------------
