@@ -361,6 +361,18 @@ def test_an_import_succeeds_and_says_once_when_a_cache_cannot_be_emptied(folder:
         assert result.output.count(f"Could not empty the website's cache at {address}:") == 1
 
 
+def test_upheld_purge_says_what_is_wrong_with_the_configuration(tmp_path: Path) -> None:
+    (tmp_path / "upheld.toml").write_text('[web\npurge = ["http://127.0.0.1:6081/"]\n')
+    result = CliRunner().invoke(cli, ["--config", str(tmp_path), "purge"])
+    assert result.exit_code != 0
+    assert "upheld.toml: not valid TOML" in result.output
+    assert "No caches to empty" not in result.output
+    (tmp_path / "upheld.toml").write_text("[web]\n")
+    result = CliRunner().invoke(cli, ["--config", str(tmp_path), "purge"])
+    assert result.exit_code == 0
+    assert "No caches to empty: [web] purge lists none." in result.output
+
+
 # A real cache in front of a real server ----------------------------------------------------------
 
 VARNISH = shutil.which("varnishd") or next(
