@@ -7,7 +7,7 @@ import itertools
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -175,20 +175,21 @@ def _import_one(
     try:
         sheet = open_sheet(path, kind.required, _known_columns(kind), problems.add)
         result.warnings.extend(sheet.warnings)
-        rows = _valid_rows(kind, sheet, names, problems, progress)
         outcome = FileResult(str(path), "")
         log = _start_log(connection, kind, path)
+        shape = _shape(connection, kind, log)
+        rows = _valid_rows(kind, sheet, names, problems, progress, shape)
         if kind.direct:
             first = list(itertools.islice(rows, PEEK_ROWS))
             if _all_new(connection, kind, first):
-                loaded = _load_directly(connection, kind, sheet, itertools.chain(first, rows), log)
+                loaded = _load_directly(connection, kind, sheet, itertools.chain(first, rows))
                 if loaded is not None:
                     outcome.rows = outcome.inserted = loaded
                     return _finish(connection, log, sheet, outcome, problems, before)
                 # A key was stored already or repeated in the file: stage it after all.
                 problems.truncate(before)
                 sheet = open_sheet(path, kind.required, _known_columns(kind), problems.add)
-                rows = _valid_rows(kind, sheet, names, problems, progress)
+                rows = _valid_rows(kind, sheet, names, problems, progress, shape)
             else:
                 rows = itertools.chain(first, rows)
         return _import_staged(connection, kind, sheet, rows, outcome, names, problems, before, log)
@@ -196,6 +197,24 @@ def _import_one(
         for problem in exc.problems:
             problems.add(problem)
         return None
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """How checked rows come, ready to write as they are: (line, *stored values[, tag])."""
+
+    dates_as_text: frozenset[str]
+    """Date columns given as YYYY-MM-DD (SQLite's dates; PostgreSQL's COPY takes dates)."""
+    tag: int | None
+    """The import log entry, written with each row to a table that records it (CHANGED_IN)."""
+
+
+def _shape(connection: Connection, kind: Kind, log: int) -> _Shape:
+    target = schema.metadata.tables[kind.table]
+    dates: frozenset[str] = frozenset()
+    if connection.dialect.name != "postgresql":
+        dates = frozenset(n for n in kind.stored if isinstance(target.c[n].type, Date))
+    return _Shape(dates, log if CHANGED_IN in target.c else None)
 
 
 def _all_new(connection: Connection, kind: Kind, first: list[tuple[Any, ...]]) -> bool:
@@ -216,22 +235,19 @@ def _all_new(connection: Connection, kind: Kind, first: list[tuple[Any, ...]]) -
 
 
 def _load_directly(
-    connection: Connection, kind: Kind, sheet: Sheet, rows: Iterator[tuple[Any, ...]], log: int
+    connection: Connection, kind: Kind, sheet: Sheet, rows: Iterator[tuple[Any, ...]]
 ) -> int | None:
     """Write rows straight into their table; None (and nothing written) if a key collides."""
     target = schema.metadata.tables[kind.table]
     done, total = sheet.position()
     estimate = total * PEEK_ROWS // max(done, 1) if total else 0
     columns = list(kind.stored)
-    values: Iterator[tuple[Any, ...]] = (row[1:] for row in rows)
     if CHANGED_IN in target.c:
-        columns.append(CHANGED_IN)
-        tag = (log,)
-        values = (row[1:] + tag for row in rows)
+        columns.append(CHANGED_IN)  # the rows end with their import's log entry
     savepoint = connection.begin_nested()
     try:
         with _secondary_indexes_rebuilt(connection, target, estimate):
-            loaded = _bulk_write(connection, target, columns, values)
+            loaded = _bulk_write(connection, target, columns, rows, numbered=True)
     except connection.dialect.loaded_dbapi.IntegrityError:
         savepoint.rollback()
         return None
@@ -326,6 +342,9 @@ def _known_columns(kind: Kind) -> list[str]:
 def _stage_table(kind: Kind, target: Table) -> Table:
     columns = [Column("line", Integer, nullable=False)]
     columns += [Column(name, target.c[name].type) for name in kind.stored]
+    if CHANGED_IN in target.c:
+        # The rows come with the log entry; the merge writes it from `log` all the same.
+        columns.append(Column(CHANGED_IN, Integer))
     return Table(f"upheld_stage_{kind.name}", MetaData(), *columns, prefixes=["TEMPORARY"])
 
 
@@ -335,11 +354,15 @@ def _valid_rows(
     names: AuthorityNames,
     problems: _Problems,
     progress: Progress | None,
+    shape: _Shape,
 ) -> Iterator[tuple[Any, ...]]:
-    """Each row that passes every per-row rule, as (line, *stored values); problems collected."""
+    """Each row that passes every per-row rule, as (line, *stored values[, tag]), ready to write;
+    problems collected."""
     file = str(sheet.path)
     positions = {column.name: _position(sheet, column) for column in kind.columns}
-    check = compile_check(kind, positions, file, names, problems.add)
+    check = compile_check(
+        kind, positions, file, names, problems.add, dates_as_text=shape.dates_as_text, tag=shape.tag
+    )
     width = len(sheet.columns)
     # A row cut short would otherwise blank the stored values of the columns it lacks.
     unnamed = [index for index, key in enumerate(sheet.columns) if not key]
@@ -398,8 +421,6 @@ def _position(sheet: Sheet, column: KindColumn) -> int | None:
     return None
 
 
-_ISO: dict[date, str] = {}
-
 _POSTGRES_TYPES = ((Boolean, "bool"), (Date, "date"), (Integer, "int4"), (Float, "float8"))
 
 
@@ -411,54 +432,37 @@ def _postgres_type(column_type: Any) -> str:
 
 
 def _bulk_write(
-    connection: Connection, table: Table, columns: list[str], rows: Iterator[tuple[Any, ...]]
+    connection: Connection,
+    table: Table,
+    columns: list[str],
+    rows: Iterator[tuple[Any, ...]],
+    *,
+    numbered: bool = False,
 ) -> int:
-    """Write rows into a table in bulk (COPY on PostgreSQL); returns how many."""
+    """Write rows into a table in bulk (COPY on PostgreSQL); returns how many. With `numbered`,
+    each row starts with its line in the file, which is not written."""
     raw = connection.connection.driver_connection
     assert raw is not None
     names = ", ".join(columns)
-    types = [table.c[name].type for name in columns]
-    count = 0
     cursor = raw.cursor()
     try:
         if connection.dialect.name == "postgresql":
+            types = [_postgres_type(table.c[name].type) for name in columns]
+            count = 0
             # Binary COPY: psycopg encodes each value in C, about twice as fast as text.
             with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN (FORMAT BINARY)") as copy:
-                copy.set_types([_postgres_type(t) for t in types])
+                copy.set_types(types)
                 for row in rows:
-                    copy.write_row(row)
+                    copy.write_row(row[1:] if numbered else row)
                     count += 1
             return count
-        dates = [i for i, t in enumerate(types) if isinstance(t, Date)]
-        tally = [0]
-        marks = ", ".join("?" for _ in columns)
-        cursor.executemany(
-            f"INSERT INTO {table.name} ({names}) VALUES ({marks})",
-            _sqlite_values(rows, dates, tally),
-        )
-        return tally[0]
+        # Numbered parameters pass over the line (?1) without copying each row to drop it.
+        first = 2 if numbered else 1
+        marks = ", ".join(f"?{n}" for n in range(first, first + len(columns)))
+        cursor.executemany(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", rows)
+        return int(cursor.rowcount)
     finally:
         cursor.close()
-
-
-def _sqlite_values(
-    rows: Iterator[tuple[Any, ...]], dates: list[int], tally: list[int]
-) -> Iterator[tuple[Any, ...]]:
-    # sqlite3 would adapt dates itself, but slowly and with a deprecation in later Pythons.
-    iso = _ISO
-    for row in rows:
-        tally[0] += 1
-        if dates:
-            listed = list(row)
-            for index in dates:
-                day = listed[index]
-                if day is not None:
-                    text = iso.get(day)
-                    if text is None:
-                        text = iso[day] = day.isoformat()
-                    listed[index] = text
-            row = tuple(listed)
-        yield row
 
 
 def _key_match(kind: Kind, left: Table, right: Table) -> Any:

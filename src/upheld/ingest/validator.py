@@ -8,7 +8,8 @@ and compiles it: the same rules as the loop would apply, in a third of the time.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
+from datetime import date
 from typing import Any
 
 from upheld.errors import Problem
@@ -16,7 +17,20 @@ from upheld.ingest.cells import MEMOS, Text
 from upheld.ingest.kinds import INVALID, AuthorityNames, Kind
 
 RowCheck = Callable[[Sequence[Any], int], "tuple[Any, ...] | None"]
-"""Checks one row's cells (at a line); returns (line, *stored values), or None if it is invalid."""
+"""Checks one row's cells (at a line); returns (line, *stored values[, tag]), or None if it is
+invalid."""
+
+
+class _IsoDates(dict[date | None, str | None]):
+    """Dates as SQLite stores them (YYYY-MM-DD), each worked out once: a file has few dates."""
+
+    def __missing__(self, day: date | None) -> str | None:
+        written = None if day is None else day.isoformat()
+        self[day] = written
+        return written
+
+
+ISO_DATES = _IsoDates()
 
 
 def compile_check(
@@ -25,8 +39,12 @@ def compile_check(
     file: str,
     names: AuthorityNames,
     add_problem: Callable[[Problem], None],
+    *,
+    dates_as_text: Collection[str] = (),
+    tag: int | None = None,
 ) -> RowCheck:
-    """The function that checks rows of a file whose columns sit at `positions`."""
+    """The function that checks rows of a file whose columns sit at `positions`: the stored
+    columns named in `dates_as_text` come back as YYYY-MM-DD, and `tag`, if given, last."""
     scope: dict[str, Any] = {
         "INVALID": INVALID,
         "Problem": Problem,
@@ -34,6 +52,8 @@ def compile_check(
         "file": file,
         "names": names,
         "finish": kind.finish,
+        "iso": ISO_DATES,
+        "tag": tag,
     }
     lines = ["def check(cells, line):", "    bad = False"]
     for number, column in enumerate(kind.columns):
@@ -99,7 +119,12 @@ def compile_check(
             "            add(Problem(file, line, column, message))",
             "        return None",
         ]
-    stored = ", ".join(f"row[{name!r}]" for name in kind.stored)
+    # Made here, in the one tuple, rather than copied into another row by row on the way out.
+    stored = ", ".join(
+        f"iso[row[{name!r}]]" if name in dates_as_text else f"row[{name!r}]" for name in kind.stored
+    )
+    if tag is not None:
+        stored += ", tag"
     lines += ["    if bad:", "        return None", f"    return (line, {stored})"]
     exec("\n".join(lines), scope)
     check: RowCheck = scope["check"]
