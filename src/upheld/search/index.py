@@ -28,6 +28,7 @@ from sqlalchemy import (
 from upheld import __version__
 from upheld.core.periods import start_year_of
 from upheld.core.publication import Publication
+from upheld.store import replacement
 from upheld.store.schema import TEXT_INDEX, cases, imports, search_decisions, search_state
 
 PUBLIC_COLUMNS = (
@@ -63,14 +64,11 @@ def refresh_index(connection: Connection) -> int:
     """Rebuild the decision search index from the case records; returns the decisions indexed."""
     # Read first: a cases import committed while this runs then makes the index look stale.
     last_import = latest_cases_import(connection)
-    connection.execute(delete(search_decisions))
-    _number(connection, after=0, since=None)
     if connection.dialect.name == "postgresql":
-        connection.execute(delete(_DOCUMENTS))
-        _add_all_documents(connection)
-        connection.execute(text("ANALYZE search_decisions"))
-        connection.execute(text(f"ANALYZE {TEXT_INDEX}"))
+        _rebuild_beside(connection)
     else:
+        connection.execute(delete(search_decisions))
+        _number(connection, after=0, since=None)
         connection.execute(text(f"INSERT INTO {TEXT_INDEX}({TEXT_INDEX}) VALUES ('rebuild')"))
         connection.execute(text(f"INSERT INTO {TEXT_INDEX}({TEXT_INDEX}) VALUES ('optimize')"))
     return _record(connection, last_import)
@@ -148,9 +146,11 @@ def _whole(connection: Connection) -> Update:
     return Update(indexed, indexed, whole=True)
 
 
-def _number(connection: Connection, *, after: int, since: date | None) -> None:
+def _number(
+    connection: Connection, *, after: int, since: date | None, into: str = "search_decisions"
+) -> None:
     """Number the publishable decisions (those decided on or after `since`, if given) in date
-    order, from after + 1, into search_decisions."""
+    order, from after + 1, into search_decisions (or the table named)."""
     c = cases.c
     # Byte order on both databases, so that decisions are numbered the same way on each.
     postgres = connection.dialect.name == "postgresql"
@@ -161,7 +161,8 @@ def _number(connection: Connection, *, after: int, since: date | None) -> None:
         # The review year too: the index of decisions by year then finds them.
         chosen = chosen.where(c.decided_year >= start_year_of(since), c.decided >= since)
     names = ["id", *PUBLIC_COLUMNS, "reference_key"]
-    connection.execute(insert(search_decisions).from_select(names, chosen))
+    target = table(into, *(column(n) for n in names))
+    connection.execute(insert(target).from_select(names, chosen))
 
 
 _WORDS = table(
@@ -170,10 +171,12 @@ _WORDS = table(
 """The FTS5 table, whose own name as a column takes commands such as 'delete'."""
 _DOCUMENTS = table(TEXT_INDEX, column("id"), column("document"))
 """PostgreSQL's table of each decision's words (a tsvector)."""
-_DOCUMENT: ColumnElement[Any] = literal_column(
-    "setweight(to_tsvector('english', search_decisions.summary), 'A') || "
-    "setweight(to_tsvector('english', coalesce(search_decisions.subcategory, '')), 'B')"
+_WORDS_OF = (
+    "setweight(to_tsvector('english', {0}.summary), 'A') || "
+    "setweight(to_tsvector('english', coalesce({0}.subcategory, '')), 'B')"
 )
+"""A decision's words (PostgreSQL's tsvector) from its row in the named table."""
+_DOCUMENT: ColumnElement[Any] = literal_column(_WORDS_OF.format("search_decisions"))
 
 
 def _remove_words(connection: Connection, which: ColumnElement[bool]) -> None:
@@ -200,26 +203,34 @@ def _add_words(connection: Connection, which: ColumnElement[bool]) -> None:
     connection.execute(insert(_WORDS).from_select(["rowid", "summary", "subcategory"], words))
 
 
-def _add_all_documents(connection: Connection) -> None:
-    """On PostgreSQL, every decision's words, as fast as it can: into an empty text index."""
-    s = search_decisions.c
-    # Working out the words (to_tsvector) is most of the time. A table made from a query is
-    # filled by parallel workers, which an INSERT never has: work them out into one first.
-    documents = select(s.id, _DOCUMENT.label("document"))
-    compiled = documents.compile(connection, compile_kwargs={"literal_binds": True})
-    connection.execute(text(f"CREATE TEMPORARY TABLE {_WORKED_OUT} ON COMMIT DROP AS {compiled}"))
-    # Then every entry waits in the GIN index's pending list, merged into the index in one
-    # sorted pass, as CREATE INDEX builds one, not entry by entry.
-    connection.execute(text("SET LOCAL gin_pending_list_limit = 2000000"))
-    connection.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
-    connection.execute(
-        text(f"INSERT INTO {TEXT_INDEX} (id, document) SELECT id, document FROM {_WORKED_OUT}")
+def _rebuild_beside(connection: Connection) -> None:
+    """On PostgreSQL, the whole index built beside the one the website reads, then put in its
+    place at the end of the transaction: the website searches the old one meanwhile."""
+    # Filled with no index to keep up to date, then each index made in one sorted pass, with
+    # room for the text index's in memory.
+    before = connection.execute(text("SELECT current_setting('maintenance_work_mem')")).scalar()
+    connection.execute(text(f"SET LOCAL maintenance_work_mem = '{BUILD_MEMORY}'"))
+    decisions = replacement.begin_like(connection, "search_decisions")
+    _number(connection, after=0, since=None, into=decisions)
+    # Working out the words (to_tsvector) is most of the time: a table made from a query is
+    # filled by parallel workers.
+    replacement.make_from_query(
+        connection,
+        TEXT_INDEX,
+        f"SELECT id, {_WORDS_OF.format(decisions)} AS document FROM {decisions}",
     )
-    connection.execute(text(f"DROP TABLE {_WORKED_OUT}"))
-    _merge_pending(connection)
+    for name in ("search_decisions", TEXT_INDEX):
+        replacement.add_indexes(connection, name)
+        connection.execute(text(f"ANALYZE {replacement.rebuilt_name(name)}"))
+    connection.execute(
+        text("SELECT set_config('maintenance_work_mem', :before, true)"), {"before": before}
+    )
+    replacement.swap(connection, ["search_decisions", TEXT_INDEX])
 
 
-_WORKED_OUT = "upheld_worked_out_documents"
+BUILD_MEMORY = "512MB"
+"""The memory PostgreSQL may use to build each index of a rebuilt search index (its
+maintenance_work_mem, for that transaction only)."""
 
 
 def _merge_pending(connection: Connection) -> None:
