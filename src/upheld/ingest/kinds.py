@@ -96,15 +96,26 @@ def _resolve(row: Row, column: str, names: AuthorityNames, on: date | None) -> R
     return []
 
 
+class _ReviewYears(dict[Any, int | None]):
+    """The review year of each date read, worked out once: a file has few dates. A date that
+    could not be read has no year, and the rules that need one are not checked."""
+
+    def __missing__(self, day: date) -> int:
+        year = self[day] = start_year_of(day)
+        return year
+
+
+_YEARS = _ReviewYears({None: None, INVALID: None})
+
+
 def _year(day: date | None) -> int | None:
-    # A date that could not be read has no year, and the rules that need one are not checked.
-    return None if day is None or day is INVALID else start_year_of(day)
+    return _YEARS[day]
 
 
 def _finish_case(row: Row, names: AuthorityNames) -> RowProblems:
     received, decided, outcome = row["received"], row["decided"], row["outcome"]
-    received_year = row["received_year"] = _year(received)
-    row["decided_year"] = _year(decided)
+    received_year = row["received_year"] = _YEARS[received]
+    row["decided_year"] = _YEARS[decided]
     reference = row["reference"]
     row["reference_key"] = None if reference is INVALID else reference_key(reference)
     problems: RowProblems = []

@@ -302,6 +302,12 @@ class _LineCounter:
         except UnicodeDecodeError:
             raise InputError([_locate_bad_byte(self.path)]) from None
 
+    @property
+    def text(self) -> io.TextIOWrapper:
+        """The lines themselves, one step nearer for a reader that turns a decoding error
+        (UnicodeDecodeError) into `_locate_bad_byte`'s problem itself."""
+        return self._handle
+
     def close(self) -> None:
         self.sha256()
         self._handle.close()
@@ -369,7 +375,8 @@ def _csv_rows(path: Path, stream: _LineCounter) -> Iterator[tuple[int, Sequence[
                 ]
             )
         delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
-        reader = csv.reader(iter(stream), delimiter=delimiter, strict=True)
+        # Straight from the decoded text: a generator in between cost a step on every line.
+        reader = csv.reader(stream.text, delimiter=delimiter, strict=True)
         try:
             for cells in reader:
                 if any(cells):
@@ -378,6 +385,8 @@ def _csv_rows(path: Path, stream: _LineCounter) -> Iterator[tuple[int, Sequence[
             raise InputError(
                 [Problem(str(path), reader.line_num, None, f"malformed CSV: {exc}")]
             ) from None
+        except UnicodeDecodeError:
+            raise InputError([_locate_bad_byte(path)]) from None
     finally:
         stream.close()
 
