@@ -358,3 +358,67 @@ def test_the_command_refuses_a_file_and_says_how(built: demo.Demo, tmp_path: Pat
     result = CliRunner().invoke(cli, [*args[:-1], str(tmp_path / "new"), "--base-url", "x.org"])
     assert result.exit_code == 2
     assert "not a web address" in result.output
+
+
+def test_odd_destinations_are_followed_or_refused(
+    built: demo.Demo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def whole(self: exporting.Crawl, years: list[str]) -> exporting.Summary:
+        self.write("index.html", b"whole")
+        return self.summary
+
+    monkeypatch.setattr(exporting.Crawl, "run", whole)
+    # A link is followed: the folder it names gets the copy, and the link stays a link.
+    (tmp_path / "releases").mkdir()
+    (tmp_path / "site").symlink_to(tmp_path / "releases")
+    for _ in range(2):
+        export_site(built.url, built.config, Options(tmp_path / "site"), now=Clock(BEFORE))
+        assert (tmp_path / "site").is_symlink()
+        assert (tmp_path / "releases" / "index.html").read_text() == "whole"
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["releases", "site"]
+    # The folder the command runs in cannot be swapped away under it.
+    (tmp_path / "here").mkdir()
+    monkeypatch.chdir(tmp_path / "here")
+    for out in (Path("."), Path(".."), tmp_path / "here"):
+        with pytest.raises(UsageError, match="the folder this command runs in"):
+            export_site(built.url, built.config, Options(out), now=Clock(BEFORE))
+    # A relative path and `~` are where the shell would put them.
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    export_site(built.url, built.config, Options(Path("~/copy")), now=Clock(BEFORE))
+    assert (tmp_path / "home" / "copy" / MARKER).is_file()
+    export_site(built.url, built.config, Options(Path("inner")), now=Clock(BEFORE))
+    assert (tmp_path / "here" / "inner" / MARKER).is_file()
+
+
+def test_a_folder_that_cannot_be_written_is_said_not_a_traceback(
+    built: demo.Demo, tmp_path: Path
+) -> None:
+    (tmp_path / "notes").write_text("a file, where a folder would have to be")
+    args = ["--db", built.url, "--config", str(built.config), "export-site", "--out"]
+    result = CliRunner().invoke(cli, [*args, str(tmp_path / "notes" / "site")])
+    assert result.exit_code != 0
+    assert "Could not make a folder beside" in result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "javascript:alert(1)",
+        "https://",
+        'https://live.example.org/"><script>alert(1)</script>',
+        "https://live.example.org/?q=1",
+        "https://live.example.org/#search",
+        "https://live example.org",
+        "http://[::1",
+    ],
+)
+def test_only_a_sites_address_is_taken_for_the_live_or_published_site(
+    built: demo.Demo, tmp_path: Path, address: str
+) -> None:
+    args = ["--db", built.url, "--config", str(built.config), "export-site"]
+    for option in ("--search-url", "--base-url"):
+        result = CliRunner().invoke(cli, [*args, "--out", str(tmp_path / "new"), option, address])
+        assert result.exit_code == 2, (option, result.output)
+        assert "is not a web address" in result.output
+    assert not (tmp_path / "new").exists()

@@ -2,16 +2,33 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 
 from upheld.cli import App, cli, pass_app
 
+ADDRESS = re.compile(r"https?://[A-Za-z0-9\-._~:/\[\]@!$&'()*+,;=%]+")
+"""The characters an address may hold as written (RFC 3986), without ?query or #fragment."""
+
 
 def web_address(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
-    if value is not None and not value.startswith(("http://", "https://")):
-        raise click.BadParameter(f"{value!r} is not a web address: write it as https://…")
+    if value is None:
+        return None
+    # The address is written into every page's links and forms: a site's address and nothing
+    # else (no ?query or #fragment to break the paths added to it, no quotes or spaces).
+    try:
+        parts = urlsplit(value)
+        fine = parts.scheme in ("http", "https") and bool(parts.hostname) and parts.port != 0
+    except ValueError:
+        fine = False
+    if not fine or parts.query or parts.fragment or not ADDRESS.fullmatch(value):
+        raise click.BadParameter(
+            f"{value!r} is not a web address: write it as https://… with a host, and no ?query "
+            "or #fragment"
+        )
     return value
 
 
@@ -62,7 +79,7 @@ def export_site(
     from upheld.web.export import Options, check_out
     from upheld.web.export import export_site as export
 
-    check_out(out)
+    out = check_out(out)
     app.ready()
     app.err.print(f"Exporting the website to {out}…", markup=False)
     summary = export(

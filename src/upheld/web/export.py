@@ -134,15 +134,25 @@ class Answer:
         return self.headers.get("content-type", "").startswith("text/html")
 
 
-def check_out(out: Path) -> None:
-    """Refuse a destination that an export must not replace."""
-    if out.exists() and not out.is_dir():
+def check_out(out: Path) -> Path:
+    """The folder an export writes to, as a full path; a destination it must not replace is
+    refused."""
+    # The copy is swapped in by renaming folders: a symbolic link is followed to the folder it
+    # names (renaming the link would leave the folder it names as it was), and `~` means home.
+    folder = out.expanduser().resolve()
+    if folder.exists() and not folder.is_dir():
         raise UsageError(f"{out} is a file; choose a folder for the website's copy")
-    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).exists():
+    if Path.cwd().resolve().is_relative_to(folder):
+        raise UsageError(
+            f"{out} is the folder this command runs in, or holds it; the copy replaces it whole, "
+            "so choose another folder (or run the command from elsewhere)"
+        )
+    if folder.is_dir() and any(folder.iterdir()) and not (folder / MARKER).exists():
         raise UsageError(
             f"{out} is not empty and does not hold an earlier export of the website; choose a "
             "new or empty folder (or remove this one first)"
         )
+    return folder
 
 
 def export_site(
@@ -156,7 +166,7 @@ def export_site(
     """Write the public website as it is now into a folder a static host can serve."""
     from upheld.web import create_app
 
-    check_out(options.out)
+    out = check_out(options.out)
     settings = load_settings(config)
     web = settings.web
     base_url = (options.base_url or web.base_url).rstrip("/")
@@ -171,8 +181,11 @@ def export_site(
     app = create_app(site)
     live = options.search_url.rstrip("/").removesuffix("/decisions") if options.search_url else None
     plan = Plan(live, options.decisions)
-    options.out.parent.mkdir(parents=True, exist_ok=True)
-    building = Path(tempfile.mkdtemp(prefix=f".{options.out.name}.", dir=options.out.parent))
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        building = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    except OSError as exc:
+        raise ExportFailed(f"Could not make a folder beside {options.out}: {exc}") from exc
     try:
         crawl = Crawl(app, plan, building, base_url, say)
         published = [y.label for y in site.published(site.publication())]
@@ -198,7 +211,12 @@ def export_site(
             )
             + "\n"
         )
-        swap(building, options.out)
+        swap(building, out)
+    except OSError as exc:
+        shutil.rmtree(building, ignore_errors=True)
+        raise ExportFailed(
+            f"Could not write the copy to {options.out}: {exc}; any earlier copy is as it was."
+        ) from exc
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
         raise
@@ -214,7 +232,11 @@ def swap(building: Path, out: Path) -> None:
         old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
         old.rmdir()
         out.rename(old)
-        building.rename(out)
+        try:
+            building.rename(out)
+        except OSError:
+            old.rename(out)  # the earlier copy back where it was
+            raise
         shutil.rmtree(old, ignore_errors=True)
     else:
         building.rename(out)
