@@ -71,43 +71,40 @@ def compile_check(
             when_blank = report.format(message="'is required'")
         else:
             when_blank = f"{value} = default{number}"
-        lines.append(f"    {value} = cells[{index}]")
-        indent = "    "
-        memo = MEMOS.get(column.parse)
-        if memo is not None:
-            # Most cells repeat a spelling already read: look it up before anything else.
-            scope[f"memo{number}"] = memo
-            lines += [
-                f"    if {value}.__class__ is str and {value} in memo{number}:",
-                f"        {value} = memo{number}[{value}]",
-                "    else:",
-            ]
-            indent = "        "
-        lines += [
-            f"{indent}if {value}.__class__ is str:",
-            f"{indent}    {value} = {value}.strip()",
-            f"{indent}    if not {value}:",
-            f"{indent}        {value} = None",
-            f"{indent}if {value} is None:",
-            f"{indent}    {when_blank}",
+        parsed = [
+            "try:",
+            f"    {value} = parse{number}({value})",
+            "except ValueError as error:",
+            f"    {report.format(message='str(error)')}",
         ]
         parser = column.parse
+        # Text, as a CSV file's cells all are, is tested for first. Blank is nothing or spaces.
+        text = [f"{value} = {value}.strip()", f"if not {value}:", f"    {when_blank}"]
         if isinstance(parser, Text):
             # Text needs no parsing when it is already text; only its length is checked.
-            lines.append(f"{indent}elif {value}.__class__ is str:")
-            if parser.limit is None:
-                lines.append(f"{indent}    pass")
-            else:
-                lines += [
-                    f"{indent}    if len({value}) > {parser.limit}:",
-                    f"{indent}        {report.format(message=f'parse{number}.too_long({value})')}",
+            if parser.limit is not None:
+                too_long = report.format(message=f"parse{number}.too_long({value})")
+                text += [f"elif len({value}) > {parser.limit}:", f"    {too_long}"]
+        else:
+            text += ["else:", *_indented(parsed)]
+            memo = MEMOS.get(parser)
+            if memo is not None:
+                # Most cells repeat a spelling already read: look it up before anything else.
+                scope[f"memo{number}"] = memo
+                text = [
+                    f"if {value} in memo{number}:",
+                    f"    {value} = memo{number}[{value}]",
+                    "else:",
+                    *_indented(text),
                 ]
         lines += [
-            f"{indent}else:",
-            f"{indent}    try:",
-            f"{indent}        {value} = parse{number}({value})",
-            f"{indent}    except ValueError as error:",
-            f"{indent}        {report.format(message='str(error)')}",
+            f"    {value} = cells[{index}]",
+            f"    if {value}.__class__ is str:",
+            *_indented(text, 2),
+            f"    elif {value} is None:",
+            f"        {when_blank}",
+            "    else:",
+            *_indented(parsed, 2),
         ]
     fields = ", ".join(f"{c.name!r}: v{n}" for n, c in enumerate(kind.columns))
     lines.append(f"    row = {{{fields}}}")
@@ -129,3 +126,7 @@ def compile_check(
     exec("\n".join(lines), scope)
     check: RowCheck = scope["check"]
     return check
+
+
+def _indented(lines: list[str], levels: int = 1) -> list[str]:
+    return [" " * (4 * levels) + line for line in lines]
