@@ -216,6 +216,28 @@ def test_a_table_the_owner_creates_later_is_readable(built: demo.Demo, reader: E
 
 
 @on_postgresql
+def test_the_search_index_rebuilt_after_the_grant_is_readable(
+    built: demo.Demo, reader: Engine
+) -> None:
+    tables = "SELECT 'search_decisions'::regclass::oid, 'decision_search'::regclass::oid"
+    with reader.connect() as connection:
+        before = connection.execute(text(tables)).one()
+    # The rebuild makes both tables afresh and drops the old ones.
+    rebuilt = run(built.url, "index")
+    assert rebuilt.exit_code == 0, rebuilt.output
+    with reader.connect() as connection:
+        assert connection.execute(text(tables)).one() != before
+        assert connection.execute(text("SELECT count(*) FROM decision_search")).scalar()
+        where = roles.place(connection, ROLE)
+        assert roles.write_rights(connection, where) == []
+        assert roles.missing_rights(connection, where) == []
+    site = site_for(as_role(built.url), built.config)
+    with TestClient(create_app(site), raise_server_exceptions=True) as client:
+        found = client.get("/decisions.json?q=housing").json()
+    assert found["total"] > 0
+
+
+@on_postgresql
 def test_granting_again_changes_nothing_and_the_sql_can_be_printed(built: demo.Demo) -> None:
     again = run(built.url, "db", "grant-readonly", ROLE, "--create")
     assert again.exit_code == 0, again.output  # an existing role needs no password
@@ -265,3 +287,33 @@ def test_a_right_to_write_given_before_is_reported(built: demo.Demo) -> None:
             connection.execute(text(f"REVOKE INSERT ON cases FROM {ROLE}"))
         owner.dispose()
     assert run(built.url, "db", "grant-readonly", ROLE).exit_code == 0
+
+
+@on_postgresql
+def test_a_writer_is_refused_the_sql_too_and_so_is_a_member_of_the_owner(
+    built: demo.Demo,
+) -> None:
+    owner = make_url(built.url).username
+    assert owner is not None
+    itself = run(built.url, "db", "grant-readonly", owner, "--sql")
+    assert itself.exit_code == 1
+    assert "GRANT" not in itself.output
+    member = "upheld_test_member"
+    engine = engines.connect(built.url)
+    granted = "SELECT count(*) FROM information_schema.role_table_grants WHERE grantee = :role"
+    try:
+        with engine.begin() as connection:
+            connection.execute(text(f"CREATE ROLE {member} LOGIN"))
+            connection.execute(text(f'GRANT "{owner}" TO {member}'))
+        for extra in ([], ["--sql"]):
+            result = run(built.url, "db", "grant-readonly", member, *extra)
+            assert result.exit_code == 1, result.output
+            assert f"is a member of {owner}, which owns upheld's tables" in result.output
+            assert "GRANT" not in result.output
+        with engine.connect() as connection:
+            assert connection.execute(text(granted), {"role": member}).scalar() == 0
+    finally:
+        with engine.begin() as connection:
+            connection.execute(text(f"DROP OWNED BY {member}"))
+            connection.execute(text(f"DROP ROLE {member}"))
+        engine.dispose()

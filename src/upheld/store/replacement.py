@@ -82,10 +82,11 @@ def swap(connection: Connection, names: Sequence[str]) -> None:
     """Put each rebuilt table in the place of the one in use: drop it, and give the new one its
     name and its indexes' and constraints' names.
 
-    Readers of the old tables are waited for, in a fixed order and never for long at a time: a
-    search holding one table while waiting for the other gives way at once, rather than being
-    chosen by PostgreSQL to fail to break a deadlock. The transaction is never left aborted; if
-    the tables stay busy the swap gives up with an error and the whole rebuild is undone.
+    The tables are locked in the order given, waiting for their readers each time for less than
+    PostgreSQL's deadlock_timeout: should a search hold one and wait for the other, the swap is
+    the one that gives way (and tries again), never the search that fails. The transaction is
+    never left aborted; if the tables stay busy the swap gives up with an error, and the whole
+    rebuild is undone with the transaction.
     """
     renames = [part.rename for name in names for part in _parts(connection, name)]
     _lock(connection, names)
@@ -208,7 +209,8 @@ def _copy_table_settings(connection: Connection, name: str, new: str) -> None:
     """The owner, the storage settings and the comment of the table."""
     owner, options, comment = connection.exec_driver_sql(
         "SELECT relowner::regrole::text, array_to_string(reloptions, ', '), "
-        "quote_literal(obj_description(oid, 'pg_class')) FROM pg_class WHERE oid = %(name)s::regclass",
+        "quote_literal(obj_description(oid, 'pg_class')) FROM pg_class "
+        "WHERE oid = %(name)s::regclass",
         {"name": name},
     ).one()
     connection.exec_driver_sql(f"ALTER TABLE {new} OWNER TO {owner}")
