@@ -49,6 +49,8 @@ class Place:
     tables: int
     exists: bool
     superuser: bool
+    member_of_owner: bool = False
+    """Whether the role is the owner, or a member of the owner's role and so may write as it."""
 
 
 def require_postgresql(engine: Engine) -> None:
@@ -79,18 +81,44 @@ def place(connection: Connection, role: str) -> Place:
         "SELECT count(*) FROM pg_tables WHERE schemaname = %(schema)s",
         schema=schema,
     )
+    owner = str(owner or me)
     found = connection.exec_driver_sql(
-        "SELECT rolsuper FROM pg_roles WHERE rolname = %(role)s", {"role": role}
+        "SELECT rolsuper, pg_has_role(rolname, %(owner)s, 'MEMBER') FROM pg_roles "
+        "WHERE rolname = %(role)s",
+        {"role": role, "owner": owner},
     ).first()
     return Place(
         role=role,
         database=str(database),
         schema=str(schema),
-        owner=str(owner or me),
+        owner=owner,
         tables=int(tables),
         exists=found is not None,
         superuser=bool(found and found[0]),
+        member_of_owner=bool(found and found[1]),
     )
+
+
+def refuse_writer(where: Place) -> None:
+    """Stop unless the role is one that reading could be all it does: not a superuser, not the
+    owner of upheld's tables, nor a member of the owner's role."""
+    if where.superuser:
+        raise UpheldError(
+            f"the role {where.role} is a superuser, which may write anything; the website needs "
+            "a role of its own, e.g. upheld_web"
+        )
+    if where.role == where.owner:
+        raise UpheldError(
+            f"the role {where.role} owns upheld's tables and may write them; the website needs "
+            "a role of its own, e.g. upheld_web"
+        )
+    if where.member_of_owner:
+        # No grant or revoke on the tables takes away what membership gives.
+        raise UpheldError(
+            f"the role {where.role} is a member of {where.owner}, which owns upheld's tables, so "
+            f"it may write them; the website needs a role that is not (REVOKE {where.owner} "
+            f"FROM {where.role}), or one of its own, e.g. upheld_web"
+        )
 
 
 def _scalar(connection: Connection, query: str, **parameters: Any) -> Any:
@@ -124,6 +152,7 @@ def statements(where: Place, *, create: bool = False, password: str | None = Non
 
 def script(connection: Connection, where: Place, *, create: bool = False) -> str:
     """The statements as text a DBA can read and run with psql; never with a password in it."""
+    refuse_writer(where)
     raw = connection.connection.driver_connection
     lines = [
         f"-- Read-only access for the website's role {where.role} to database {where.database}, "
@@ -143,16 +172,7 @@ def grant(connection: Connection, where: Place, *, password: str | None = None) 
 
     The password is sent as a SCRAM hash made here, so that it never reaches the server's log.
     """
-    if where.superuser:
-        raise UpheldError(
-            f"the role {where.role} is a superuser, which may write anything; the website needs "
-            "a role of its own, e.g. upheld_web"
-        )
-    if where.role == where.owner:
-        raise UpheldError(
-            f"the role {where.role} owns upheld's tables and may write them; the website needs "
-            "a role of its own, e.g. upheld_web"
-        )
+    refuse_writer(where)
     create = password is not None and not where.exists
     if not where.exists and not create:
         raise UpheldError(
