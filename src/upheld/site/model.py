@@ -332,14 +332,13 @@ class Site:
         tomorrow = datetime.combine(publication.today + timedelta(days=1), time(), TIMEZONE)
         published = [at for at in schedule if at <= publication.moment]
         coming = [at for at in schedule if at > publication.moment]
+        since = max([self._changed_at, today, *published])
+        # The date is part of what is sent (Last-Modified, an empty feed's date): machines whose
+        # copies of the configuration were written at different times give different tags.
         digest = hashlib.blake2b(
-            repr((version, publication.key, __version__)).encode(), digest_size=12
+            repr((version, publication.key, __version__, since)).encode(), digest_size=12
         ).hexdigest()
-        edition = Edition(
-            tag=digest,
-            since=max([self._changed_at, today, *published]),
-            until=min([tomorrow, *coming]),
-        )
+        edition = Edition(tag=digest, since=since, until=min([tomorrow, *coming]))
         self._edition = (key, edition)
         return edition
 
