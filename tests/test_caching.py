@@ -361,6 +361,27 @@ def test_an_import_succeeds_and_says_once_when_a_cache_cannot_be_emptied(folder:
         assert result.output.count(f"Could not empty the website's cache at {address}:") == 1
 
 
+def test_an_import_under_a_broken_configuration_says_the_caches_were_not_told(
+    folder: Path,
+) -> None:
+    (folder / "config" / "upheld.toml").write_text("[web\n")
+    result = CliRunner().invoke(
+        cli,
+        [
+            "--db",
+            f"sqlite:///{folder / 'upheld.db'}",
+            "--config",
+            str(folder / "config"),
+            "import",
+            "cases",
+            str(write_csv(folder / "more.csv", HEADER, cases(2, 800))),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.count("Could not read [web] purge") == 1
+    assert "not valid TOML" in result.output
+
+
 def test_upheld_purge_says_what_is_wrong_with_the_configuration(tmp_path: Path) -> None:
     (tmp_path / "upheld.toml").write_text('[web\npurge = ["http://127.0.0.1:6081/"]\n')
     result = CliRunner().invoke(cli, ["--config", str(tmp_path), "purge"])

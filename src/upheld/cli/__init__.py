@@ -100,8 +100,14 @@ class App:
         with `said`, also when there are none."""
         try:
             web = self.settings().web
-        except UpheldError:
-            return  # the command has said what is wrong with the configuration
+        except UpheldError as exc:
+            # The data is written; only the caches could not be told.
+            self.err.print(
+                f"Could not read [web] purge to empty the website's caches: {exc}. Fix it, "
+                "then run `upheld purge`.",
+                markup=False,
+            )
+            return
         if not web.purge:
             if said:
                 self.err.print("No caches to empty: [web] purge lists none.", markup=False)
