@@ -125,16 +125,18 @@ def _finish_case(row: Row, names: AuthorityNames) -> RowProblems:
             row["authority"] = names.code(written, received, received_year)
         except (UnknownAuthority, AmbiguousAuthority) as exc:
             problems.append(("authority", str(exc)))
-    readable = INVALID not in (received, decided)
-    if readable and decided is not None and decided < received:
-        problems.append(("decided", f"{decided} is before the date received ({received})"))
-    if decided is not None and outcome is None:
-        problems.append(("outcome", "a decided case needs an outcome"))
-    if outcome is not None and decided is None:
+    if decided is not None:
+        # `is`, not `in (received, decided)`: comparing a date with INVALID takes two calls.
+        if decided is not INVALID and received is not INVALID and decided < received:
+            problems.append(("decided", f"{decided} is before the date received ({received})"))
+        if outcome is None:
+            problems.append(("outcome", "a decided case needs an outcome"))
+    elif outcome is not None:
         problems.append(("decided", "the case has an outcome but no decision date"))
-    if outcome is INVALID or row["satisfactory_remedy"] is INVALID:
+    remedy = row["satisfactory_remedy"]
+    if outcome is INVALID or remedy is INVALID:
         return problems
-    if row["satisfactory_remedy"] and outcome != "upheld":
+    if remedy and outcome != "upheld":
         problems.append(
             (
                 "satisfactory_remedy",
