@@ -251,3 +251,22 @@ def test_a_table_something_else_depends_on_is_not_dropped(engine: Engine) -> Non
         with pytest.raises(UpheldError, match="view mine depends on it"):
             refresh_index(connection)
         connection.rollback()
+
+
+def test_a_role_that_does_not_own_the_tables_is_told_which_does(engine: Engine) -> None:
+    writer = "upheld_test_index_writer"
+    with engine.begin() as connection:
+        connection.execute(text(f"DROP ROLE IF EXISTS {writer}"))
+        connection.execute(text(f"CREATE ROLE {writer}"))
+        connection.execute(text(f"GRANT USAGE, CREATE ON SCHEMA public TO {writer}"))
+        connection.execute(text(f"GRANT ALL ON ALL TABLES IN SCHEMA public TO {writer}"))
+    try:
+        with engine.connect() as connection, connection.begin():
+            connection.execute(text(f"SET LOCAL ROLE {writer}"))
+            with pytest.raises(UpheldError, match="belongs to the role postgres"):
+                refresh_index(connection)
+            connection.rollback()
+    finally:
+        with engine.begin() as connection:
+            connection.execute(text(f"DROP OWNED BY {writer}"))
+            connection.execute(text(f"DROP ROLE {writer}"))
