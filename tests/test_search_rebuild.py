@@ -270,3 +270,24 @@ def test_a_role_that_does_not_own_the_tables_is_told_which_does(engine: Engine) 
         with engine.begin() as connection:
             connection.execute(text(f"DROP OWNED BY {writer}"))
             connection.execute(text(f"DROP ROLE {writer}"))
+
+
+@pytest.mark.parametrize("held", TABLES)
+def test_a_table_held_longer_is_waited_for_one_at_a_time(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, held: str
+) -> None:
+    # As after the brief attempts: waiting past deadlock_timeout for one table, not for the other.
+    monkeypatch.setattr(replacement, "SHORT_ATTEMPTS", 0)
+    with engine.connect() as reader, engine.connect() as watcher:
+        reader.execute(text(f"SELECT count(*) FROM {held}")).scalar_one()
+        rebuild = Rebuild(engine)
+        rebuild.start()
+        until(lambda: waiting_for(watcher, held))
+        # A search of both meanwhile is not held up for long, and does not fail.
+        assert reader.execute(text("SELECT count(*) FROM search_decisions")).scalar_one()
+        assert reader.execute(text("SELECT count(*) FROM decision_search")).scalar_one()
+        released = time.monotonic()
+        reader.commit()
+        rebuild.join(60)
+    assert rebuild.error is None
+    assert rebuild.finished_at >= released

@@ -24,8 +24,10 @@ SUFFIX = "_rebuilt"
 _LOCK_FAILED = {"55P03", "40P01"}
 """lock_not_available (the wait ran out) and deadlock_detected."""
 
-ATTEMPTS = 30
-"""How many times to try for the locks the swap needs before giving up."""
+ATTEMPTS = 20
+"""How many times to try for the locks the swap needs before giving up (about half a minute)."""
+SHORT_ATTEMPTS = 10
+"""How many of them wait for every table at once, briefly."""
 
 
 def rebuilt_name(name: str) -> str:
@@ -82,11 +84,11 @@ def swap(connection: Connection, names: Sequence[str]) -> None:
     """Put each rebuilt table in the place of the one in use: drop it, and give the new one its
     name and its indexes' and constraints' names.
 
-    The tables are locked in the order given, waiting for their readers each time for less than
-    PostgreSQL's deadlock_timeout: should a search hold one and wait for the other, the swap is
-    the one that gives way (and tries again), never the search that fails. The transaction is
-    never left aborted; if the tables stay busy the swap gives up with an error, and the whole
-    rebuild is undone with the transaction.
+    Readers are waited for briefly and again and again, never while the swap holds a table
+    another search might be waiting for beyond PostgreSQL's deadlock_timeout: should a search
+    hold one table and wait for the other, the swap is the one that gives way (and tries again),
+    never the search that fails. The transaction is never left aborted; if the tables stay busy
+    the swap gives up with an error, and the whole rebuild is undone with the transaction.
     """
     renames = [part.rename for name in names for part in _parts(connection, name)]
     _lock(connection, names)
@@ -142,25 +144,42 @@ def _parts(connection: Connection, name: str) -> list[_Part]:
 
 
 def _lock(connection: Connection, names: Sequence[str]) -> None:
-    # Below deadlock_timeout: a search that started waiting for us at the same moment as we for
-    # it would otherwise be the one PostgreSQL aborts.
     deadlock_ms = connection.exec_driver_sql(
         "SELECT setting::integer FROM pg_settings WHERE name = 'deadlock_timeout'"
     ).scalar_one()
-    longest = max(10, deadlock_ms // 2)
     before = connection.exec_driver_sql("SELECT current_setting('lock_timeout')").scalar_one()
     for attempt in range(ATTEMPTS):
-        wait_ms = min(20 * 2**attempt, longest)
         savepoint = connection.begin_nested()
         try:
-            connection.exec_driver_sql(f"SET LOCAL lock_timeout = {wait_ms}")
-            connection.exec_driver_sql(f"LOCK TABLE {', '.join(names)} IN ACCESS EXCLUSIVE MODE")
+            if attempt < SHORT_ATTEMPTS:
+                # Waiting for each table in turn, holding the ones before: a search that holds
+                # a later one and waits behind us for an earlier one makes a deadlock, which
+                # PostgreSQL breaks by failing whichever waited deadlock_timeout first. Every
+                # wait together shorter than that, it is always the swap that gives way.
+                wait_ms = min(20 * 2**attempt, deadlock_ms // (len(names) + 1))
+                _set_lock_timeout(connection, wait_ms)
+                connection.exec_driver_sql(
+                    f"LOCK TABLE {', '.join(names)} IN ACCESS EXCLUSIVE MODE"
+                )
+            else:
+                # Still busy: something holds a table for longer, such as autovacuum, which
+                # PostgreSQL stops for a lock that has waited deadlock_timeout. Waiting that long
+                # for one table only, then not at all for the others, holding none of them while
+                # waiting: no deadlock can be made.
+                wait_ms = 2 * deadlock_ms
+                first = names[attempt % len(names)]
+                others = [name for name in names if name != first]
+                _set_lock_timeout(connection, wait_ms)
+                connection.exec_driver_sql(f"LOCK TABLE {first} IN ACCESS EXCLUSIVE MODE")
+                connection.exec_driver_sql(
+                    f"LOCK TABLE {', '.join(others)} IN ACCESS EXCLUSIVE MODE NOWAIT"
+                )
         except OperationalError as exc:
             savepoint.rollback()
             if getattr(exc.orig, "sqlstate", None) not in _LOCK_FAILED:
                 raise
             # Let the searches that queued behind us through before asking again.
-            time.sleep(wait_ms / 2000)
+            time.sleep(min(wait_ms, 500) / 2000)
             continue
         savepoint.commit()
         connection.exec_driver_sql(
@@ -171,6 +190,10 @@ def _lock(connection: Connection, names: Sequence[str]) -> None:
         f"the search index was not rebuilt: {', '.join(names)} stayed in use by other "
         "connections (a long export or an open transaction?); try again when they are done"
     )
+
+
+def _set_lock_timeout(connection: Connection, milliseconds: int) -> None:
+    connection.exec_driver_sql(f"SET LOCAL lock_timeout = {int(milliseconds)}")
 
 
 def _check_replaceable(connection: Connection, name: str) -> None:
