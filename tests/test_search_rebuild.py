@@ -63,7 +63,9 @@ def catalogue(connection: Connection) -> dict[str, Any]:
                 "(SELECT array_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod) "
                 "|| ' ' || a.attnotnull ORDER BY a.attnum) FROM pg_attribute a "
                 "WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), "
-                "(SELECT array_agg(x::text ORDER BY x::text) FROM aclexplode(c.relacl) x) "
+                # The rights in force: no list at all means the owner's defaults.
+                "(SELECT array_agg(x::text ORDER BY x::text) "
+                "FROM aclexplode(coalesce(c.relacl, acldefault('r', c.relowner))) x) "
                 "FROM pg_class c WHERE c.oid = CAST(:table AS regclass)"
             ),
             {"table": table},

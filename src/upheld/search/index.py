@@ -68,7 +68,7 @@ def refresh_index(connection: Connection) -> int:
         _rebuild_beside(connection)
     else:
         connection.execute(delete(search_decisions))
-        _number(connection, after=0, since=None)
+        _number_afresh(connection)
         connection.execute(text(f"INSERT INTO {TEXT_INDEX}({TEXT_INDEX}) VALUES ('rebuild')"))
         connection.execute(text(f"INSERT INTO {TEXT_INDEX}({TEXT_INDEX}) VALUES ('optimize')"))
     return _record(connection, last_import)
@@ -163,6 +163,27 @@ def _number(
     names = ["id", *PUBLIC_COLUMNS, "reference_key"]
     target = table(into, *(column(n) for n in names))
     connection.execute(insert(target).from_select(names, chosen))
+
+
+def _number_afresh(connection: Connection) -> None:
+    """On SQLite, number every publishable decision into the emptied table, in date order."""
+    c = cases.c
+    # Each row inserted takes the next rowid, which is its number: in the order the query gives
+    # them, a third quicker than numbering them with a window function. The table's indexes are
+    # built once it is full, rather than kept up to date row by row.
+    indexes = sorted(search_decisions.indexes, key=lambda index: str(index.name))
+    for index in indexes:
+        index.drop(connection)
+    chosen = (
+        select(*(c[n] for n in PUBLIC_COLUMNS), c.reference_key)
+        .where(publishable())
+        .order_by(c.decided, c.reference)
+    )
+    connection.execute(
+        insert(search_decisions).from_select([*PUBLIC_COLUMNS, "reference_key"], chosen)
+    )
+    for index in indexes:
+        index.create(connection)
 
 
 _WORDS = table(
