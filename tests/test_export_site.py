@@ -4,6 +4,7 @@ the live site's answers."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import json
 import shutil
@@ -325,6 +326,23 @@ def test_an_export_replaces_the_last_and_a_failed_one_leaves_it(
     assert [p.name for p in tmp_path.iterdir()] == ["site"]  # nothing half-built left
     monkeypatch.setattr(exporting.Crawl, "run", whole)
     export_site(built.url, built.config, Options(out), now=Clock(BEFORE))  # an export again
+
+
+def test_an_export_runs_from_inside_a_running_event_loop(
+    built: demo.Demo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As in a notebook, or a test suite whose browser keeps a loop running.
+    async def whole(self: exporting.Crawl, years: list[str]) -> exporting.Summary:
+        self.write("index.html", b"whole")
+        return self.summary
+
+    monkeypatch.setattr(exporting.Crawl, "run", whole)
+
+    async def inside() -> None:
+        export_site(built.url, built.config, Options(tmp_path / "site"), now=Clock(BEFORE))
+
+    asyncio.run(inside())
+    assert (tmp_path / "site" / "index.html").read_text() == "whole"
 
 
 def test_an_import_during_the_export_leaves_the_last_copy(

@@ -18,6 +18,7 @@ import tempfile
 import time
 from collections import deque
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import resources
@@ -189,7 +190,9 @@ def export_site(
     try:
         crawl = Crawl(app, plan, building, base_url, say)
         published = [y.label for y in site.published(site.publication())]
-        summary = asyncio.run(crawl.run(published))
+        # On a thread of its own: the caller may already run an event loop (a notebook, a test).
+        with ThreadPoolExecutor(1) as worker:
+            summary = worker.submit(asyncio.run, crawl.run(published)).result()
         # The clock stood still for the copy; the data must have too, or its pages disagree.
         if Site(engine, config, settings=fixed).version() != version:
             raise UpheldError(
