@@ -238,7 +238,9 @@ def each_published_record(
         select(*columns)
         .select_from(_joined(source))
         .where(*conditions)
-        .order_by(source.dated.desc(), source.table.c.reference)
+        # The whole key last: two improvements of one case on one day must keep their order,
+        # or a page could repeat one and the next never show the other.
+        .order_by(source.dated.desc(), *source.table.primary_key.columns)
         .limit(limit)
         .offset(offset)
         .execution_options(yield_per=1000)
