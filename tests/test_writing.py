@@ -70,7 +70,7 @@ def test_two_imports_of_one_file_at_once_both_succeed(database_url: str, cases_f
     first = upheld(database_url, "import", "cases", str(cases_file))
     second = upheld(database_url, "import", "cases", str(cases_file))
     results = [finish(first), finish(second)]
-    for code, out, err in results:
+    for code, _out, err in results:
         assert code == 0, err
         assert "Traceback" not in err
     # The import that wrote the cases indexes them; the other, which changed nothing, has
