@@ -30,7 +30,7 @@ from typing import Any
 from sqlalchemy import text
 
 from benchmarks import imports, postgres
-from benchmarks.web import _free_port, _wait
+from benchmarks.web import SEARCHES, _free_port, _wait
 from upheld.core.output import statistics
 from upheld.present import svg
 from upheld.register import builtin
@@ -50,24 +50,6 @@ OTHER = "E08000002"
 COLD_STARTS = 3
 WARM_REQUESTS = 200
 SEARCH_ROUNDS = 10
-WORDS = [
-    "care",
-    "housing",
-    "school transport",
-    "council tax",
-    "assessment",
-    "delay",
-    "noise",
-    "parking",
-    "homelessness",
-    "special educational needs",
-]
-"""The web benchmark's search words, so that the two measure the same searches."""
-SEARCHES = (
-    [f"/decisions?q={w.replace(' ', '+')}" for w in WORDS]
-    + [f"/decisions?q={w.replace(' ', '+')}&category=Housing" for w in WORDS[:3]]
-    + ["/decisions?sort=newest", "/decisions?outcome=upheld&year=2023-24"]
-)
 TIMES = "\N{MULTIPLICATION SIGN}"
 PAGE = f"/councils/{COUNCIL}/{YEAR.label}"
 OTHER_PAGE = f"/councils/{OTHER}/{YEAR.label}"

@@ -7,7 +7,7 @@ the pages and their .json twins always agree. Embargoed years do not exist here 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, get_args
 
 from fastapi import APIRouter, FastAPI, Path, Query
 from fastapi.openapi.utils import get_openapi
@@ -51,8 +51,7 @@ YearInPath = Annotated[
 CodeInPath = Annotated[
     str, Path(description=CODE_WORDS, pattern=CODE_PATTERN, examples=["E08000002"])
 ]
-Sort = Literal["relevance", "newest", "oldest"]
-# Written out so type checkers read it; the search's own list must be the same.
+Sort = shapes.Sort
 assert get_args(Sort) == tuple(decisions.SORTS)
 Outcome = shapes.Outcome
 Category = shapes.Category
@@ -61,7 +60,7 @@ ReportKind = shapes.ReportKind
 CouncilCode = Annotated[str, StringConstraints(pattern=CODE_PATTERN)]
 
 StatisticName = Annotated[
-    Literal[CATALOGUE.keys],  # type: ignore[name-defined]
+    shapes.StatisticKey,
     Query(description="The statistic of the funnel plots' data (each council against its peers)"),
 ]
 

@@ -38,6 +38,9 @@ ReportKind = Literal[REPORT_KINDS.keys]  # type: ignore[name-defined]
 ComplianceOutcome = Literal[COMPLIANCE_OUTCOMES.keys]  # type: ignore[name-defined]
 AuthorityType = Literal[AUTHORITY_TYPES.keys]  # type: ignore[name-defined]
 StatisticKey = Literal[CATALOGUE.keys]  # type: ignore[name-defined]
+Sort = Literal["relevance", "newest", "oldest"]
+"""The orders of a decision search, written out so type checkers read them; the search's own
+list must be the same (checked in upheld.web.api)."""
 
 YEAR = "A review year, written like 2024-25 (1 April 2024 to 31 March 2025)"
 
@@ -713,7 +716,7 @@ class Asked(Shape):
     remedy: Literal["yes", "no"] | None = Field(
         description="Satisfactory remedy or not; null when either."
     )
-    sort: Literal["relevance", "newest", "oldest"] = Field(description="The order.")
+    sort: Sort = Field(description="The order.")
 
 
 class Facet(Shape):
