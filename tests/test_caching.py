@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
@@ -340,24 +340,20 @@ def test_a_cache_that_answers_badly_or_slowly_is_reported_not_waited_for(
     assert "could not be reached" in str(found[addresses[-1]])
 
 
+def import_more(folder: Path, rows: list[list[str]]) -> Result:
+    """`upheld import cases` of more decisions into the folder's database, as a user runs it."""
+    more = write_csv(folder / "more.csv", HEADER, rows)
+    database = f"sqlite:///{folder / 'upheld.db'}"
+    arguments = ["--db", database, "--config", str(folder / "config"), "import", "cases"]
+    return CliRunner().invoke(cli, [*arguments, str(more)], catch_exceptions=False)
+
+
 def test_an_import_succeeds_and_says_once_when_a_cache_cannot_be_emptied(folder: Path) -> None:
     settings = folder / "config" / "upheld.toml"
     settings.write_text(
         settings.read_text().replace("[web]", '[web]\npurge = ["http://[::1", "http://x:y/"]')
     )
-    result = CliRunner().invoke(
-        cli,
-        [
-            "--db",
-            f"sqlite:///{folder / 'upheld.db'}",
-            "--config",
-            str(folder / "config"),
-            "import",
-            "cases",
-            str(write_csv(folder / "more.csv", HEADER, cases(2, 700))),
-        ],
-        catch_exceptions=False,
-    )
+    result = import_more(folder, cases(2, 700))
     assert result.exit_code == 0, result.output
     assert "Traceback" not in result.output
     for address in ("http://[::1", "http://x:y/"):
@@ -368,18 +364,7 @@ def test_an_import_under_a_broken_configuration_says_the_caches_were_not_told(
     folder: Path,
 ) -> None:
     (folder / "config" / "upheld.toml").write_text("[web\n")
-    result = CliRunner().invoke(
-        cli,
-        [
-            "--db",
-            f"sqlite:///{folder / 'upheld.db'}",
-            "--config",
-            str(folder / "config"),
-            "import",
-            "cases",
-            str(write_csv(folder / "more.csv", HEADER, cases(2, 800))),
-        ],
-    )
+    result = import_more(folder, cases(2, 800))
     assert result.exit_code == 0, result.output
     assert result.output.count("Could not read [web] purge") == 1
     assert "not valid TOML" in result.output
