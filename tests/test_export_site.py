@@ -298,6 +298,12 @@ def test_a_static_web_server_serves_the_copy_as_it_is(copy: Path) -> None:
         server.server_close()
 
 
+async def whole(self: exporting.Crawl, years: list[str]) -> exporting.Summary:
+    """A crawl that writes one page at once, for tests of what happens around a crawl."""
+    self.write("index.html", b"whole")
+    return self.summary
+
+
 def test_an_export_replaces_the_last_and_a_failed_one_leaves_it(
     built: demo.Demo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -307,10 +313,6 @@ def test_an_export_replaces_the_last_and_a_failed_one_leaves_it(
     with pytest.raises(UsageError, match="not empty"):
         export_site(built.url, built.config, Options(out), now=Clock(BEFORE))
     (out / "notes.txt").unlink()
-
-    async def whole(self: exporting.Crawl, years: list[str]) -> exporting.Summary:
-        self.write("index.html", b"whole")
-        return self.summary
 
     async def broken(self: exporting.Crawl, years: list[str]) -> exporting.Summary:
         self.write("index.html", b"half")
@@ -333,10 +335,6 @@ def test_an_export_runs_from_inside_a_running_event_loop(
     built: demo.Demo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # As in a notebook, or a test suite whose browser keeps a loop running.
-    async def whole(self: exporting.Crawl, years: list[str]) -> exporting.Summary:
-        self.write("index.html", b"whole")
-        return self.summary
-
     monkeypatch.setattr(exporting.Crawl, "run", whole)
 
     async def inside() -> None:
@@ -384,10 +382,6 @@ def test_the_command_refuses_a_file_and_says_how(built: demo.Demo, tmp_path: Pat
 def test_odd_destinations_are_followed_or_refused(
     built: demo.Demo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async def whole(self: exporting.Crawl, years: list[str]) -> exporting.Summary:
-        self.write("index.html", b"whole")
-        return self.summary
-
     monkeypatch.setattr(exporting.Crawl, "run", whole)
     # A link is followed: the folder it names gets the copy, and the link stays a link.
     (tmp_path / "releases").mkdir()
