@@ -309,6 +309,7 @@ def odd_caches() -> Iterator[dict[str, str]]:
 
     try:
         yield {
+            "good": serve(lambda connection: connection.sendall(b"HTTP/1.1 200 OK\r\n\r\n")),
             "garbage": serve(lambda connection: connection.sendall(b"HELLO\r\n\r\n")),
             "silent": serve(lambda connection: time.sleep(3)),
             "trickle": serve(trickle),
@@ -316,6 +317,14 @@ def odd_caches() -> Iterator[dict[str, str]]:
     finally:
         for listener in listeners:
             listener.close()
+
+
+def test_a_cache_is_asked_directly_whatever_proxy_the_environment_names(
+    odd_caches: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("http_proxy", "http://127.0.0.1:9/")  # nothing listens there
+    monkeypatch.setenv("no_proxy", "")
+    assert empty_caches((odd_caches["good"],), timeout=2) == [(odd_caches["good"], None)]
 
 
 def test_a_cache_that_answers_badly_or_slowly_is_reported_not_waited_for(

@@ -15,6 +15,9 @@ import urllib.error
 import urllib.request
 
 TIMEOUT_SECONDS = 5.0
+_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+"""Asks a cache itself, never through `$http_proxy`: a proxy would empty its own copies, or
+none, and answer for the cache."""
 
 
 def empty_caches(
@@ -41,7 +44,7 @@ def empty_caches(
 def _ask(address: str, timeout: float, found: dict[int, str | None], n: int) -> None:
     try:
         request = urllib.request.Request(address, method="PURGE")
-        with urllib.request.urlopen(request, timeout=timeout):
+        with _DIRECT.open(request, timeout=timeout):
             pass  # the status is the answer; what the cache says after it is not needed
     except urllib.error.HTTPError as exc:
         found[n] = f"it answered {exc.code} {exc.reason}"
