@@ -7,6 +7,7 @@ import select
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -202,3 +203,33 @@ def test_a_fault_in_upheld_is_not_hidden(tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.setattr(upheld.store.queries, "year_figures", broken)
     with pytest.raises(DBAPIError, match="syntax error"):
         run(url, "stats", "--year", "2019")
+
+
+OPEN_AT = """
+import sys, time
+from upheld.store import engines
+engine = engines.connect(sys.argv[1])
+time.sleep(max(0.0, float(sys.argv[2]) - time.time()))
+with engine.connect() as connection:
+    print(connection.exec_driver_sql("PRAGMA journal_mode").scalar())
+"""
+
+
+def test_processes_opening_a_new_sqlite_file_at_once_all_succeed(tmp_path: Path) -> None:
+    # The first to open a new file turns it to write-ahead logging, and SQLite refuses at once,
+    # without waiting, a second that tries in the same moment.
+    for attempt in range(5):
+        url = f"sqlite:///{tmp_path / f'new{attempt}.db'}"
+        start = f"{time.time() + 1.2:.3f}"
+        openers = [
+            subprocess.Popen(
+                [sys.executable, "-c", OPEN_AT, url, start],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(4)
+        ]
+        for code, out, err in map(finish, openers):
+            assert code == 0, err
+            assert out.strip() == "wal"

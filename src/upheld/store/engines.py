@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -72,11 +73,11 @@ def _sqlite_engine(url: str, database: str | None, read_only: bool) -> Engine:
         # schema changes and bulk loads are inside the same all-or-nothing transaction.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout={_BUSY_MILLISECONDS}")
         if not read_only:
-            cursor.execute("PRAGMA journal_mode=WAL")
+            _write_ahead(cursor)
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA cache_size=-65536")
         if read_only:
             # Readers share the file's pages through the operating system instead of copying
@@ -164,6 +165,20 @@ def _begin_writing(raw: sqlite3.Connection, on_wait: Callable[[], None]) -> None
                 raise
     finally:
         raw.execute(f"PRAGMA busy_timeout={_BUSY_MILLISECONDS}")
+
+
+def _write_ahead(cursor: sqlite3.Cursor) -> None:
+    # Turning a new file to write-ahead logging needs it alone, and SQLite answers "locked" at
+    # once, without its busy wait, when two connections turn it together: so wait here instead.
+    deadline = time.monotonic() + _BUSY_MILLISECONDS / 1000
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorcode & 0xFF != _SQLITE_BUSY or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 def _lock_postgres(connection: Connection, on_wait: Callable[[], None]) -> None:
