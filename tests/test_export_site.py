@@ -7,8 +7,12 @@ from __future__ import annotations
 import asyncio
 import csv
 import json
+import os
 import shutil
+import subprocess
+import sys
 import threading
+import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -329,6 +333,53 @@ def test_an_export_replaces_the_last_and_a_failed_one_leaves_it(
     assert [p.name for p in tmp_path.iterdir()] == ["site"]  # nothing half-built left
     monkeypatch.setattr(exporting.Crawl, "run", whole)
     export_site(built.url, built.config, Options(out), now=Clock(BEFORE))  # an export again
+
+
+def a_finished_process() -> int:
+    """The number of a process that has ended."""
+    ended = subprocess.Popen(["true"])
+    ended.wait()
+    return ended.pid
+
+
+def test_a_killed_export_is_cleared_away_by_the_next(
+    built: demo.Demo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "site"
+    command = [sys.executable, "-m", "upheld", "--db", built.url, "--config", str(built.config)]
+    export = subprocess.Popen([*command, "export-site", "--out", str(out)], stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while not list(tmp_path.glob(".site.new.*/*")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    export.kill()  # part way through its crawl, with no chance to clear up
+    export.communicate()
+    assert [p.name.split(".")[2] for p in tmp_path.iterdir()] == ["new"]
+    monkeypatch.setattr(exporting.Crawl, "run", whole)
+    export_site(built.url, built.config, Options(out), now=Clock(BEFORE))
+    assert [p.name for p in tmp_path.iterdir()] == ["site"]
+
+
+def test_a_copy_moved_aside_by_a_killed_export_comes_back(
+    built: demo.Demo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Killed between the swap's two renames: the earlier copy is aside, the new one not in place.
+    monkeypatch.setattr(exporting.Crawl, "run", whole)
+    out = tmp_path / "site"
+    export_site(built.url, built.config, Options(out), now=Clock(BEFORE))
+    ended = a_finished_process()
+    out.rename(tmp_path / f".site.old.{ended}.k2j4")
+    (tmp_path / f".site.new.{ended}.x9ab").mkdir()
+    running = tmp_path / f".site.new.{os.getpid()}.q7rt"  # another export, still under way
+    running.mkdir()
+
+    async def broken(self: exporting.Crawl, years: list[str]) -> exporting.Summary:
+        raise exporting.ExportFailed("the website could not answer")
+
+    monkeypatch.setattr(exporting.Crawl, "run", broken)
+    with pytest.raises(exporting.ExportFailed):
+        export_site(built.url, built.config, Options(out), now=Clock(BEFORE))
+    assert (out / "index.html").read_text() == "whole"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [running.name, "site"]
 
 
 def test_an_export_runs_from_inside_a_running_event_loop(

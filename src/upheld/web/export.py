@@ -184,7 +184,8 @@ def export_site(
     plan = Plan(live, options.decisions)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        building = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+        tidy(out)
+        building = beside(out, "new")
     except OSError as exc:
         raise ExportFailed(f"Could not make a folder beside {options.out}: {exc}") from exc
     try:
@@ -229,10 +230,41 @@ def export_site(
     return summary
 
 
+def beside(out: Path, kind: str) -> Path:
+    """A new private folder beside the copy, named for this process ("new" for the copy being
+    built, "old" for the earlier one while they change places)."""
+    return Path(tempfile.mkdtemp(prefix=f".{out.name}.{kind}.{os.getpid()}.", dir=out.parent))
+
+
+def tidy(out: Path) -> None:
+    """Clear away what an export stopped part way (killed, or the machine off) left beside the
+    copy, and put back an earlier copy it had moved aside."""
+    left = re.compile(rf"\.{re.escape(out.name)}\.(new|old)\.(\d+)\.\w+")
+    for folder in sorted(out.parent.iterdir()):
+        found = left.fullmatch(folder.name)
+        # A folder of an export still running, here or in another process, is left alone.
+        if found is None or not folder.is_dir() or _running(int(found[2])):
+            continue
+        if found[1] == "old" and not out.exists() and (folder / MARKER).is_file():
+            folder.rename(out)  # stopped between its two renames: the earlier copy comes back
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True  # another user's process, or a name that only looks like ours
+    return True
+
+
 def swap(building: Path, out: Path) -> None:
     """Put the finished copy in place of the old one, in two renames."""
     if out.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
+        old = beside(out, "old")
         old.rmdir()
         out.rename(old)
         try:
