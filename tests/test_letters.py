@@ -447,9 +447,7 @@ def test_one_typesetter_sets_many_letters_each_as_if_alone(
         contacts = all_contacts(connection)
         now, before = activity(connection, YEAR), activity(connection, ReviewYear(2020))
     data = {
-        code: letter(
-            register[code], figures, contacts.get(code, {}), now, before, settings, year_config
-        )
+        code: letter(register[code], figures, contacts, now, before, settings, year_config)
         for code in (BURY, BOLTON)
     }
     shared = Typesetter()

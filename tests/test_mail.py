@@ -324,6 +324,85 @@ def test_each_letter_goes_to_the_right_people_with_its_pdf(
     assert len({r.peer for r in server.received}) == 1
 
 
+CUMBRIA, CUMBERLAND, WESTMORLAND = "E10000006", "E06000063", "E06000064"
+
+
+def test_a_split_councils_letter_goes_to_every_council_that_took_over(
+    engine: Engine, register: Register, tmp_path: Path, server: MailServer
+) -> None:
+    # Cumbria County Council existed all through 2022-23 and was abolished on 31 March 2023,
+    # its work shared between two new councils: its letter, in July 2023, is for both.
+    year = ReviewYear(2022)
+    rows = case_rows(CUMBRIA, {"upheld": 2, "not_upheld": 2}, year=2022)
+    import_files(
+        engine, KINDS["cases"], [write_csv(tmp_path / "c.csv", CASE_COLUMNS, rows)], register
+    )
+    columns = ("authority", "role", "name", "email", "title")
+    first = [(CUMBERLAND, "chief_executive", "Alex Brown", "ceo@cumberland.example", "Ms")]
+    import_files(
+        engine, KINDS["contacts"], [write_csv(tmp_path / "1.csv", columns, first)], register
+    )
+    folder = write_settings(tmp_path / "config", server.port)
+    (folder / "2022-23.toml").write_text(YEAR_CONFIG.replace("2022-07", "2023-07"))
+    settings, config = load_settings(folder), load_year(folder, year)
+    write_letters(engine, register, settings, config, [CUMBRIA], tmp_path / "out", ["html", "pdf"])
+    with engine.begin() as connection:
+        versions.approve_drafts(connection, year.start_year, None, "Alex Example")
+
+    # Until both chief executives can be written to, neither is.
+    [unsent] = send_letters(engine, register, settings, config, [CUMBRIA]).deliveries
+    assert (unsent.status, unsent.detail) == (
+        "no_address",
+        "no email address for the chief executive of Westmorland and Furness Council, who "
+        "receives its letter",
+    )
+    assert server.received == []
+    second = [
+        (WESTMORLAND, "chief_executive", "Sam Green", "ceo@westmorland.example", "Mr"),
+        (WESTMORLAND, "link_officer", "Lee Link", "link@westmorland.example", ""),
+    ]
+    import_files(
+        engine, KINDS["contacts"], [write_csv(tmp_path / "2.csv", columns, second)], register
+    )
+    [sent] = send_letters(engine, register, settings, config, [CUMBRIA]).deliveries
+    assert sent.status == "sent"
+    (received,) = server.received
+    assert received.rcpt_tos == [
+        "ceo@cumberland.example",
+        "ceo@westmorland.example",
+        "link@westmorland.example",
+    ]
+    message = received.message
+    assert (
+        message["To"] == "Alex Brown <ceo@cumberland.example>, Sam Green <ceo@westmorland.example>"
+    )
+    assert message["Cc"] == "Lee Link <link@westmorland.example>"
+    text = plain_text(message)
+    assert text.startswith(
+        "Dear Ms Brown and Mr Green Please find attached our annual review letter for Cumbria "
+        "County Council for 2022-23"
+    )
+    assert (
+        "Cumbria County Council has been abolished, so we are sending its letter to you as the "
+        "chief executives of Cumberland Council and Westmorland and Furness Council, which took "
+        "over its responsibilities." in text
+    )
+    assert text.endswith("Local Government and Social Care Ombudsman")
+    # The letter, written before Westmorland and Furness's chief executive was known, is
+    # addressed to both councils all the same, and says why, once.
+    html = (tmp_path / "out" / f"{CUMBRIA}-2022-23.html").read_text(encoding="utf-8")
+    assert (
+        "<p>Ms Alex Brown<br>Chief Executive<br>Cumberland Council<br><br>The Chief Executive"
+        "<br>Westmorland and Furness Council</p>\n<p>Dear Chief Executives</p>" in html
+    )
+    flat = " ".join(html.split())
+    assert (
+        "Cumbria County Council was abolished on 31 March 2023, and Cumberland Council and "
+        "Westmorland and Furness Council took over its responsibilities." in flat
+    )
+    assert "we are sending it to you as the chief executives of Cumberland Council and " in flat
+
+
 def test_the_delivery_log_records_every_attempt(review: Review) -> None:
     outcome = review.send()
     assert review.log() == [
@@ -755,13 +834,15 @@ def test_recipients_are_the_chief_executive_then_the_officers_once_each() -> Non
 
 
 def test_the_message_without_a_chief_executive_address_is_refused() -> None:
-    with pytest.raises(UpheldError, match="no email address for its chief executive"):
-        build_message(COUNCIL, {}, b"%PDF", SETTINGS, YEAR_SETTINGS)
+    with pytest.raises(UpheldError, match="no email address for the chief executive"):
+        build_message(COUNCIL, ((COUNCIL, {}),), b"%PDF", SETTINGS, YEAR_SETTINGS)
 
 
 def test_the_message_reads_well_in_plain_text() -> None:
     contacts = {"chief_executive": person("Jane Smith", "ceo@bury.example", "Ms")}
-    message = build_message(COUNCIL, contacts, b"%PDF-1.7 letter", SETTINGS, YEAR_SETTINGS)
+    message = build_message(
+        COUNCIL, ((COUNCIL, contacts),), b"%PDF-1.7 letter", SETTINGS, YEAR_SETTINGS
+    )
     raw = message.as_bytes()
     assert all(len(line) <= 78 for line in raw.splitlines())
     parsed = email.message_from_bytes(raw, policy=default_policy)

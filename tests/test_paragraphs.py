@@ -27,7 +27,7 @@ from tests.test_letters import (
 )
 from upheld.config import load_settings, load_year
 from upheld.errors import ConfigError
-from upheld.letters.content import recipient
+from upheld.letters.content import sent_to
 from upheld.letters.mail import body
 from upheld.letters.typeset import write_letters
 from upheld.register import Register
@@ -324,7 +324,8 @@ def test_without_a_publication_time_the_letter_gives_the_day(
     text = generate(engine, register, config, tmp_path / "out", [BURY])[BURY]["pdf"]
     assert "This letter is embargoed until 27 July 2022, when we will publish it" in text
     assert "00:00" not in text
-    note = body(register[BURY], {}, [], load_settings(config), load_year(config, YEAR))
+    bury = register[BURY]
+    note = body(bury, ((bury, {}),), [], load_settings(config), load_year(config, YEAR))
     assert "embargoed until 27 July 2022, when we will publish them" in " ".join(note.split())
 
 
@@ -334,16 +335,56 @@ def test_an_abolished_councils_letter_and_email_go_to_its_successor(
     _engine, config = review
     settings, year = load_settings(config), load_year(config, YEAR)
     northampton = register[NORTHAMPTON]
-    assert recipient(northampton, register, year.letter_date).code == WEST_NORTHANTS
-    assert recipient(register[BURY], register, year.letter_date).code == BURY
+    assert sent_to(northampton, register, year.letter_date) == (register[WEST_NORTHANTS],)
+    assert sent_to(register[BURY], register, year.letter_date) == (register[BURY],)
     contacts = {"chief_executive": {"name": "Anna Earnshaw", "email": "ce@wn.example"}}
-    note = body(northampton, contacts, [], settings, year, to=register[WEST_NORTHANTS])
+    to = ((register[WEST_NORTHANTS], contacts),)
+    note = body(northampton, to, [], settings, year, register=register)
     assert note.startswith("Dear Ms Earnshaw") or note.startswith("Dear Anna Earnshaw")
     flat = " ".join(note.split())
     assert (
         "Northampton Borough Council has been abolished, so we are sending its letter to you as "
         "the chief executive of West Northamptonshire Council" in flat
     )
+
+
+def test_a_split_councils_letter_is_for_every_council_that_took_over(register: Register) -> None:
+    from datetime import date
+
+    from upheld.letters.content import addressees
+
+    cumbria, cumberland, westmorland = (
+        register[c] for c in ("E10000006", "E06000063", "E06000064")
+    )
+    assert sent_to(cumbria, register, date(2023, 7, 20)) == (cumberland, westmorland)
+    assert sent_to(cumbria, register, date(2023, 3, 31)) == (cumbria,)  # not yet abolished
+    assert sent_to(register["E07000026"], register, date(2023, 7, 20)) == (cumberland,)  # Allerdale
+    dorset = [c.name for c in sent_to(register["E10000009"], register, date(2019, 7, 1))]
+    assert dorset == ["Bournemouth, Christchurch and Poole Council", "Dorset Council"]
+    brown = {"chief_executive": {"name": "Alex Brown", "title": "Ms"}}
+    green = {"chief_executive": {"name": "Sam Green", "title": "Mr"}}
+    both = addressees(((cumberland, brown), (westmorland, green)))
+    assert both["salutation"] == "Dear Ms Brown and Mr Green"
+    assert both["lines"] == [
+        "Ms Alex Brown",
+        "Chief Executive",
+        "Cumberland Council",
+        "",
+        "Mr Sam Green",
+        "Chief Executive",
+        "Westmorland and Furness Council",
+    ]
+    # A greeting staff wrote is kept; a chief executive without a name greets them all alike.
+    own = {"chief_executive": {"name": "Samuel Green", "salutation": "dear Sam"}}
+    assert addressees(((cumberland, brown), (westmorland, own)))["salutation"] == (
+        "Dear Ms Brown and Sam"
+    )
+    title_only = {"chief_executive": {"name": "Dr"}}
+    assert addressees(((cumberland, brown), (westmorland, title_only)))["salutation"] == (
+        "Dear Chief Executives"
+    )
+    unknown = addressees(((cumberland, brown), (westmorland, {})))
+    assert (unknown["salutation"], unknown["known"]) == ("Dear Chief Executives", False)
 
 
 def test_the_printed_footer_cannot_break_out_of_its_style_sheet() -> None:
@@ -371,9 +412,9 @@ def test_a_new_code_for_the_same_council_is_not_an_abolition(register: Register)
     assert register.same_council(new) == [new, old]
     assert register.same_council(WEST_NORTHANTS) == [WEST_NORTHANTS]
     assert register.same_council(NORTHAMPTON) == [NORTHAMPTON]
-    to = recipient(register[old], register, date(2025, 7, 16))
+    [to] = sent_to(register[old], register, date(2025, 7, 16))
     assert to.code == new
-    assert abolished_notice(register[old], to, register, ReviewYear(2024)) == ""
+    assert abolished_notice(register[old], [to], register, ReviewYear(2024)) == ""
     chief = {"chief_executive": {"name": "Sarah Norman", "email": "ce@barnsley.example"}}
     assert contacts_for({old: chief}, to, register) == chief
     assert contacts_for({}, to, register) == {}

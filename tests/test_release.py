@@ -286,6 +286,30 @@ def test_a_council_abolished_by_the_letter_date_needs_its_successors_address(
     assert not messages(check(run, "--authority", allerdale, year="2022-23")[1], "no_email")
 
 
+def test_a_split_councils_letter_needs_every_successors_address(run: Run, tmp_path: Path) -> None:
+    # Cumbria's work went to two councils on 1 April 2023: its 2022-23 letter goes to both.
+    cumbria, cumberland = "E10000006", "E06000063"
+    config = YEAR_CONFIG.replace("2024-07", "2023-07")
+    (tmp_path / "config" / "2022-23.toml").write_text(config, encoding="utf-8")
+    rows = case_rows(cumbria, {"upheld": 3, "not_upheld": 3}, year=2022)
+    cases = write_csv(tmp_path / "cumbria.csv", CASE_COLUMNS, rows)
+    assert run("import", "cases", "--no-index", str(cases)).exit_code == 0
+    assert messages(check(run, "--authority", cumbria, year="2022-23")[1], "no_email") == [
+        "Cumbria County Council: no email address for the chief executives of Cumberland "
+        "Council and Westmorland and Furness Council, who receive its letter"
+    ]
+    contacts = write_csv(
+        tmp_path / "cumberland.csv",
+        ("authority", "role", "name", "email"),
+        [(cumberland, "chief_executive", "Alex Brown", "ceo@cumberland.example")],
+    )
+    assert run("import", "contacts", str(contacts)).exit_code == 0
+    assert messages(check(run, "--authority", cumbria, year="2022-23")[1], "no_email") == [
+        "Cumbria County Council: no email address for the chief executive of Westmorland and "
+        "Furness Council, who receives its letter"
+    ]
+
+
 def test_data_changed_after_approval_names_the_letter_and_the_figures(
     run: Run, tmp_path: Path
 ) -> None:

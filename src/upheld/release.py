@@ -17,7 +17,7 @@ Figures are rounded and written only by the statistics catalogue (`Unit.present_
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 from typing import Any, Literal
@@ -41,9 +41,8 @@ from upheld.core.vocabulary import COMPLIANCE_OUTCOMES, OUTCOMES, SERVICE_AREAS
 from upheld.core.wording import NOT_AVAILABLE, plural
 from upheld.errors import UsageError
 from upheld.letters import versions
-from upheld.letters.content import Contacts, contacts_for, figures_record, recipient
-from upheld.letters.mail import recipients
-from upheld.register import Register
+from upheld.letters.content import addressed, figures_record, missing_email
+from upheld.register import Council, Register
 from upheld.store.queries import all_contacts, year_figures
 
 Level = Literal["error", "warning"]
@@ -98,17 +97,15 @@ class Review:
     names: Mapping[str, str]
     letters: Mapping[str, versions.Version]
     """The newest version of each council's letter for the year."""
-    contacts: Mapping[str, Mapping[str, Mapping[str, str | None]]]
-    """Each council's letter's recipients: the contacts of the council it goes to."""
+    unreachable: Mapping[str, str]
+    """Why a council's letter cannot be emailed, where it cannot: no address for the chief
+    executive of a council it goes to (its successors', once it has been abolished)."""
     shown: frozenset[str]
     """The statistics the year's letters give (the catalogue keys)."""
     approval_required: bool = True
     configuration: str | None = None
     """Why the year's configuration cannot be used, when it cannot (letters are then not
     compared with the data, since how they compare councils is not known)."""
-    addressed: Mapping[str, str] = field(default_factory=dict)
-    """The council each letter goes to, by code, where it is another: a council abolished by
-    the letter date has its letter sent to its successor's chief executive."""
 
     @property
     def year(self) -> ReviewYear:
@@ -228,19 +225,12 @@ def gather(
     ordered = tuple(sorted(chosen, key=lambda code: (names[code].casefold(), code)))
     # Without the year's letter date, the day after the year: councils change on 1 April.
     day = config.letter_date if config else date(year.start_year + 1, 4, 1)
-    addressed = {}
-    reach: dict[str, Contacts] = {}
+    unreachable = {}
     for code in ordered:
-        about = register.get(code)
-        to = recipient(about, register, day) if about else None
-        if to is None:
-            reach[code] = contacts.get(code, {})
-            continue
-        reach[code] = contacts_for(contacts, to, register)
-        # A new code for the same council is not another council receiving its letter.
-        if to.code not in register.same_council(code):
-            addressed[code] = to.code
-            names.setdefault(to.code, to.name)
+        about = register.get(code) or Council(code, names[code], "", "")
+        why = missing_email(about, addressed(about, register, day, contacts), register)
+        if why is not None:
+            unreachable[code] = why
     published = output.statistics(figures, [c for c in ordered if c in figures.councils])
     return Review(
         figures=figures,
@@ -248,11 +238,10 @@ def gather(
         codes=ordered,
         names=names,
         letters={code: letters[code] for code in ordered if code in letters},
-        contacts=reach,
+        unreachable=unreachable,
         shown=frozenset(s.key for s in CATALOGUE if config is None or config.shows(s)),
         approval_required=config.require_approval if config else True,
         configuration=problem,
-        addressed=addressed,
     )
 
 
@@ -682,17 +671,9 @@ def check_letters(review: Review) -> list[Finding]:
                     f"{name}: the newest letter (version {letter.number}) is {said}, not approved",
                 )
             )
-        to = review.addressed.get(code, code)
-        if expected and not recipients(review.contacts.get(code, {})):
-            whose = "" if to == code else f" of {review.names[to]}, who receives its letter"
+        if expected and code in review.unreachable:
             found.append(
-                Finding(
-                    "error",
-                    "letters",
-                    "no_email",
-                    code,
-                    f"{name}: no email address for the chief executive{whose}",
-                )
+                Finding("error", "letters", "no_email", code, f"{name}: {review.unreachable[code]}")
             )
         if letter is not None and not letter.figures:
             # Letters archived before versions were kept have no figures to compare; written

@@ -16,8 +16,8 @@ from upheld.cli.review import letters, required_year
 from upheld.core.periods import ReviewYear
 from upheld.core.wording import long_date, plural
 from upheld.letters import versions
-from upheld.letters.content import contacts_for, recipient
-from upheld.letters.mail import recipients
+from upheld.letters.content import addressed
+from upheld.letters.mail import letter_recipients
 from upheld.store import engines
 from upheld.store.queries import all_contacts
 
@@ -101,12 +101,12 @@ def status(app: App, year: ReviewYear | None, fmt: str) -> None:
         {c.code for c in register.in_year(chosen)} | set(newest),
         key=lambda code: (register[code].name.casefold(), code),
     )
-    # An abolished council's letter goes to its successor: the address that counts is theirs.
+    # An abolished council's letter goes to its successors: the addresses that count are theirs.
     letter_date = app.year_config(chosen).letter_date
     rows = []
     for code in codes:
         found = newest.get(code)
-        to = recipient(register[code], register, letter_date)
+        to = addressed(register[code], register, letter_date, contacts)
         rows.append(
             {
                 "code": code,
@@ -117,7 +117,7 @@ def status(app: App, year: ReviewYear | None, fmt: str) -> None:
                 "approved_at": _iso(found.approved_at) if found else None,
                 "sent_at": _iso(found.sent_at) if found else None,
                 "reason": found.reason if found else None,
-                "email": bool(recipients(contacts_for(contacts, to, register))),
+                "email": bool(letter_recipients(to)),
             }
         )
     if fmt == "json":

@@ -7,7 +7,8 @@ project's own; the year's configuration supplies the opening and closing narrati
 from __future__ import annotations
 
 import base64
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -67,6 +68,30 @@ def addressee(council: Council, contacts: Contacts) -> dict[str, Any]:
         "email": None,
         "known": False,
     }
+
+
+def addressees(to: Addressed) -> dict[str, Any]:
+    """Who the letter is to and how to greet them, when it goes to several councils too: each
+    chief executive's address in turn, and one greeting for them all."""
+    each = [addressee(council, contacts) for council, contacts in to]
+    if len(each) == 1:
+        return each[0]
+    lines: list[str] = []
+    for one in each:
+        lines += ["", *one["lines"]] if lines else one["lines"]
+    known = all(one["known"] for one in each)
+    greeted = [_GREETED.fullmatch(str(one["salutation"])) for one in each]
+    people = [g[1] for g in greeted if g is not None and g[1] != "Chief Executive"]
+    # One greeting for all: "Dear Ms Brown and Mr Green", unless one of them has no name.
+    named = known and len(people) == len(each)
+    return {
+        "lines": lines,
+        "salutation": "Dear " + and_list(people) if named else "Dear Chief Executives",
+        "known": known,
+    }
+
+
+_GREETED = re.compile(r"dear\s+(.+)", re.IGNORECASE)
 
 
 def _change(now: int, before: int, noun: str) -> str:
@@ -140,17 +165,66 @@ def embargo_paragraph(settings: Settings, config: YearConfig) -> str:
     )
 
 
-def recipient(council: Council, register: Register, day: date) -> Council:
-    """The council a letter goes to: the council itself, or, once it has been abolished, the
-    council that took over its responsibilities (the first of them, if it was split)."""
+def sent_to(council: Council, register: Register, day: date) -> tuple[Council, ...]:
+    """The councils a letter goes to: the council itself, or, once it has been abolished, every
+    council that took over its responsibilities (all of them, if it was split)."""
+    found: dict[str, Council] = {}
     seen = {council.code}
-    while not council.exists_on(day):
-        following = [s for s in register.successors(council.code) if s.code not in seen]
+
+    def follow(one: Council) -> None:
+        following = (
+            []
+            if one.exists_on(day) or one.code not in register
+            else [s for s in register.successors(one.code) if s.code not in seen]
+        )
         if not following:
-            break
-        council = next((s for s in following if s.exists_on(day)), following[0])
-        seen.add(council.code)
-    return council
+            found.setdefault(one.code, one)
+            return
+        seen.update(s.code for s in following)
+        for successor in following:
+            follow(successor)
+
+    follow(council)
+    return tuple(found.values())
+
+
+Addressed = tuple[tuple[Council, Contacts], ...]
+"""The councils a letter goes to, each with its contacts."""
+
+
+def addressed(
+    council: Council, register: Register, day: date, everyone: Mapping[str, Contacts]
+) -> Addressed:
+    """The councils a council's letter goes to on that day, each with its contacts."""
+    return tuple(
+        (to, contacts_for(everyone, to, register)) for to in sent_to(council, register, day)
+    )
+
+
+def missing_email(council: Council, to: Addressed, register: Register) -> str | None:
+    """What stops a council's letter being emailed, if anything: a council it goes to whose
+    chief executive has no email address."""
+    lacking = [c for c, contacts in to if not (contacts.get("chief_executive") or {}).get("email")]
+    if not lacking:
+        return None
+    said = "no email address for the chief executive"
+    others = other_councils(council, lacking, register)
+    if not others:
+        return said
+    names = [c.name for c in others]
+    who = "who receive its letter" if len(others) > 1 else "who receives its letter"
+    return f"no email address for {chief_executives_of(names)}, {who}"
+
+
+def other_councils(council: Council, to: Sequence[Council], register: Register) -> list[Council]:
+    """The councils a letter goes to other than the one it is about (under any code it has had)."""
+    same = set(register.same_council(council.code)) if council.code in register else {council.code}
+    return [c for c in to if c.code not in same]
+
+
+def chief_executives_of(names: Sequence[str]) -> str:
+    """ "the chief executive of X", or "the chief executives of X and Y"."""
+    return f"the chief executive{'s' if len(names) > 1 else ''} of {and_list(list(names))}"
 
 
 def contacts_for(everyone: Mapping[str, Contacts], to: Council, register: Register) -> Contacts:
@@ -161,17 +235,20 @@ def contacts_for(everyone: Mapping[str, Contacts], to: Council, register: Regist
     return {}
 
 
-def abolished_notice(council: Council, to: Council, register: Register, year: ReviewYear) -> str:
-    """Why a letter about an abolished council goes to another, said once at its start; nothing
+def abolished_notice(
+    council: Council, to: Sequence[Council], register: Register, year: ReviewYear
+) -> str:
+    """Why a letter about an abolished council goes to others, said once at its start; nothing
     when the council was only given a new code."""
-    if council.valid_to is None or to.code in register.same_council(council.code):
+    if council.valid_to is None or other_councils(council, to, register) == []:
         return ""
-    took_over = and_list([s.name for s in register.successors(council.code)]) or to.name
+    names = [c.name for c in to]
+    took_over = and_list([s.name for s in register.successors(council.code)]) or and_list(names)
     said = (
         f"{council.name} was abolished on {long_date(council.valid_to)}, and {took_over} "
         f"took over its responsibilities. This letter sets out the complaints about "
         f"{council.short_name} that we decided in the period {year.period}; we are sending it "
-        f"to you as the chief executive of {to.name}."
+        f"to you as {chief_executives_of(names)}."
     )
     if not council.exists_in(year):
         said += (
@@ -221,7 +298,7 @@ def figures_record(figures: YearFigures, code: str) -> dict[str, Any]:
 def letter(
     council: Council,
     figures: YearFigures,
-    contacts: Mapping[str, Mapping[str, str | None]],
+    everyone: Mapping[str, Contacts],
     activity_now: Activity,
     activity_before: Activity | None,
     settings: Settings,
@@ -232,15 +309,15 @@ def letter(
 ) -> dict[str, Any]:
     """Everything one council's annual review letter says, as plain data.
 
-    `contacts` are those of the council the letter goes to (`recipient`): its successor's, once
-    it has been abolished."""
+    `everyone` is every council's contacts, by code: the letter is addressed to those of the
+    councils it goes to (`sent_to`), its successors' once it has been abolished."""
     counts = figures.counts[council.code]
     values = placeholders(council, settings, config)
     letter_year = config.year.start_year + 1
     subject = f"Annual Review letter {letter_year}"
     register = register if register is not None else Register([council])
-    to_council = recipient(council, register, config.letter_date)
-    to = addressee(to_council, contacts)
+    to_councils = addressed(council, register, config.letter_date, everyone)
+    to = addressees(to_councils)
     existed = council.exists_in(config.year)
     added = paragraphs.sections(
         council, figures, register, records or CaseRecords(), config, values
@@ -267,7 +344,9 @@ def letter(
         "addressee": to["lines"],
         "salutation": to["salutation"],
         "embargo": embargo_paragraph(settings, config),
-        "notice": abolished_notice(council, to_council, register, config.year),
+        "notice": abolished_notice(
+            council, [c for c, _contacts in to_councils], register, config.year
+        ),
         "opening": prose.blocks(config.opening, values),
         "period": config.year.period,
         "statistics_intro": (

@@ -27,7 +27,15 @@ from upheld.core.periods import ReviewYear
 from upheld.core.wording import and_list, long_date
 from upheld.errors import ConfigError, UpheldError
 from upheld.letters import archive, versions
-from upheld.letters.content import Contacts, addressee, contacts_for, recipient
+from upheld.letters.content import (
+    Addressed,
+    Contacts,
+    addressed,
+    addressees,
+    chief_executives_of,
+    missing_email,
+    other_councils,
+)
 from upheld.letters.typeset import file_name
 from upheld.register import Council, Register
 from upheld.store import engines, schema
@@ -88,6 +96,22 @@ def recipients(contacts: Contacts) -> list[Recipient]:
     return found
 
 
+def letter_recipients(to: Addressed) -> list[Recipient]:
+    """Everyone a letter is emailed to: the chief executive of each council it goes to, then the
+    officers copied in; none unless every one of those chief executives has an address."""
+    each = [recipients(contacts) for _council, contacts in to]
+    if not all(each):
+        return []
+    everyone = [p for people in each for p in people]
+    ordered = [p for p in everyone if p.role == "chief_executive"]
+    ordered += [p for p in everyone if p.role != "chief_executive"]
+    # One officer can serve two councils that took over from the same one: one copy still.
+    found: dict[str, Recipient] = {}
+    for person in ordered:
+        found.setdefault(person.email.casefold(), person)
+    return list(found.values())
+
+
 @dataclass(frozen=True)
 class Replacing:
     """A corrected letter sent again: when the letter it replaces was sent, and why."""
@@ -107,19 +131,19 @@ def subject(council: Council, config: YearConfig, replacing: Replacing | None = 
 
 def body(
     council: Council,
-    contacts: Contacts,
+    to: Addressed,
     people: Sequence[Recipient],
     settings: Settings,
     config: YearConfig,
     replacing: Replacing | None = None,
-    to: Council | None = None,
+    register: Register | None = None,
 ) -> str:
     """The covering note: what is attached, the embargo, who else has it, and who sends it.
-    `to` is the council it goes to, when not the council the letter is about."""
-    to_council = to or council
-    addressed = addressee(to_council, contacts)
+    `to` is the councils it goes to: the council itself, or those that took over from it."""
+    greeting = addressees(to)
+    others = other_councils(council, [c for c, _contacts in to], register or Register([council]))
     year = config.year
-    paragraphs = [addressed["salutation"]]
+    paragraphs = [str(greeting["salutation"])]
     if replacing is not None:
         paragraphs.append(
             "This corrected letter replaces the letter we sent you on "
@@ -133,10 +157,11 @@ def body(
         "authorities.",
         *(
             [
-                f"{council.name} has been abolished, so we are sending its letter to you as the "
-                f"chief executive of {to_council.name}, which took over its responsibilities."
+                f"{council.name} has been abolished, so we are sending its letter to you as "
+                f"{chief_executives_of([c.name for c in others])}, which took over its "
+                "responsibilities."
             ]
-            if to_council.code != council.code
+            if others
             else []
         ),
         f"EMBARGO: the letter and its figures are embargoed until {config.embargo}, when we "
@@ -146,7 +171,7 @@ def body(
     copied = [f"{p.name} ({COPIED_ROLES[p.role]})" for p in people if p.role in COPIED_ROLES]
     if copied:
         paragraphs.append(f"We have sent a copy of this email to {and_list(copied)}.")
-    paragraphs.append("Yours sincerely" if addressed["known"] else "Yours faithfully")
+    paragraphs.append("Yours sincerely" if greeting["known"] else "Yours faithfully")
     wrapped = [
         textwrap.fill(p, width=72, break_long_words=False, break_on_hyphens=False)
         for p in paragraphs
@@ -157,33 +182,38 @@ def body(
 
 def build_message(
     council: Council,
-    contacts: Contacts,
+    to: Addressed,
     pdf: bytes,
     settings: Settings,
     config: YearConfig,
     *,
     now: datetime | None = None,
     replacing: Replacing | None = None,
-    to: Council | None = None,
+    register: Register | None = None,
 ) -> EmailMessage:
-    """One council's email: the covering note with its PDF letter attached."""
-    people = recipients(contacts)
+    """One council's email: the covering note with its PDF letter attached, to the chief
+    executive of each council it goes to."""
+    people = letter_recipients(to)
     if not people:
-        raise UpheldError(f"{council} has no email address for its chief executive")
+        raise UpheldError(
+            f"{council}: {missing_email(council, to, register or Register([council]))}"
+        )
     smtp = settings.smtp
     sender_user, _, sender_domain = smtp.sender.rpartition("@")
     message = EmailMessage(policy=SMTP_POLICY)
     message["From"] = Address(
         display_name=smtp.sender_name, username=sender_user, domain=sender_domain
     )
-    message["To"] = people[0].address
-    if len(people) > 1:
-        message["Cc"] = [p.address for p in people[1:]]
+    chiefs = [p for p in people if p.role == "chief_executive"]
+    copied = [p for p in people if p.role != "chief_executive"]
+    message["To"] = [p.address for p in chiefs]
+    if copied:
+        message["Cc"] = [p.address for p in copied]
     message["Subject"] = subject(council, config, replacing)
     message["Date"] = format_datetime(now or datetime.now(UTC))
     # Kept short so the header is not folded: some mail tools misread a folded Message-ID.
     message["Message-ID"] = make_msgid(domain=sender_domain or None)
-    message.set_content(body(council, contacts, people, settings, config, replacing, to))
+    message.set_content(body(council, to, people, settings, config, replacing, register))
     message.add_attachment(
         pdf,
         maintype="application",
@@ -342,8 +372,10 @@ def send_letters(
         earlier = _earlier_deliveries(connection, year)
         newest = versions.current(connection, year.start_year, codes)
     # An abolished council's letter goes to the council that took over from it.
-    sent_to = {code: recipient(register[code], register, config.letter_date) for code in codes}
-    contacts = {code: contacts_for(everyone, sent_to[code], register) for code in codes}
+    sent_to = {
+        code: addressed(register[code], register, config.letter_date, everyone) for code in codes
+    }
+    reached = {code: letter_recipients(sent_to[code]) for code in codes}
     plans = {
         code: _plan(
             code,
@@ -352,18 +384,18 @@ def send_letters(
             config.require_approval,
             resend_reason,
             year,
-            bool(recipients(contacts[code])),
+            bool(reached[code]),
         )
         for code in codes
     }
     report = SendReport(year, dry_run)
-    to_send = [code for code, plan in plans.items() if plan is None and recipients(contacts[code])]
+    to_send = [code for code, plan in plans.items() if plan is None and reached[code]]
     # Connect before writing anything, so a wrong host or password leaves no trace in the log.
     mailer = _Connection(settings.smtp) if to_send and not dry_run else None
     try:
         for code in codes:
             council = register[code]
-            people = recipients(contacts[code])
+            people = reached[code]
             version = newest.get(code)
             planned = plans[code]
             if planned is not None:
@@ -373,7 +405,7 @@ def send_letters(
                     code,
                     council.name,
                     "no_address",
-                    detail="no email address for the chief executive",
+                    detail=missing_email(council, sent_to[code], register),
                 )
                 if not dry_run:
                     delivery = _log(engine, year, delivery, on_wait)
@@ -398,12 +430,12 @@ def send_letters(
                     )
                     message = build_message(
                         council,
-                        contacts[code],
+                        sent_to[code],
                         pdf,
                         settings,
                         config,
                         replacing=replacing,
-                        to=sent_to[code],
+                        register=register,
                     )
                     if mailer is not None:
                         delivery = _send(

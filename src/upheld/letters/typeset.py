@@ -177,11 +177,10 @@ def write_letters(
     letters = {}
     for code in codes:
         council = figures.councils[code]
-        to = content.recipient(council, register, config.letter_date)
         letters[code] = content.letter(
             council,
             figures,
-            content.contacts_for(contacts, to, register),
+            contacts,
             now,
             before,
             settings,
