@@ -240,7 +240,7 @@ def abolished_notice(
 ) -> str:
     """Why a letter about an abolished council goes to others, said once at its start; nothing
     when the council was only given a new code."""
-    if council.valid_to is None or other_councils(council, to, register) == []:
+    if council.valid_to is None or not other_councils(council, to, register):
         return ""
     names = [c.name for c in to]
     took_over = and_list([s.name for s in register.successors(council.code)]) or and_list(names)
