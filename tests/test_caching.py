@@ -132,6 +132,10 @@ def test_a_conditional_request_for_an_unchanged_page_is_answered_304(client: Tes
     ):
         assert client.get(PAGE, headers=condition).status_code == 200, condition
     assert client.head(PAGE, headers={"If-None-Match": tag}).status_code == 304
+    # "*": any copy of a page there is holds; a page there is not is still not there.
+    star = client.get(PAGE, headers={"If-None-Match": "*"})
+    assert (star.status_code, star.content, star.headers["etag"]) == (304, b"", tag)
+    assert client.get("/councils/E99999999", headers={"If-None-Match": "*"}).status_code == 404
 
 
 def test_every_kind_of_public_answer_carries_a_validator(client: TestClient) -> None:

@@ -117,21 +117,33 @@ class Caching:
             (b"etag", tag.encode()),
             (b"last-modified", http_date(edition.since).encode()),
         ]
+        not_modified: Message = {
+            "type": "http.response.start",
+            "status": 304,
+            "headers": [*validators, (b"cache-control", control.encode())],
+        }
         conditional = any(name in CONDITIONS for name, _ in scope["headers"])
-        if conditional and still_valid(Headers(scope=scope), tag, edition.since):
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": 304,
-                    "headers": [*validators, (b"cache-control", control.encode())],
-                }
-            )
+        request = Headers(scope=scope)
+        if conditional and still_valid(request, tag, edition.since):
+            await send(not_modified)
             await send({"type": "http.response.body", "body": b""})
             return
+        # "*" holds for any page there is: known only once the page answers.
+        any_page = conditional and (request.get("if-none-match") or "").strip() == "*"
+        swallowing = False
 
         async def with_headers(message: Message) -> None:
+            nonlocal swallowing
+            if swallowing:
+                if not message.get("more_body", False):
+                    await send({"type": "http.response.body", "body": b""})
+                return
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
+                if any_page and message["status"] == 200:
+                    swallowing = True
+                    await send(not_modified)
+                    return
                 if not any(name.lower() == b"cache-control" for name, _ in headers):
                     status = message["status"]
                     if status == 200:
