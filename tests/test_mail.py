@@ -387,6 +387,10 @@ def test_a_split_councils_letter_goes_to_every_council_that_took_over(
         "chief executives of Cumberland Council and Westmorland and Furness Council, which took "
         "over its responsibilities." in text
     )
+    assert (
+        "We have sent a copy of this email to Lee Link (link officer, Westmorland and Furness "
+        "Council)." in text
+    )
     assert text.endswith("Local Government and Social Care Ombudsman")
     # The letter, written before Westmorland and Furness's chief executive was known, is
     # addressed to both councils all the same, and says why, once.

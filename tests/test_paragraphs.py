@@ -30,7 +30,7 @@ from upheld.errors import ConfigError
 from upheld.letters.content import sent_to
 from upheld.letters.mail import body
 from upheld.letters.typeset import write_letters
-from upheld.register import Register
+from upheld.register import Council, Register
 from upheld.store import schema
 
 review = test_letters.review  # the 2021-22 review the letter tests use, as a fixture here too
@@ -375,9 +375,14 @@ def test_a_split_councils_letter_is_for_every_council_that_took_over(register: R
         "Westmorland and Furness Council",
     ]
     # A greeting staff wrote is kept; a chief executive without a name greets them all alike.
-    own = {"chief_executive": {"name": "Samuel Green", "salutation": "dear Sam"}}
+    own = {"chief_executive": {"name": "Samuel Green", "salutation": "dear Sam,"}}
     assert addressees(((cumberland, brown), (westmorland, own)))["salutation"] == (
         "Dear Ms Brown and Sam"
+    )
+    # One chief executive of both councils is greeted once.
+    shared = {"chief_executive": {"name": "Alex Brown", "title": "Ms", "email": "ab@x.example"}}
+    assert addressees(((cumberland, shared), (westmorland, shared)))["salutation"] == (
+        "Dear Ms Brown"
     )
     title_only = {"chief_executive": {"name": "Dr"}}
     assert addressees(((cumberland, brown), (westmorland, title_only)))["salutation"] == (
@@ -385,6 +390,38 @@ def test_a_split_councils_letter_is_for_every_council_that_took_over(register: R
     )
     unknown = addressees(((cumberland, brown), (westmorland, {})))
     assert (unknown["salutation"], unknown["known"]) == ("Dear Chief Executives", False)
+
+
+def test_a_letter_goes_only_to_councils_that_still_exist(register: Register) -> None:
+    import dataclasses
+    from datetime import date
+
+    from upheld.core.periods import ReviewYear
+    from upheld.letters.content import abolished_notice
+
+    # Suppose Cumberland were merged into Westmorland and Furness in 2025: letters about Cumbria
+    # and Allerdale, its predecessors, then go to Westmorland and Furness alone.
+    merged = dataclasses.replace(
+        register["E06000063"], valid_to=date(2025, 3, 31), successors=("E06000064",)
+    )
+    later = Register([merged if c.code == merged.code else c for c in register])
+    westmorland = later["E06000064"]
+    july = date(2025, 7, 20)
+    assert sent_to(later["E10000006"], later, july) == (westmorland,)
+    allerdale = later["E07000026"]
+    assert sent_to(allerdale, later, july) == (westmorland,)
+    said = abolished_notice(allerdale, [westmorland], later, ReviewYear(2024))
+    assert said.startswith(
+        "Allerdale Borough Council was abolished on 31 March 2023, and its responsibilities have "
+        "since passed to Westmorland and Furness Council. This letter sets out the complaints "
+        "about Allerdale that we decided in the period 1 April 2024 to 31 March 2025; we are "
+        "sending it to you as the chief executive of Westmorland and Furness Council."
+    )
+    # Councils that went back into one another leave the last one named.
+    a, b = (Council(code, code, code, "unitary") for code in ("X1", "X2"))
+    a = dataclasses.replace(a, valid_to=date(2020, 3, 31), successors=("X2",))
+    b = dataclasses.replace(b, valid_to=date(2021, 3, 31), successors=("X1",))
+    assert sent_to(a, Register([a, b]), july) == (b,)
 
 
 def test_the_printed_footer_cannot_break_out_of_its_style_sheet() -> None:

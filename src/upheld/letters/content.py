@@ -79,15 +79,20 @@ def addressees(to: Addressed) -> dict[str, Any]:
     lines: list[str] = []
     for one in each:
         lines += ["", *one["lines"]] if lines else one["lines"]
-    known = all(one["known"] for one in each)
-    greeted = [_GREETED.fullmatch(str(one["salutation"])) for one in each]
-    people = [g[1] for g in greeted if g is not None and g[1] != "Chief Executive"]
-    # One greeting for all: "Dear Ms Brown and Mr Green", unless one of them has no name.
-    named = known and len(people) == len(each)
+    # One greeting for all, each person once (one may lead two of the councils): "Dear Ms Brown
+    # and Mr Green", unless one of them has no name to greet.
+    people: dict[str, str | None] = {}
+    for (council, contacts), one in zip(to, each, strict=True):
+        chief = contacts.get("chief_executive") or {}
+        who = str(chief.get("email") or chief.get("name") or council.code).casefold()
+        greeted = _GREETED.fullmatch(str(one["salutation"])) if one["known"] else None
+        people.setdefault(who, greeted[1].rstrip(" ,;:") if greeted else None)
+    names = [p for p in people.values() if p is not None and p != "Chief Executive"]
+    named = len(names) == len(people)
     return {
         "lines": lines,
-        "salutation": "Dear " + and_list(people) if named else "Dear Chief Executives",
-        "known": known,
+        "salutation": "Dear " + and_list(names) if named else "Dear Chief Executives",
+        "known": named,
     }
 
 
@@ -167,25 +172,25 @@ def embargo_paragraph(settings: Settings, config: YearConfig) -> str:
 
 def sent_to(council: Council, register: Register, day: date) -> tuple[Council, ...]:
     """The councils a letter goes to: the council itself, or, once it has been abolished, every
-    council that took over its responsibilities (all of them, if it was split)."""
+    council that took over its responsibilities (all of them, if it was split) and still exists."""
     found: dict[str, Council] = {}
     seen = {council.code}
 
     def follow(one: Council) -> None:
-        following = (
-            []
-            if one.exists_on(day) or one.code not in register
-            else [s for s in register.successors(one.code) if s.code not in seen]
-        )
-        if not following:
+        successors = [] if one.exists_on(day) else register.successors(one.code)
+        if not successors:
+            # Still there, or the last council there was: nobody else took over.
             found.setdefault(one.code, one)
-            return
-        seen.update(s.code for s in following)
-        for successor in following:
-            follow(successor)
+        for successor in successors:
+            if successor.code not in seen:
+                seen.add(successor.code)
+                follow(successor)
 
+    if council.code not in register:
+        return (council,)
     follow(council)
-    return tuple(found.values())
+    # Successors that all went back into one another leave nobody standing: the last one named.
+    return tuple(found.values()) or (register.successors(council.code)[-1],)
 
 
 Addressed = tuple[tuple[Council, Contacts], ...]
@@ -243,12 +248,17 @@ def abolished_notice(
     if council.valid_to is None or not other_councils(council, to, register):
         return ""
     names = [c.name for c in to]
-    took_over = and_list([s.name for s in register.successors(council.code)]) or and_list(names)
+    direct = [s.name for s in register.successors(council.code)] if council.code in register else []
+    # A council that took over may itself have gone since: say where the work is now.
+    took_over = (
+        f"{and_list(direct)} took over its responsibilities"
+        if direct and set(direct) == set(names)
+        else f"its responsibilities have since passed to {and_list(names)}"
+    )
     said = (
-        f"{council.name} was abolished on {long_date(council.valid_to)}, and {took_over} "
-        f"took over its responsibilities. This letter sets out the complaints about "
-        f"{council.short_name} that we decided in the period {year.period}; we are sending it "
-        f"to you as {chief_executives_of(names)}."
+        f"{council.name} was abolished on {long_date(council.valid_to)}, and {took_over}. This "
+        f"letter sets out the complaints about {council.short_name} that we decided in the "
+        f"period {year.period}; we are sending it to you as {chief_executives_of(names)}."
     )
     if not council.exists_in(year):
         said += (

@@ -71,6 +71,8 @@ class Recipient:
     role: str
     name: str
     email: str
+    council: str = ""
+    """The council whose officer they are, when a letter goes to several."""
 
     @property
     def address(self) -> Address:
@@ -102,6 +104,11 @@ def letter_recipients(to: Addressed) -> list[Recipient]:
     each = [recipients(contacts) for _council, contacts in to]
     if not all(each):
         return []
+    if len(to) > 1:
+        each = [
+            [replace(p, council=c.name) for p in people]
+            for (c, _), people in zip(to, each, strict=True)
+        ]
     everyone = [p for people in each for p in people]
     ordered = [p for p in everyone if p.role == "chief_executive"]
     ordered += [p for p in everyone if p.role != "chief_executive"]
@@ -168,7 +175,11 @@ def body(
         f"will publish them on our website at {settings.organisation.performance_url}. Until "
         "then, please do not share the letter, or the figures in it, outside the council.",
     ]
-    copied = [f"{p.name} ({COPIED_ROLES[p.role]})" for p in people if p.role in COPIED_ROLES]
+    copied = [
+        f"{p.name} ({COPIED_ROLES[p.role]}{f', {p.council}' if p.council else ''})"
+        for p in people
+        if p.role in COPIED_ROLES
+    ]
     if copied:
         paragraphs.append(f"We have sent a copy of this email to {and_list(copied)}.")
     paragraphs.append("Yours sincerely" if greeting["known"] else "Yours faithfully")
