@@ -10,7 +10,17 @@ import json
 import sys
 from pathlib import Path
 
-from benchmarks import downloads, honest, imports, letters, scale, shortrows, spreadsheets, web
+from benchmarks import (
+    downloads,
+    honest,
+    imports,
+    letters,
+    rush,
+    scale,
+    shortrows,
+    spreadsheets,
+    web,
+)
 
 SUITES = {
     "import": imports,
@@ -19,6 +29,7 @@ SUITES = {
     "letters": letters,
     "web": web,
     "downloads": downloads,
+    "rush": rush,
     "scale": scale,
     "shortrows": shortrows,
 }

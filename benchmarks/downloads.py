@@ -23,16 +23,15 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from benchmarks.web import full_demo
 from upheld.core.catalogue import CATALOGUE
 from upheld.core.output import flat
 from upheld.present.export import as_csv
 from upheld.present.sheets import csv_stream
-from upheld.register import builtin
 from upheld.site.datasets import DATASETS, Dataset, values, year_rows
 from upheld.site.downloads import year_statistics
 from upheld.site.model import Site, Year
-from upheld.store import engines, schema
-from upheld.synthetic import DemoSpec, demo
+from upheld.store import engines
 from upheld.web.downloads import DownloadRoutes
 from upheld.web.render import Renderer
 
@@ -94,12 +93,8 @@ def old_statistics_workbook(result: Mapping[str, Any]) -> bytes:
 
 
 def _site(folder: Path) -> Site:
-    built = folder / "web-demo"
-    if not (built / "upheld.db").exists():
-        print("Building the demo for the downloads benchmark...", flush=True)
-        demo.build(built, builtin(), DemoSpec(), say=lambda _text: None)
+    built = full_demo(folder, "downloads")
     url = f"sqlite:///{built / 'upheld.db'}"
-    schema.upgrade(engines.connect(url))  # a demo built by an earlier version
     return Site(engines.connect(url, read_only=True), built / "config")
 
 

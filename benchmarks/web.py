@@ -188,11 +188,11 @@ def council_year_table(path: Path) -> None:
     engine.dispose()
 
 
-def measure(folder: Path) -> list[dict[str, Any]]:
-    """Serve the demo with upheld and with Datasette, and load both."""
+def full_demo(folder: Path, suite: str) -> Path:
+    """The full demo the website benchmarks serve, built once into the benchmarks' folder."""
     built = folder / "web-demo"
     if not (built / "upheld.db").exists():
-        print("Building the demo for the web benchmark...", flush=True)
+        print(f"Building the demo for the {suite} benchmark...", flush=True)
         demo.build(built, builtin(), DemoSpec(), say=lambda _text: None)
         council_year_table(built / "upheld.db")
     # A demo kept from an earlier version of upheld is upgraded to this one's schema first.
@@ -201,13 +201,19 @@ def measure(folder: Path) -> list[dict[str, Any]]:
         check=True,
         capture_output=True,
     )
+    return built
+
+
+def measure(folder: Path) -> list[dict[str, Any]]:
+    """Serve the demo with upheld and with Datasette, and load both."""
+    built = full_demo(folder, "web")
     codes = [c.code for c in builtin().in_year(DemoSpec().last_year)]
     year = "2024-25"
     html_paths = [f"/councils/{code}/{year}" for code in codes]
     json_paths = [f"/councils/{code}/{year}.json" for code in codes]
     search_paths = SEARCHES
     results = []
-    with _upheld(built, workers=1) as port:
+    with upheld_serving(built, workers=1) as port:
         html = _load(port, html_paths)
         as_json = _load(port, json_paths)
         # Search latency is what one person waits: one connection, one search at a time.
@@ -216,7 +222,7 @@ def measure(folder: Path) -> list[dict[str, Any]]:
         # What a browser or a cache asking again costs: a 304 with no page built or sent.
         unchanged = _load(port, _with_tags(port, html_paths))
         behind_varnish = _varnish(port, html_paths)
-    with _upheld(built, workers=2) as port:
+    with upheld_serving(built, workers=2) as port:
         for _ in range(7):  # each worker keeps its own pages: warm both
             _warm(port, html_paths)
         html_two = _load(port, html_paths)
@@ -317,7 +323,7 @@ def _varnish(port: int, paths: list[str]) -> dict[str, Any] | None:
 
 
 @contextmanager
-def _upheld(built: Path, *, workers: int) -> Iterator[int]:
+def upheld_serving(built: Path, *, workers: int) -> Iterator[int]:
     """`upheld serve` over the demo in its own process(es); yields its port."""
     port = _free_port()
     server = subprocess.Popen(

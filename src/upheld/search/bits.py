@@ -21,6 +21,7 @@ from sqlalchemy import (
     select,
 )
 
+from upheld.flights import Flights
 from upheld.search.query import FACETS
 from upheld.store.schema import search_decisions
 
@@ -35,6 +36,7 @@ class BitSets:
 
 _built: OrderedDict[str, BitSets] = OrderedDict()
 _built_lock = threading.Lock()
+_loading: Flights[BitSets] = Flights()
 _KEEP_BUILDS = 4
 
 
@@ -45,12 +47,21 @@ def bit_sets(connection: Connection, build: str) -> BitSets:
         if found is not None:
             _built.move_to_end(build)
             return found
-    loaded = _load_bit_sets(connection)
-    with _built_lock:
-        _built[build] = loaded
-        while len(_built) > _KEEP_BUILDS:
-            _built.popitem(last=False)
-    return loaded
+
+    def load() -> BitSets:
+        with _built_lock:
+            found = _built.get(build)  # read by another search between the look above and now
+        if found is not None:
+            return found
+        loaded = _load_bit_sets(connection)
+        with _built_lock:
+            _built[build] = loaded
+            while len(_built) > _KEEP_BUILDS:
+                _built.popitem(last=False)
+        return loaded
+
+    # After an import, every search at once finds the new build unread: one reads it.
+    return _loading.run(build, load)
 
 
 def _load_bit_sets(connection: Connection) -> BitSets:

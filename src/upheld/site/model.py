@@ -30,6 +30,7 @@ from upheld.core.groups import TYPE, PeerGroup
 from upheld.core.periods import ReviewYear
 from upheld.core.publication import TIMEZONE, Publication
 from upheld.errors import BadParameter, ConfigError
+from upheld.flights import Flights
 from upheld.maps import shapes
 from upheld.register import Register, builtin
 from upheld.store import schema
@@ -169,6 +170,7 @@ class Site:
         self._config_seen: tuple[Any, ...] | None = config_fingerprint(config_folder)
         self._generation = 0
         self._cache: dict[Any, Any] = {}
+        self._making: Flights[Any] = Flights()
         self._changed_at = NEVER
         self._edition: tuple[Any, Edition] | None = None
 
@@ -240,18 +242,29 @@ class Site:
         return self._settings
 
     def cached(self, key: Any, make: Callable[[], Any]) -> Any:
-        """A value kept until the data or the configuration changes."""
+        """A value kept until the data or the configuration changes, made once however many
+        requests want it at the same moment."""
         self.version()
         with self._lock:
             found = self._cache.get(key)
             generation = self._generation
-        if found is None:
-            found = make()
+        if found is not None:
+            return found
+
+        def keep() -> Any:
+            with self._lock:
+                # Made by another request between the look above and this one.
+                found = self._cache.get(key) if generation == self._generation else None
+            if found is not None:
+                return found
+            made = make()
             with self._lock:
                 # Made from data that has since changed: use it once, keep it never.
                 if generation == self._generation:
-                    self._cache[key] = found
-        return found
+                    self._cache[key] = made
+            return made
+
+        return self._making.run((generation, key), keep)
 
     # Years and embargo ---------------------------------------------------------------------
 

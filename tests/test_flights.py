@@ -1,0 +1,143 @@
+"""Work many requests want at the same moment (the figures after a publication or an import) is
+done once, by the first to ask, while the rest wait for it."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from upheld import flights
+from upheld.core.groups import TYPE
+from upheld.core.periods import ReviewYear
+from upheld.register import builtin
+from upheld.site.model import Site
+from upheld.store import engines, queries
+from upheld.synthetic import DemoSpec, demo
+
+ASKING = 8
+
+
+class CountedEvent(threading.Event):
+    """An event that counts the threads waiting on it."""
+
+    waiting = 0
+    counting = threading.Lock()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        with CountedEvent.counting:
+            CountedEvent.waiting += 1
+        return super().wait(timeout)
+
+
+@pytest.fixture
+def counted(monkeypatch: pytest.MonkeyPatch) -> type[CountedEvent]:
+    CountedEvent.waiting = 0
+    monkeypatch.setattr("upheld.flights.Event", CountedEvent)
+    return CountedEvent
+
+
+def until(condition: Callable[[], bool]) -> None:
+    """Wait for something other threads do (a minute at most, for a machine under load)."""
+    deadline = time.monotonic() + 60
+    while not condition():
+        assert time.monotonic() < deadline, "the other threads never got there"
+        time.sleep(0.005)
+
+
+def held_until_all_wait(counted: type[CountedEvent], value: Any) -> Callable[[], Any]:
+    """Work that counts its calls and finishes only once every other thread is waiting for it."""
+    calls: list[int] = []
+
+    def make() -> Any:
+        calls.append(1)
+        if len(calls) == 1:
+            until(lambda: counted.waiting >= ASKING - 1)
+        return value
+
+    make.calls = calls  # type: ignore[attr-defined]
+    return make
+
+
+def ask_at_once(ask: Callable[[], Any]) -> list[Any]:
+    with ThreadPoolExecutor(ASKING) as pool:
+        futures = [pool.submit(ask) for _ in range(ASKING)]
+        return [f.result(timeout=120) for f in futures]
+
+
+def test_work_asked_for_at_once_is_done_once(counted: type[CountedEvent]) -> None:
+    going: flights.Flights[object] = flights.Flights()
+    value = object()
+    make = held_until_all_wait(counted, value)
+    results = ask_at_once(lambda: going.run("figures", make))
+    assert all(r is value for r in results)
+    assert len(make.calls) == 1  # type: ignore[attr-defined]
+    # Once done, it is forgotten: the next asking makes it again (keeping is the caller's part).
+    assert going.run("figures", lambda: "again") == "again"
+
+
+def test_when_the_first_fails_each_waiting_tries_for_itself(counted: type[CountedEvent]) -> None:
+    going: flights.Flights[str] = flights.Flights()
+    calls: list[int] = []
+
+    def make() -> str:
+        calls.append(1)
+        if len(calls) == 1:
+            until(lambda: counted.waiting >= ASKING - 1)
+            raise OSError("the database went away")
+        return "figures"
+
+    def ask() -> str:
+        try:
+            return going.run("figures", make)
+        except OSError as exc:
+            return str(exc)
+
+    results = ask_at_once(ask)
+    assert sorted(results) == ["figures"] * (ASKING - 1) + ["the database went away"]
+    assert len(calls) == ASKING
+
+
+def test_different_work_is_done_side_by_side() -> None:
+    going: flights.Flights[str] = flights.Flights()
+    both = threading.Barrier(2, timeout=60)
+
+    def make(name: str) -> str:
+        both.wait()  # each is under way while the other is: neither waits for the other
+        return name
+
+    with ThreadPoolExecutor(2) as pool:
+        first = pool.submit(going.run, "2023-24", lambda: make("2023-24"))
+        second = pool.submit(going.run, "2024-25", lambda: make("2024-25"))
+        assert (first.result(timeout=120), second.result(timeout=120)) == ("2023-24", "2024-25")
+
+
+@pytest.fixture(scope="module")
+def site_folder(tmp_path_factory: pytest.TempPathFactory) -> demo.Demo:
+    folder: Path = tmp_path_factory.mktemp("flights")
+    return demo.build(folder, builtin(), DemoSpec(scale=0.02), say=lambda _text: None)
+
+
+def test_the_website_works_out_a_years_figures_once_for_requests_at_once(
+    site_folder: demo.Demo, counted: type[CountedEvent], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = Site(engines.connect(site_folder.url, read_only=True), site_folder.config)
+    year = ReviewYear(2024)
+    site.figures(year.previous(), TYPE)  # the register and settings, read before
+    real = queries.year_figures
+    make = held_until_all_wait(counted, None)
+
+    def counted_figures(*args: Any, **kwargs: Any) -> Any:
+        make()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr("upheld.site.model.year_figures", counted_figures)
+    results = ask_at_once(lambda: site.figures(year, TYPE))
+    assert len(make.calls) == 1  # type: ignore[attr-defined]
+    assert all(r is results[0] for r in results)
+    assert results[0].counts  # the figures themselves, for every council
