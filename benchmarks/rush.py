@@ -5,7 +5,9 @@ of date together. Measured, on the full demo with one worker, each just after th
 changes: 16 council pages asked one after another (the baseline, in the same run: the figures
 worked out once, then each page drawn), then 16 other council pages asked at the same moment.
 Target: the last of the 16 answered at once within 1.5 times the 16 one after another, which holds
-only if the figures are worked out once for all of them rather than once each.
+only if the figures are worked out once for all of them rather than once each. Likewise one council
+page asked 32 times at the same moment, against the same page asked once: the last of the 32
+answered within 1.5 times the one, which holds only if the page is drawn once for all of them.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from upheld.site.model import REFRESH_SECONDS
 from upheld.synthetic import DemoSpec
 
 AT_ONCE = 16
+SAME_PAGE = 32
 TRIALS = 3
 TARGET_RATIO = 1.5
 
@@ -46,7 +49,8 @@ def _get(port: int, path: str, start: threading.Barrier | None = None) -> float:
 
 
 def measure(folder: Path) -> list[dict[str, Any]]:
-    """Sixteen pages one after another, then sixteen at once, each just after a change."""
+    """Sixteen pages one after another, then sixteen at once; one page once, then 32 times at
+    once; each just after a change."""
     built = full_demo(folder, "rush")
     config = built / "config"
     kept = (config / "upheld.toml").read_text(encoding="utf-8")
@@ -54,6 +58,8 @@ def measure(folder: Path) -> list[dict[str, Any]]:
     pages = [f"/councils/{code}/2024-25" for code in codes]
     in_turn: list[float] = []
     at_once: list[float] = []
+    alone: list[float] = []
+    same: list[float] = []
     try:
         with upheld_serving(built, workers=1) as port:
             _get(port, "/")  # the register and the templates, loaded once for good
@@ -69,18 +75,31 @@ def measure(folder: Path) -> list[dict[str, Any]]:
                         for page in pages[first + AT_ONCE : first + 2 * AT_ONCE]
                     ]
                     at_once.append(max(w.result() for w in waits))
+                page = pages[trial]
+                _changed(config, 2 * trial)
+                alone.append(_get(port, page))
+                _changed(config, 2 * trial + 1)
+                start = threading.Barrier(SAME_PAGE)
+                with ThreadPoolExecutor(SAME_PAGE) as pool:
+                    waits = [pool.submit(_get, port, page, start) for _ in range(SAME_PAGE)]
+                    same.append(max(w.result() for w in waits))
     finally:
         (config / "upheld.toml").write_text(kept, encoding="utf-8")
-    turns, rush = statistics.median(in_turn), statistics.median(at_once)
+    median = statistics.median
     return [
-        {
-            "what": f"{AT_ONCE} council pages, just after a change",
-            "in_turn_ms": round(turns * 1000),
-            "at_once_ms": round(rush * 1000),
-            "ratio": round(rush / turns, 2),
-            "met": rush / turns <= TARGET_RATIO,
-        }
+        _row(f"{AT_ONCE} council pages", median(in_turn), median(at_once)),
+        _row(f"one council page, {SAME_PAGE} times", median(alone), median(same)),
     ]
+
+
+def _row(what: str, baseline: float, rush: float) -> dict[str, Any]:
+    return {
+        "what": f"{what}, just after a change",
+        "baseline_ms": round(baseline * 1000),
+        "at_once_ms": round(rush * 1000),
+        "ratio": round(rush / baseline, 2),
+        "met": rush / baseline <= TARGET_RATIO,
+    }
 
 
 def report(results: list[dict[str, Any]]) -> str:
@@ -89,13 +108,13 @@ def report(results: list[dict[str, Any]]) -> str:
         f"Median of {TRIALS} trials, one worker, full demo, each just after the configuration "
         "changed.",
         "",
-        "| what | one after another: all answered, ms | at once: the last answered, ms "
+        "| what | one after another (or once): all answered, ms | at once: the last answered, ms "
         f"| ratio (target ≤ {TARGET_RATIO:g}) | met |",
         "|---|---|---|---|---|",
     ]
     for r in results:
         lines.append(
-            f"| {r['what']} | {r['in_turn_ms']:,} | {r['at_once_ms']:,} | {r['ratio']} | "
+            f"| {r['what']} | {r['baseline_ms']:,} | {r['at_once_ms']:,} | {r['ratio']} | "
             f"{'yes' if r['met'] else 'NO'} |"
         )
     return "\n".join(lines)

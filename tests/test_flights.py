@@ -141,3 +141,31 @@ def test_the_website_works_out_a_years_figures_once_for_requests_at_once(
     assert len(make.calls) == 1  # type: ignore[attr-defined]
     assert all(r is results[0] for r in results)
     assert results[0].counts  # the figures themselves, for every council
+
+
+def test_a_page_asked_for_at_once_is_built_once(
+    site_folder: demo.Demo, counted: type[CountedEvent]
+) -> None:
+    from starlette.requests import Request
+
+    from upheld.web.render import Renderer
+
+    site = Site(engines.connect(site_folder.url, read_only=True), site_folder.config)
+    renderer = Renderer(site)
+    publication = site.publication()
+    build = held_until_all_wait(counted, {"council": "Bury", "upheld": 11})
+
+    def ask() -> bytes:
+        scope = {
+            "type": "http",
+            "method": "GET",
+            "scheme": "http",
+            "server": ("testserver", 80),
+            "path": "/councils/E08000002/2024-25.json",
+            "query_string": b"",
+            "headers": [],
+        }
+        return bytes(renderer.respond(Request(scope), publication, "json", "", build).body)
+
+    assert set(ask_at_once(ask)) == {b'{"council":"Bury","upheld":11}'}
+    assert len(build.calls) == 1  # type: ignore[attr-defined]

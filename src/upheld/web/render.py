@@ -20,6 +20,7 @@ from upheld.core.catalogue import CATALOGUE
 from upheld.core.publication import Publication
 from upheld.core.wording import NOT_AVAILABLE, day_in_words, thousands
 from upheld.errors import NotFound
+from upheld.flights import Flights
 from upheld.present.export import as_csv
 from upheld.site.model import Site
 from upheld.site.twins import without_charts
@@ -109,6 +110,7 @@ class Renderer:
         self._cache: dict[Any, tuple[bytes, str]] = {}
         self._version: Any = None
         self._lock = threading.Lock()
+        self._making: Flights[bytes] = Flights()
 
     def html(
         self, template: str, page: Mapping[str, Any], request: Request, status: int = 200
@@ -159,20 +161,30 @@ class Renderer:
             cached = kept.get(key) if cache else None
         if cached is not None:
             return Response(cached[0], media_type=cached[1])
-        page = build()
-        if fmt == "json":
-            body = json.dumps(without_charts(page), separators=(",", ":")).encode()
-        elif fmt == "csv":
-            assert rows is not None
-            body = as_csv(rows(page)).encode("utf-8")
-        elif fmt == "atom":
-            assert feed is not None
-            body = feed(page)
-        else:
-            body = self._render(template, page, request).encode("utf-8")
-        if cache:
+
+        def made() -> bytes:
             with self._lock:
-                kept[key] = (body, MEDIA_TYPES[fmt])
+                found = kept.get(key) if cache else None  # built by another request meanwhile
+            if found is not None:
+                return found[0]
+            page = build()
+            if fmt == "json":
+                body = json.dumps(without_charts(page), separators=(",", ":")).encode()
+            elif fmt == "csv":
+                assert rows is not None
+                body = as_csv(rows(page)).encode("utf-8")
+            elif fmt == "atom":
+                assert feed is not None
+                body = feed(page)
+            else:
+                body = self._render(template, page, request).encode("utf-8")
+            if cache:
+                with self._lock:
+                    kept[key] = (body, MEDIA_TYPES[fmt])
+            return body
+
+        # Many asking for one page at once (at a publication): one builds it, the rest wait.
+        body = self._making.run((version, key), made) if cache else made()
         return Response(body, media_type=MEDIA_TYPES[fmt])
 
     def peek(self, request: Request) -> Response | None:
