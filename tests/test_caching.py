@@ -136,6 +136,10 @@ def test_a_conditional_request_for_an_unchanged_page_is_answered_304(client: Tes
     star = client.get(PAGE, headers={"If-None-Match": "*"})
     assert (star.status_code, star.content, star.headers["etag"]) == (304, b"", tag)
     assert client.get("/councils/E99999999", headers={"If-None-Match": "*"}).status_code == 404
+    # A download is streamed as it is made: answered whole, rather than made for nobody.
+    download = client.get("/decisions.csv?q=council", headers={"If-None-Match": "*"})
+    assert download.status_code == 200
+    assert download.text.startswith("reference,")
 
 
 def test_every_kind_of_public_answer_carries_a_validator(client: TestClient) -> None:

@@ -8,19 +8,21 @@ at once. Each working them out for itself would multiply the wait by the number 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
-from threading import Event, Lock
+from threading import Event, Lock, get_ident
 from typing import Generic, TypeVar, cast
 
 T = TypeVar("T")
 
 
 class _Flight(Generic[T]):
-    """One piece of work under way: done when `done` is set; its value, unless it failed."""
+    """One piece of work under way: done when `done` is set; its value, or the error it raised."""
 
     def __init__(self) -> None:
         self.done = Event()
+        self.leader = get_ident()
         self.value: T | None = None
-        self.failed = False
+        self.error: Exception | None = None
+        self.stopped = False
 
 
 class Flights(Generic[T]):
@@ -31,26 +33,33 @@ class Flights(Generic[T]):
         self._going: dict[Hashable, _Flight[T]] = {}
 
     def run(self, key: Hashable, make: Callable[[], T]) -> T:
-        """The result of `make`, made by this thread or by another asking for the same key."""
+        """The result of `make`, made by this thread or by another asking for the same key; an
+        error it raised is raised to every thread that waited for it too."""
         with self._lock:
             flight = self._going.get(key)
             first = flight is None
             if flight is None:
                 flight = self._going[key] = _Flight()
         if not first:
+            if flight.leader == get_ident():
+                # Waiting for itself would never end.
+                raise RuntimeError(f"{key!r} was asked for while it was being made")
             flight.done.wait()
-            if flight.failed:
-                # Its error was raised to the thread that asked first; this one tries for itself
-                # and, if the cause is still there, gets its own error.
-                return make()
+            if flight.error is not None:
+                # As a future's result does: a database gone, or no such page, is so for all
+                # who asked at that moment, and each trying again would only multiply the wait.
+                raise flight.error
+            if flight.stopped:
+                return make()  # the first was stopped, not failed: this one does the work
             return cast(T, flight.value)
         try:
-            value = make()
-        except BaseException:
-            flight.failed = True
+            value = flight.value = make()
+        except Exception as exc:
+            flight.error = exc
             raise
-        else:
-            flight.value = value
+        except BaseException:
+            flight.stopped = True
+            raise
         finally:
             with self._lock:
                 del self._going[key]

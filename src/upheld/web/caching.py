@@ -140,7 +140,10 @@ class Caching:
                 return
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
-                if any_page and message["status"] == 200:
+                # Only a page already made whole (it has a length): a streamed download would go
+                # on being made, unseen, after the 304. It is sent as if "*" were not asked.
+                whole = any(name.lower() == b"content-length" for name, _ in headers)
+                if any_page and message["status"] == 200 and whole:
                     swallowing = True
                     await send(not_modified)
                     return
