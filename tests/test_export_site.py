@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import csv
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -330,16 +329,13 @@ def test_an_export_replaces_the_last_and_a_failed_one_leaves_it(
         export_site(built.url, built.config, Options(out), now=Clock(BEFORE))
     assert (out / "index.html").read_text() == "whole"
     assert (out / MARKER).is_file()
-    assert [p.name for p in tmp_path.iterdir()] == ["site"]  # nothing half-built left
+    assert names_in(tmp_path) == [".site.lock", "site"]  # nothing half-built left
     monkeypatch.setattr(exporting.Crawl, "run", whole)
     export_site(built.url, built.config, Options(out), now=Clock(BEFORE))  # an export again
 
 
-def a_finished_process() -> int:
-    """The number of a process that has ended."""
-    ended = subprocess.Popen(["true"])
-    ended.wait()
-    return ended.pid
+def names_in(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
 
 
 def test_a_killed_export_is_cleared_away_by_the_next(
@@ -353,10 +349,11 @@ def test_a_killed_export_is_cleared_away_by_the_next(
         time.sleep(0.05)
     export.kill()  # part way through its crawl, with no chance to clear up
     export.communicate()
-    assert [p.name.split(".")[2] for p in tmp_path.iterdir()] == ["new"]
+    [left] = [p for p in tmp_path.iterdir() if p.name.startswith(".site.new.")]
+    assert names_in(tmp_path) == [".site.lock", left.name]
     monkeypatch.setattr(exporting.Crawl, "run", whole)
     export_site(built.url, built.config, Options(out), now=Clock(BEFORE))
-    assert [p.name for p in tmp_path.iterdir()] == ["site"]
+    assert names_in(tmp_path) == [".site.lock", "site"]
 
 
 def test_a_copy_moved_aside_by_a_killed_export_comes_back(
@@ -366,11 +363,13 @@ def test_a_copy_moved_aside_by_a_killed_export_comes_back(
     monkeypatch.setattr(exporting.Crawl, "run", whole)
     out = tmp_path / "site"
     export_site(built.url, built.config, Options(out), now=Clock(BEFORE))
-    ended = a_finished_process()
-    out.rename(tmp_path / f".site.old.{ended}.k2j4")
-    (tmp_path / f".site.new.{ended}.x9ab").mkdir()
-    running = tmp_path / f".site.new.{os.getpid()}.q7rt"  # another export, still under way
-    running.mkdir()
+    out.rename(tmp_path / ".site.old.4001.k2j4")
+    (tmp_path / ".site.new.4001.x9ab").mkdir()
+    (tmp_path / ".site.new.4001.x9ab" / MARKER).write_text("")
+    # Named like an export's folder, but not made by one: not upheld's to remove.
+    lookalike = tmp_path / ".site.new.4002.notes"
+    lookalike.mkdir()
+    (lookalike / "mine.txt").write_text("mine")
 
     async def broken(self: exporting.Crawl, years: list[str]) -> exporting.Summary:
         raise exporting.ExportFailed("the website could not answer")
@@ -379,7 +378,24 @@ def test_a_copy_moved_aside_by_a_killed_export_comes_back(
     with pytest.raises(exporting.ExportFailed):
         export_site(built.url, built.config, Options(out), now=Clock(BEFORE))
     assert (out / "index.html").read_text() == "whole"
-    assert sorted(p.name for p in tmp_path.iterdir()) == [running.name, "site"]
+    assert names_in(tmp_path) == [".site.lock", lookalike.name, "site"]
+    assert (lookalike / "mine.txt").read_text() == "mine"
+
+
+def test_a_second_export_to_the_same_folder_at_once_is_refused(
+    built: demo.Demo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import fcntl
+
+    monkeypatch.setattr(exporting.Crawl, "run", whole)
+    out = tmp_path / "site"
+    export_site(built.url, built.config, Options(out), now=Clock(BEFORE))
+    with (tmp_path / ".site.lock").open("a") as running:  # as an export under way holds it
+        fcntl.flock(running, fcntl.LOCK_EX)
+        with pytest.raises(UpheldError, match="Another upheld export-site is writing to"):
+            export_site(built.url, built.config, Options(out), now=Clock(BEFORE))
+    assert (out / "index.html").read_text() == "whole"
+    export_site(built.url, built.config, Options(out), now=Clock(BEFORE))  # once it has finished
 
 
 def test_an_export_runs_from_inside_a_running_event_loop(
@@ -414,7 +430,7 @@ def test_an_import_during_the_export_leaves_the_last_copy(
     with pytest.raises(UpheldError, match="changed while the copy was being made"):
         export_site(built.url, config, Options(out), now=Clock(BEFORE))
     assert not out.exists()
-    assert [p.name for p in tmp_path.iterdir()] == ["config"]
+    assert names_in(tmp_path) == [".site.lock", "config"]
 
 
 def test_the_command_refuses_a_file_and_says_how(built: demo.Demo, tmp_path: Path) -> None:
@@ -441,7 +457,7 @@ def test_odd_destinations_are_followed_or_refused(
         export_site(built.url, built.config, Options(tmp_path / "site"), now=Clock(BEFORE))
         assert (tmp_path / "site").is_symlink()
         assert (tmp_path / "releases" / "index.html").read_text() == "whole"
-        assert sorted(p.name for p in tmp_path.iterdir()) == ["releases", "site"]
+        assert names_in(tmp_path) == [".releases.lock", "releases", "site"]
     # The folder the command runs in cannot be swapped away under it.
     (tmp_path / "here").mkdir()
     monkeypatch.chdir(tmp_path / "here")

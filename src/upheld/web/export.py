@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import fcntl
 import json
 import os
 import re
@@ -17,8 +18,9 @@ import shutil
 import tempfile
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import resources
@@ -182,52 +184,54 @@ def export_site(
     app = create_app(site)
     live = options.search_url.rstrip("/").removesuffix("/decisions") if options.search_url else None
     plan = Plan(live, options.decisions)
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tidy(out)
-        building = beside(out, "new")
-    except OSError as exc:
-        raise ExportFailed(f"Could not make a folder beside {options.out}: {exc}") from exc
-    try:
-        crawl = Crawl(app, plan, building, base_url, say)
-        published = [y.label for y in site.published(site.publication())]
-        # On a thread of its own: the caller may already run an event loop (a notebook, a test).
-        with ThreadPoolExecutor(1) as worker:
-            summary = worker.submit(asyncio.run, crawl.run(published)).result()
-        # The clock stood still for the copy; the data must have too, or its pages disagree.
-        if Site(engine, config, settings=fixed).version() != version:
-            raise UpheldError(
-                "The data or the configuration changed while the copy was being made (an import, "
-                "new letters or an edit); the copy was not kept, and any earlier one is as it "
-                "was. Run upheld export-site again."
+    with held(out, options.out):
+        try:
+            tidy(out)
+            building = beside(out, "new")
+            (building / MARKER).write_text("")  # an export's own folder from the start
+        except OSError as exc:
+            raise ExportFailed(f"Could not make a folder beside {options.out}: {exc}") from exc
+        try:
+            crawl = Crawl(app, plan, building, base_url, say)
+            published = [y.label for y in site.published(site.publication())]
+            # On a thread of its own: the caller may already run an event loop (a notebook, a
+            # test).
+            with ThreadPoolExecutor(1) as worker:
+                summary = worker.submit(asyncio.run, crawl.run(published)).result()
+            # The clock stood still for the copy; the data must have too, or its pages disagree.
+            if Site(engine, config, settings=fixed).version() != version:
+                raise UpheldError(
+                    "The data or the configuration changed while the copy was being made (an "
+                    "import, new letters or an edit); the copy was not kept, and any earlier one "
+                    "is as it was. Run upheld export-site again."
+                )
+            (building / MARKER).write_text(
+                json.dumps(
+                    {
+                        "upheld": __version__,
+                        "moment": moment.isoformat(),
+                        "base_url": base_url,
+                        "search_url": live,
+                        "decisions": options.decisions,
+                        "files": summary.files,
+                    },
+                    indent=2,
+                )
+                + "\n"
             )
-        (building / MARKER).write_text(
-            json.dumps(
-                {
-                    "upheld": __version__,
-                    "moment": moment.isoformat(),
-                    "base_url": base_url,
-                    "search_url": live,
-                    "decisions": options.decisions,
-                    "files": summary.files,
-                },
-                indent=2,
-            )
-            + "\n"
-        )
-        swap(building, out)
-    except OSError as exc:
-        shutil.rmtree(building, ignore_errors=True)
-        raise ExportFailed(
-            f"Could not write the copy to {options.out}: {exc}; any earlier copy is as it was."
-        ) from exc
-    except BaseException:
-        shutil.rmtree(building, ignore_errors=True)
-        raise
-    finally:
-        engine.dispose()
-    summary.seconds = crawl.elapsed()
-    return summary
+            swap(building, out)
+        except OSError as exc:
+            shutil.rmtree(building, ignore_errors=True)
+            raise ExportFailed(
+                f"Could not write the copy to {options.out}: {exc}; any earlier copy is as it was."
+            ) from exc
+        except BaseException:
+            shutil.rmtree(building, ignore_errors=True)
+            raise
+        finally:
+            engine.dispose()
+        summary.seconds = crawl.elapsed()
+        return summary
 
 
 def beside(out: Path, kind: str) -> Path:
@@ -236,29 +240,43 @@ def beside(out: Path, kind: str) -> Path:
     return Path(tempfile.mkdtemp(prefix=f".{out.name}.{kind}.{os.getpid()}.", dir=out.parent))
 
 
+@contextmanager
+def held(out: Path, named: Path) -> Iterator[None]:
+    """This export's hold on its folder while it works: a second export to the same folder is
+    refused, and a folder left beside it by an export that is not running can be cleared away."""
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        lock = os.open(out.parent / f".{out.name}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise ExportFailed(f"Could not make a folder beside {named}: {exc}") from exc
+    try:
+        # The operating system lets go of the lock when the process ends, however it ends.
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(lock)
+        raise UpheldError(
+            f"Another upheld export-site is writing to {named} now; wait for it to finish, or "
+            "choose another folder."
+        ) from None
+    try:
+        yield
+    finally:
+        os.close(lock)
+
+
 def tidy(out: Path) -> None:
     """Clear away what an export stopped part way (killed, or the machine off) left beside the
-    copy, and put back an earlier copy it had moved aside."""
-    left = re.compile(rf"\.{re.escape(out.name)}\.(new|old)\.(\d+)\.\w+")
+    copy, and put back an earlier copy it had moved aside; only while holding the folder."""
+    left = re.compile(rf"\.{re.escape(out.name)}\.(new|old)\.\d+\.\w+")
     for folder in sorted(out.parent.iterdir()):
         found = left.fullmatch(folder.name)
-        # A folder of an export still running, here or in another process, is left alone.
-        if found is None or not folder.is_dir() or _running(int(found[2])):
+        # Only a folder an export made (it holds the marker), never one that merely looks so.
+        if found is None or folder.is_symlink() or not (folder / MARKER).is_file():
             continue
-        if found[1] == "old" and not out.exists() and (folder / MARKER).is_file():
+        if found[1] == "old" and not out.exists():
             folder.rename(out)  # stopped between its two renames: the earlier copy comes back
         else:
             shutil.rmtree(folder, ignore_errors=True)
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError):
-        return True  # another user's process, or a name that only looks like ours
-    return True
 
 
 def swap(building: Path, out: Path) -> None:
