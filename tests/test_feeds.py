@@ -577,3 +577,23 @@ def test_the_feeds_are_documented() -> None:
     for field in feeds.FeedsPage.__annotations__:
         if field not in ("title", "description"):
             assert f"`{field}`" in docs, field
+
+
+def test_a_feed_reads_with_one_connection_at_a_time(site: Site, clock: Clock) -> None:
+    # A busy server's connections are all in use: a feed that held one while working out the
+    # site's figures with another could wait for itself. Here the pool has one connection only.
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import QueuePool
+
+    settings(site, "continuous_publication = true")  # so the feed reads its years of records
+    # Timing out after 2 seconds rather than 30, if it ever waits for a connection.
+    one = create_engine(
+        site.engine.url, poolclass=QueuePool, pool_size=1, max_overflow=0, pool_timeout=2
+    )
+    alone = Site(one, site.config_folder, now=clock)
+    try:
+        publication = alone.publication()
+        assert feeds.council_feed(alone, publication, "E08000002")["entries"]
+        assert feeds.site_feed(alone, publication)["entries"]
+    finally:
+        one.dispose()

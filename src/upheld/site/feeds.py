@@ -487,14 +487,10 @@ def _corrections(reading: _Reading, public: list[Year]) -> list[Entry]:
     return entries
 
 
-def _years(reading: _Reading, public: list[Year], site: Site) -> list[Entry]:
-    """Each published year's figures: every council's for the site, or the council's own."""
+def _years(reading: _Reading, public: list[Year], pages: set[int] | None) -> list[Entry]:
+    """Each published year's figures: every council's for the site, or the council's own (the
+    years it has a page for, `pages`)."""
     found = []
-    pages = (
-        {y.year.start_year for y in site.page_years(reading.code, reading.publication)}
-        if reading.code is not None
-        else None
-    )
     for year in public:
         label, start = year.label, year.year.start_year
         if reading.code is None:
@@ -537,18 +533,24 @@ def entries(
 ) -> list[Entry]:
     """The newest things published (about one council, or anywhere), newest first."""
     public = site.published(publication)
+    # What the site keeps is read first: working it out needs connections of its own, and
+    # holding this one meanwhile could leave a busy server without one to give.
+    register = site.register()
+    pages = (
+        None if code is None else {y.year.start_year for y in site.page_years(code, publication)}
+    )
+    years = _record_years(site, publication)
     with site.engine.connect() as connection:
         reading = _Reading(
             connection,
             publication,
             code,
-            site.register(),
+            register,
             {y.year.start_year: y.config.published_at for y in public},
             limit,
         )
-        found = _years(reading, public, site) + _letters(reading, public)
+        found = _years(reading, public, pages) + _letters(reading, public)
         found += _corrections(reading, public)
-        years = _record_years(site, publication)
         kinds: list[tuple[Read, Latest]] = [
             (_decisions, _latest_decision),
             (_reports, _latest_record),
