@@ -338,6 +338,14 @@ def names_in(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir())
 
 
+def a_whole_copy(built: demo.Demo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """site/, exported by a crawl that writes one page (and goes on doing so)."""
+    monkeypatch.setattr(exporting.Crawl, "run", whole)
+    out = tmp_path / "site"
+    export_site(built.url, built.config, Options(out), now=Clock(BEFORE))
+    return out
+
+
 def test_a_killed_export_is_cleared_away_by_the_next(
     built: demo.Demo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -360,9 +368,7 @@ def test_a_copy_moved_aside_by_a_killed_export_comes_back(
     built: demo.Demo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Killed between the swap's two renames: the earlier copy is aside, the new one not in place.
-    monkeypatch.setattr(exporting.Crawl, "run", whole)
-    out = tmp_path / "site"
-    export_site(built.url, built.config, Options(out), now=Clock(BEFORE))
+    out = a_whole_copy(built, tmp_path, monkeypatch)
     out.rename(tmp_path / ".site.old.4001.k2j4")
     (tmp_path / ".site.new.4001.x9ab").mkdir()
     (tmp_path / ".site.new.4001.x9ab" / MARKER).write_text("")
@@ -387,9 +393,7 @@ def test_a_second_export_to_the_same_folder_at_once_is_refused(
 ) -> None:
     import fcntl
 
-    monkeypatch.setattr(exporting.Crawl, "run", whole)
-    out = tmp_path / "site"
-    export_site(built.url, built.config, Options(out), now=Clock(BEFORE))
+    out = a_whole_copy(built, tmp_path, monkeypatch)
     with (tmp_path / ".site.lock").open("a") as running:  # as an export under way holds it
         fcntl.flock(running, fcntl.LOCK_EX)
         with pytest.raises(UpheldError, match="Another upheld export-site is writing to"):
