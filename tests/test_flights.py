@@ -139,14 +139,15 @@ def test_the_website_works_out_a_years_figures_once_for_requests_at_once(
     site = Site(engines.connect(site_folder.url, read_only=True), site_folder.config)
     year = ReviewYear(2024)
     site.figures(year.previous(), TYPE)  # the register and settings, read before
-    real = queries.year_figures
+    real = queries.year_counts
     make = held_until_all_wait(counted, None)
 
-    def counted_figures(*args: Any, **kwargs: Any) -> Any:
+    def counted_reading(*args: Any, **kwargs: Any) -> Any:
         make()
         return real(*args, **kwargs)
 
-    monkeypatch.setattr("upheld.site.model.year_figures", counted_figures)
+    # The year's counts are read once (the year before's were read with the year before).
+    monkeypatch.setattr("upheld.site.model.year_counts", counted_reading)
     results = ask_at_once(lambda: site.figures(year, TYPE))
     assert len(make.calls) == 1  # type: ignore[attr-defined]
     assert all(r is results[0] for r in results)
@@ -179,3 +180,28 @@ def test_a_page_asked_for_at_once_is_built_once(
 
     assert set(ask_at_once(ask)) == {b'{"council":"Bury","upheld":11}'}
     assert len(build.calls) == 1  # type: ignore[attr-defined]
+
+
+def test_a_years_counts_are_read_once_for_every_peer_group_and_the_year_after(
+    site_folder: demo.Demo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from upheld.core.groups import built_in
+
+    site = Site(engines.connect(site_folder.url, read_only=True), site_folder.config)
+    read: list[int] = []
+    real = queries.year_counts
+
+    def counted(connection: Any, year: ReviewYear) -> Any:
+        read.append(year.start_year)
+        return real(connection, year)
+
+    monkeypatch.setattr("upheld.site.model.year_counts", counted)
+    region = built_in("region")
+    assert region is not None
+    by_type = site.figures(ReviewYear(2024), TYPE)
+    by_region = site.figures(ReviewYear(2024), region)
+    site.figures(ReviewYear(2025), TYPE)
+    assert sorted(read) == [2023, 2024, 2025]
+    # The same counts, compared within other groups.
+    assert by_region.counts == by_type.counts
+    assert by_region.peer_averages != by_type.peer_averages

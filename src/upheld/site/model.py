@@ -15,7 +15,7 @@ import logging
 import os
 import threading
 import time as clock
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
@@ -25,16 +25,17 @@ from sqlalchemy import Connection, Engine, func, select
 
 from upheld import __version__
 from upheld.config import Settings, YearConfig, load_settings, load_year, year_path
-from upheld.core.figures import YearFigures
+from upheld.core.figures import YearFigures, compute
 from upheld.core.groups import TYPE, PeerGroup
 from upheld.core.periods import ReviewYear
 from upheld.core.publication import TIMEZONE, Publication
+from upheld.core.stats import Counts
 from upheld.errors import BadParameter, ConfigError
 from upheld.flights import Flights
 from upheld.maps import shapes
 from upheld.register import Register, builtin
 from upheld.store import schema
-from upheld.store.queries import load_register, year_figures
+from upheld.store.queries import load_register, year_counts
 
 Now = Callable[[], datetime]
 
@@ -390,22 +391,30 @@ class Site:
 
         def make() -> YearFigures:
             config = self.any_year(year.label)
-            method = config.config.average if config else "mean"
-            minimum = self.settings.statistics.minimum_base
-            with self.engine.connect() as connection:
-                return year_figures(
-                    connection,
-                    self.register(),
-                    year,
-                    method,
-                    group,
-                    minimum,
-                    previous=before_public,
-                )
+            return compute(
+                self.register(),
+                year,
+                self.counts(year),
+                config.config.average if config else "mean",
+                group,
+                previous=self.counts(year.previous()) if before_public else None,
+                minimum_base=self.settings.statistics.minimum_base,
+            )
 
         key = ("figures", year.start_year, group, before_public)
         figures: YearFigures = self.cached(key, make)
         return figures
+
+    def counts(self, year: ReviewYear) -> Mapping[str, Counts]:
+        """Every council's counts for a year, read from the case records once: each year's
+        figures read the year before's too, and another peer group reads the same counts."""
+
+        def make() -> Mapping[str, Counts]:
+            with self.engine.connect() as connection:
+                return year_counts(connection, year)
+
+        found: Mapping[str, Counts] = self.cached(("counts", year.start_year), make)
+        return found
 
     def has_page(self, code: str, year: ReviewYear) -> bool:
         """Whether a council has a page for a year: it existed during the year, or the year
