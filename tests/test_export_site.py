@@ -356,7 +356,7 @@ def test_a_killed_export_is_cleared_away_by_the_next(
     while not list(tmp_path.glob(".site.new.*/*")) and time.monotonic() < deadline:
         time.sleep(0.05)
     export.kill()  # part way through its crawl, with no chance to clear up
-    export.communicate()
+    assert f"Exporting the website to {out}…" in export.communicate()[1].decode()
     [left] = [p for p in tmp_path.iterdir() if p.name.startswith(".site.new.")]
     assert names_in(tmp_path) == [".site.lock", left.name]
     monkeypatch.setattr(exporting.Crawl, "run", whole)
@@ -398,6 +398,13 @@ def test_a_second_export_to_the_same_folder_at_once_is_refused(
         fcntl.flock(running, fcntl.LOCK_EX)
         with pytest.raises(UpheldError, match="Another upheld export-site is writing to"):
             export_site(built.url, built.config, Options(out), now=Clock(BEFORE))
+        args = ["--db", built.url, "--config", str(built.config), "export-site", "--out", str(out)]
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 1
+        assert result.output == (
+            f"Another upheld export-site is writing to {out} now; wait for it to finish, or "
+            "choose another folder.\n"
+        )
     assert (out / "index.html").read_text() == "whole"
     export_site(built.url, built.config, Options(out), now=Clock(BEFORE))  # once it has finished
 

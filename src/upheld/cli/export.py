@@ -81,7 +81,6 @@ def export_site(
 
     out = check_out(out)
     app.ready()
-    app.err.print(f"Exporting the website to {out}…", markup=False)
     summary = export(
         app.url,
         app.config,

@@ -185,6 +185,7 @@ def export_site(
     live = options.search_url.rstrip("/").removesuffix("/decisions") if options.search_url else None
     plan = Plan(live, options.decisions)
     with held(out, options.out):
+        say(f"Exporting the website to {out}…")
         try:
             tidy(out)
             building = beside(out, "new")
