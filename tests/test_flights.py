@@ -205,3 +205,18 @@ def test_a_years_counts_are_read_once_for_every_peer_group_and_the_year_after(
     # The same counts, compared within other groups.
     assert by_region.counts == by_type.counts
     assert by_region.peer_averages != by_type.peer_averages
+
+
+def test_a_value_kept_is_looked_for_before_it_is_made() -> None:
+    going: flights.Flights[str] = flights.Flights()
+    store: dict[str, str] = {}
+    made: list[str] = []
+
+    def make() -> str:
+        made.append("figures")
+        store["2024-25"] = "figures"
+        return "figures"
+
+    for _ in range(3):
+        assert going.kept("2024-25", lambda: store.get("2024-25"), make) == "figures"
+    assert made == ["figures"]

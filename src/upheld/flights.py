@@ -65,3 +65,17 @@ class Flights(Generic[T]):
                 del self._going[key]
             flight.done.set()
         return value
+
+    def kept(self, key: Hashable, look: Callable[[], T | None], make: Callable[[], T]) -> T:
+        """A value kept elsewhere (`look` finds it, `make` makes and keeps it), made once
+        however many threads ask for it at the same moment."""
+        found = look()
+        if found is not None:
+            return found
+
+        def made() -> T:
+            # Kept by another thread between the look above and this one's turn to make it.
+            again = look()
+            return again if again is not None else make()
+
+        return self.run(key, made)

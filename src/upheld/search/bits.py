@@ -42,17 +42,15 @@ _KEEP_BUILDS = 4
 
 def bit_sets(connection: Connection, build: str) -> BitSets:
     """The bit sets of a build of the index, read once per process and kept."""
-    with _built_lock:
-        found = _built.get(build)
-        if found is not None:
-            _built.move_to_end(build)
+
+    def look() -> BitSets | None:
+        with _built_lock:
+            found = _built.get(build)
+            if found is not None:
+                _built.move_to_end(build)
             return found
 
     def load() -> BitSets:
-        with _built_lock:
-            found = _built.get(build)  # read by another search between the look above and now
-        if found is not None:
-            return found
         loaded = _load_bit_sets(connection)
         with _built_lock:
             _built[build] = loaded
@@ -61,7 +59,7 @@ def bit_sets(connection: Connection, build: str) -> BitSets:
         return loaded
 
     # After an import, every search at once finds the new build unread: one reads it.
-    return _loading.run(build, load)
+    return _loading.kept(build, look, load)
 
 
 def _load_bit_sets(connection: Connection) -> BitSets:

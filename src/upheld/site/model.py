@@ -247,17 +247,13 @@ class Site:
         requests want it at the same moment."""
         self.version()
         with self._lock:
-            found = self._cache.get(key)
             generation = self._generation
-        if found is not None:
-            return found
+
+        def look() -> Any:
+            with self._lock:
+                return self._cache.get(key) if generation == self._generation else None
 
         def keep() -> Any:
-            with self._lock:
-                # Made by another request between the look above and this one.
-                found = self._cache.get(key) if generation == self._generation else None
-            if found is not None:
-                return found
             made = make()
             with self._lock:
                 # Made from data that has since changed: use it once, keep it never.
@@ -265,7 +261,7 @@ class Site:
                     self._cache[key] = made
             return made
 
-        return self._making.run((generation, key), keep)
+        return self._making.kept((generation, key), look, keep)
 
     # Years and embargo ---------------------------------------------------------------------
 

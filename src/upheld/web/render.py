@@ -158,33 +158,32 @@ class Renderer:
                 self._version = version
             # A page built from data that changes meanwhile lands in a dictionary since dropped.
             kept = self._cache
-            cached = kept.get(key) if cache else None
-        if cached is not None:
-            return Response(cached[0], media_type=cached[1])
 
         def made() -> bytes:
-            with self._lock:
-                found = kept.get(key) if cache else None  # built by another request meanwhile
-            if found is not None:
-                return found[0]
             page = build()
             if fmt == "json":
-                body = json.dumps(without_charts(page), separators=(",", ":")).encode()
-            elif fmt == "csv":
+                return json.dumps(without_charts(page), separators=(",", ":")).encode()
+            if fmt == "csv":
                 assert rows is not None
-                body = as_csv(rows(page)).encode("utf-8")
-            elif fmt == "atom":
+                return as_csv(rows(page)).encode("utf-8")
+            if fmt == "atom":
                 assert feed is not None
-                body = feed(page)
-            else:
-                body = self._render(template, page, request).encode("utf-8")
-            if cache:
-                with self._lock:
-                    kept[key] = (body, MEDIA_TYPES[fmt])
+                return feed(page)
+            return self._render(template, page, request).encode("utf-8")
+
+        def look() -> bytes | None:
+            with self._lock:
+                found = kept.get(key)
+            return None if found is None else found[0]
+
+        def keep() -> bytes:
+            body = made()
+            with self._lock:
+                kept[key] = (body, MEDIA_TYPES[fmt])
             return body
 
         # Many asking for one page at once (at a publication): one builds it, the rest wait.
-        body = self._making.run((version, key), made) if cache else made()
+        body = self._making.kept((version, key), look, keep) if cache else made()
         return Response(body, media_type=MEDIA_TYPES[fmt])
 
     def peek(self, request: Request) -> Response | None:
