@@ -45,6 +45,11 @@ Contacts = Mapping[str, Mapping[str, str | None]]
 """A council's contacts by role (`chief_executive`, ...): name, title, email, salutation."""
 
 
+def chief_email(contacts: Contacts) -> str | None:
+    """The chief executive's email address: without it, a council's letter is not emailed."""
+    return (contacts.get("chief_executive") or {}).get("email") or None
+
+
 def addressee(council: Council, contacts: Contacts) -> dict[str, Any]:
     """Who the letter is to and how to greet them: the chief executive, or the office."""
     chief = contacts.get("chief_executive")
@@ -209,7 +214,7 @@ def addressed(
 def missing_email(council: Council, to: Addressed, register: Register) -> str | None:
     """What stops a council's letter being emailed, if anything: a council it goes to whose
     chief executive has no email address."""
-    lacking = [c for c, contacts in to if not (contacts.get("chief_executive") or {}).get("email")]
+    lacking = [c for c, contacts in to if not chief_email(contacts)]
     if not lacking:
         return None
     said = "no email address for the chief executive"

@@ -32,6 +32,7 @@ from upheld.letters.content import (
     Contacts,
     addressed,
     addressees,
+    chief_email,
     chief_executives_of,
     missing_email,
     other_councils,
@@ -83,8 +84,7 @@ class Recipient:
 
 def recipients(contacts: Contacts) -> list[Recipient]:
     """The chief executive, then the officers copied in; none without the chief's address."""
-    chief = contacts.get("chief_executive") or {}
-    if not chief.get("email"):
+    if not chief_email(contacts):
         return []
     found: list[Recipient] = []
     seen: set[str] = set()
