@@ -152,10 +152,7 @@ def _number(
     """Number the publishable decisions (those decided on or after `since`, if given) in date
     order, from after + 1, into search_decisions (or the table named)."""
     c = cases.c
-    # Byte order on both databases, so that decisions are numbered the same way on each.
-    postgres = connection.dialect.name == "postgresql"
-    reference = c.reference.collate("C") if postgres else c.reference
-    number = func.row_number().over(order_by=(c.decided, reference)) + after
+    number = func.row_number().over(order_by=_date_order(connection)) + after
     chosen = select(number, *(c[n] for n in PUBLIC_COLUMNS), c.reference_key).where(publishable())
     if since is not None:
         # The review year too: the index of decisions by year then finds them.
@@ -163,6 +160,14 @@ def _number(
     names = ["id", *PUBLIC_COLUMNS, "reference_key"]
     target = table(into, *(column(n) for n in names))
     connection.execute(insert(target).from_select(names, chosen))
+
+
+def _date_order(connection: Connection) -> tuple[ColumnElement[Any], ...]:
+    """The order decisions are numbered in: by date, then by reference."""
+    c = cases.c
+    # Byte order on both databases, so that decisions are numbered the same way on each.
+    postgres = connection.dialect.name == "postgresql"
+    return (c.decided, c.reference.collate("C") if postgres else c.reference)
 
 
 def _number_afresh(connection: Connection) -> None:
@@ -177,7 +182,7 @@ def _number_afresh(connection: Connection) -> None:
     chosen = (
         select(*(c[n] for n in PUBLIC_COLUMNS), c.reference_key)
         .where(publishable())
-        .order_by(c.decided, c.reference)
+        .order_by(*_date_order(connection))
     )
     connection.execute(
         insert(search_decisions).from_select([*PUBLIC_COLUMNS, "reference_key"], chosen)
@@ -229,7 +234,7 @@ def _rebuild_beside(connection: Connection) -> None:
     place at the end of the transaction: the website searches the old one meanwhile."""
     # Filled with no index to keep up to date, then each index made in one sorted pass. (More
     # memory than 256 MB does not make the text index faster to build.)
-    before = connection.execute(text("SELECT current_setting('maintenance_work_mem')")).scalar()
+    # SET LOCAL: the setting ends with the transaction.
     connection.execute(text(f"SET LOCAL maintenance_work_mem = '{BUILD_MEMORY}'"))
     decisions = replacement.begin_like(connection, "search_decisions")
     _number(connection, after=0, since=None, into=decisions)
@@ -245,9 +250,6 @@ def _rebuild_beside(connection: Connection) -> None:
     replacement.add_indexes(connection, "search_decisions")
     replacement.add_indexes(connection, TEXT_INDEX)
     connection.execute(text(f"ANALYZE {replacement.rebuilt_name(TEXT_INDEX)}"))
-    connection.execute(
-        text("SELECT set_config('maintenance_work_mem', :before, true)"), {"before": before}
-    )
     replacement.swap(connection, ["search_decisions", TEXT_INDEX])
 
 

@@ -171,9 +171,10 @@ def _lock(connection: Connection, names: Sequence[str]) -> None:
                 others = [name for name in names if name != first]
                 _set_lock_timeout(connection, wait_ms)
                 connection.exec_driver_sql(f"LOCK TABLE {first} IN ACCESS EXCLUSIVE MODE")
-                connection.exec_driver_sql(
-                    f"LOCK TABLE {', '.join(others)} IN ACCESS EXCLUSIVE MODE NOWAIT"
-                )
+                if others:  # a swap of one table has no others
+                    connection.exec_driver_sql(
+                        f"LOCK TABLE {', '.join(others)} IN ACCESS EXCLUSIVE MODE NOWAIT"
+                    )
         except OperationalError as exc:
             savepoint.rollback()
             if getattr(exc.orig, "sqlstate", None) not in _LOCK_FAILED:
