@@ -20,7 +20,10 @@ from upheld.site.identity import council_name, decision_path
 from upheld.site.model import Site
 from upheld.store import schema
 
-SORTS = {"relevance": "Best match", "newest": "Newest first", "oldest": "Oldest first"}
+_SORT_WORDS = {"relevance": "Best match", "newest": "Newest first", "oldest": "Oldest first"}
+SORTS = {sort: _SORT_WORDS[sort] for sort in search.SORTS}
+"""The search's orders with the words the form gives them (a new order without words fails
+here, as upheld loads)."""
 
 
 class Facet(TypedDict):

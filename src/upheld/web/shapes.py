@@ -28,6 +28,7 @@ from upheld.core.vocabulary import (
     REPORT_KINDS,
     SERVICE_AREAS,
 )
+from upheld.search.query import SORTS
 from upheld.site import datasets
 from upheld.site.datasets import Dataset
 
@@ -38,9 +39,8 @@ ReportKind = Literal[REPORT_KINDS.keys]  # type: ignore[name-defined]
 ComplianceOutcome = Literal[COMPLIANCE_OUTCOMES.keys]  # type: ignore[name-defined]
 AuthorityType = Literal[AUTHORITY_TYPES.keys]  # type: ignore[name-defined]
 StatisticKey = Literal[CATALOGUE.keys]  # type: ignore[name-defined]
-Sort = Literal["relevance", "newest", "oldest"]
-"""The orders of a decision search, written out so type checkers read them; the search's own
-list must be the same (checked in upheld.web.api)."""
+Sort = Literal[SORTS]  # type: ignore[valid-type]
+"""The orders of a decision search: the search's own list."""
 
 YEAR = "A review year, written like 2024-25 (1 April 2024 to 31 March 2025)"
 
