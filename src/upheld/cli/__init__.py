@@ -165,19 +165,14 @@ class _Group(click.Group):
     """Loads only the command that runs; reports the user's mistakes, and trouble with their
     database, in one line each."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._loaded: set[str] = set()
-
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*self.commands, *COMMANDS})
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        # Loading every command's modules took a quarter of a second on every command.
-        if cmd_name not in self._loaded:
-            self._loaded.add(cmd_name)
-            for module in COMMANDS.get(cmd_name, ()):
-                importlib.import_module(f"upheld.cli.{module}")
+        # Loading every command's modules took a quarter of a second on every command; a module
+        # already loaded is not loaded again.
+        for module in COMMANDS.get(cmd_name, ()):
+            importlib.import_module(f"upheld.cli.{module}")
         return self.commands.get(cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
