@@ -546,3 +546,20 @@ def test_a_reverse_proxy_carries_the_site_and_follows_imports_and_publication(
     assert fresh.headers["etag"] != shown.headers["etag"]
     assert fresh.json()["statistics"] != decisions["statistics"]
     assert Answer(page).headers["x-cache"] == "hit"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'base_url = "https://reviews.example.org/?x=1"',
+        'base_url = "reviews.example.org"',
+        'purge = ["http://"]',
+        'purge = ["http://127.0.0.1:6081/#all"]',
+    ],
+)
+def test_the_sites_address_and_the_caches_are_addresses(tmp_path: Path, line: str) -> None:
+    # The site's address is written into every page's links: one rule, said when it is loaded.
+    (tmp_path / "upheld.toml").write_text(f"[web]\n{line}\n")
+    result = CliRunner().invoke(cli, ["--config", str(tmp_path), "purge"])
+    assert result.exit_code != 0
+    assert "is not a web address: write it as https://… with a host" in result.output

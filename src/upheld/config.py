@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import string
 import tomllib
 from collections.abc import Mapping
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from upheld.core.catalogue import CATALOGUE, Statistic
 from upheld.core.groups import BUILT_IN, DEFAULT_NEAREST, PeerGroup, built_in, custom
@@ -248,6 +250,25 @@ class YearConfig:
         return self.source.parent / COUNCIL_TEXT_FOLDER / self.year.label
 
 
+_ADDRESS = re.compile(r"https?://[A-Za-z0-9\-._~:/\[\]@!$&'()*+,;=%]+")
+"""The characters an address may hold as written (RFC 3986), without ?query or #fragment."""
+WEB_ADDRESS_RULE = (
+    "is not a web address: write it as https://… with a host, and no ?query or #fragment"
+)
+"""What a site's address must be, said where one is refused."""
+
+
+def is_web_address(value: str) -> bool:
+    """Whether text is a site's address, to which upheld adds paths: http(s), a host, and no
+    ?query, #fragment, quote or space to break the addresses made from it."""
+    try:
+        parts = urlsplit(value)
+        fine = parts.scheme in ("http", "https") and bool(parts.hostname) and parts.port != 0
+    except ValueError:
+        return False
+    return fine and not parts.query and not parts.fragment and bool(_ADDRESS.fullmatch(value))
+
+
 def load_settings(folder: Path) -> Settings:
     """The organisation and SMTP settings: upheld.toml if present, then environment variables."""
     path = folder / "upheld.toml"
@@ -272,9 +293,11 @@ def load_settings(folder: Path) -> Settings:
     for key in ("cache_seconds", "stale_seconds", "search_cache_seconds"):
         if not 0 <= getattr(web, key) <= 86_400:
             raise ConfigError(f"{path}: [web] {key} must be from 0 to 86400 (a day)")
+    if not is_web_address(web.base_url):
+        raise ConfigError(f"{path}: [web] base_url {web.base_url!r} {WEB_ADDRESS_RULE}")
     for address in web.purge:
-        if not address.startswith(("http://", "https://")):
-            raise ConfigError(f"{path}: [web] purge must list web addresses, not {address!r}")
+        if not is_web_address(address):
+            raise ConfigError(f"{path}: [web] purge address {address!r} {WEB_ADDRESS_RULE}")
     smtp_data = dict(data.get("smtp", {}))
     for key in ("host", "port", "security", "user", "password", "sender", "sender_name"):
         value = os.environ.get(f"UPHELD_SMTP_{key.upper()}")

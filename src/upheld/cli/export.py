@@ -2,33 +2,19 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import click
 
 from upheld.cli import App, cli, pass_app
-
-ADDRESS = re.compile(r"https?://[A-Za-z0-9\-._~:/\[\]@!$&'()*+,;=%]+")
-"""The characters an address may hold as written (RFC 3986), without ?query or #fragment."""
+from upheld.config import WEB_ADDRESS_RULE, is_web_address
 
 
 def web_address(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
-    if value is None:
-        return None
     # The address is written into every page's links and forms: a site's address and nothing
     # else (no ?query or #fragment to break the paths added to it, no quotes or spaces).
-    try:
-        parts = urlsplit(value)
-        fine = parts.scheme in ("http", "https") and bool(parts.hostname) and parts.port != 0
-    except ValueError:
-        fine = False
-    if not fine or parts.query or parts.fragment or not ADDRESS.fullmatch(value):
-        raise click.BadParameter(
-            f"{value!r} is not a web address: write it as https://… with a host, and no ?query "
-            "or #fragment"
-        )
+    if value is not None and not is_web_address(value):
+        raise click.BadParameter(f"{value!r} {WEB_ADDRESS_RULE}")
     return value
 
 
