@@ -97,10 +97,13 @@ class App:
 
     def empty_caches(self, *, said: bool = False) -> None:
         """Empty the caches in front of the website (`[web] purge`), saying how each answered;
-        with `said`, also when there are none."""
+        with `said` (asked for by hand), also when there are none, and a broken configuration
+        stops the command."""
         try:
             web = self.settings().web
         except UpheldError as exc:
+            if said:
+                raise
             # The data is written; only the caches could not be told.
             self.err.print(
                 f"Could not read [web] purge to empty the website's caches: {exc}. Fix it, "

@@ -62,7 +62,6 @@ def purge(app: App) -> None:
     Example:
       upheld purge
     """
-    app.settings()  # a broken upheld.toml stops the command, not taken for an empty [web] purge
     app.empty_caches(said=True)
 
 
